@@ -1,0 +1,98 @@
+import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { TurnContext } from 'botbuilder';
+import type { AccountKind } from '../src/core/ports';
+import { emailDomain, isConsumerDomain, recognizeAccountAnswer } from '../src/core/recognizers';
+import { AnswerPrompt, choiceQuestion } from './prompts';
+import type { Voice } from './voice';
+
+export const ACCOUNT_KIND = 'accountKind';
+const ASK = 'accountKind.ask';
+const KIND = 'accountKind.kind';
+const TEAMS_CONFIRM = 'accountKind.teams';
+
+export interface AccountKindOptions {
+  /** The person's first message, which may already name the account ("me@outlook.com"). */
+  firstText?: string;
+  /** Teams already asked and the person said it is not their work account. */
+  skipTeams?: boolean;
+}
+
+/** The kind of account, or `undefined` when the person could not be understood. */
+export type AccountKindResult = AccountKind | undefined;
+
+/**
+ * "Personal or work/school?" In Teams the person is signed in with a work or school account, so
+ * the bot confirms instead of asking. A typed address decides by its domain, and the bot says so.
+ */
+export class AccountKindDialog extends ComponentDialog {
+  constructor(private readonly voice: Voice, maxMisses: number) {
+    super(ACCOUNT_KIND);
+    this.addDialog(new AnswerPrompt(KIND, maxMisses, (ctx) => this.readKind(ctx)));
+    this.addDialog(new AnswerPrompt(TEAMS_CONFIRM, maxMisses));
+    this.addDialog(new WaterfallDialog<AccountKindOptions>(ASK, [this.ask.bind(this), this.answer.bind(this)]));
+    this.initialDialogId = ASK;
+  }
+
+  private async ask(step: WaterfallStepContext<AccountKindOptions>) {
+    const ctx = step.context;
+    const domain = step.options.firstText ? emailDomain(step.options.firstText) : undefined;
+    if (domain) return step.next(await this.decideByDomain(ctx, domain));
+    if (ctx.activity.channelId === 'msteams' && !step.options.skipTeams) {
+      const choices = [this.voice.choice(ctx, 'yes', 'choices.yes'), this.voice.choice(ctx, 'no', 'choices.no')];
+      return step.prompt(TEAMS_CONFIRM, {
+        ...choiceQuestion(this.voice, ctx, this.voice.t(ctx, 'account.teamsConfirm'), choices),
+        retryPrompt: this.voice.message(this.voice.t(ctx, 'account.teamsRetry')),
+      });
+    }
+    await this.voice.say(ctx, 'account.hint');
+    const choices = [
+      this.voice.choice(ctx, 'personal', 'account.choices.personal', 'account.words.personal'),
+      this.voice.choice(ctx, 'work', 'account.choices.work', 'account.words.work'),
+      this.voice.choice(ctx, 'unsure', 'account.choices.unsure', 'account.words.unsure'),
+    ];
+    return step.prompt(KIND, {
+      ...choiceQuestion(this.voice, ctx, this.voice.t(ctx, 'account.ask'), choices),
+      retryPrompt: this.voice.message(this.voice.t(ctx, 'account.retry')),
+    });
+  }
+
+  private async answer(step: WaterfallStepContext<AccountKindOptions>) {
+    const ctx = step.context;
+    const found = step.result as FoundChoice | AccountKind | undefined;
+    if (found === undefined) return step.endDialog(undefined satisfies AccountKindResult);
+    if (typeof found === 'string') return step.endDialog(found satisfies AccountKindResult);
+    switch (found.value) {
+      case 'yes':
+        return step.endDialog('work' satisfies AccountKindResult);
+      case 'no':
+        return step.replaceDialog(ASK, { skipTeams: true } satisfies AccountKindOptions);
+      case 'unsure':
+        await this.voice.say(ctx, 'account.notSure');
+        return step.replaceDialog(ASK, { skipTeams: true } satisfies AccountKindOptions);
+      default: {
+        // An address decides by its domain even when a button word inside it matched first.
+        const domain = emailDomain(ctx.activity.text ?? '');
+        if (domain) return step.endDialog((await this.decideByDomain(ctx, domain)) satisfies AccountKindResult);
+        return step.endDialog(found.value as AccountKind);
+      }
+    }
+  }
+
+  /** A domain is a hint, never proof: say which way the bot went and how to undo it. */
+  private async decideByDomain(ctx: TurnContext, domain: string): Promise<AccountKind> {
+    const personal = isConsumerDomain(domain);
+    await this.voice.sayWith(ctx, personal ? 'account.byConsumerDomain' : 'account.byWorkDomain', { domain });
+    return personal ? 'personal' : 'work';
+  }
+
+  /** Free text the buttons' words did not catch: an address, or words like "it's for school". */
+  private readKind(ctx: TurnContext): string | undefined {
+    const text = ctx.activity.text ?? '';
+    const answer = recognizeAccountAnswer(text, {
+      personal: this.voice.list(ctx, 'account.words.personal'),
+      work: this.voice.list(ctx, 'account.words.work'),
+      unsure: this.voice.list(ctx, 'account.words.unsure'),
+    });
+    return answer?.kind;
+  }
+}

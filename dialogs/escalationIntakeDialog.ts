@@ -1,0 +1,205 @@
+import { ComponentDialog, TextPrompt, WaterfallDialog, type FoundChoice, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { TurnContext } from 'botbuilder';
+import { renderCard } from '../cards/render';
+import { escapeMarkup } from '../src/core/i18n';
+import { countryFromLocale, exampleMobile, maskPhoneNumber, parseMobileNumber, type PhoneParseResult } from '../src/core/phone';
+import type { EscalationDraft, RequestedFix } from '../src/core/ports';
+import { emailDomain, isConsumerDomain, isSignInAddress, matchesAny } from '../src/core/recognizers';
+import { identityAssurance, replyAddress, teamsObjectId } from './identity';
+import { ended } from './pathResult';
+import { AnswerPrompt, cardQuestion, choiceQuestion } from './prompts';
+import { saySmsRetirementOnce, type DialogServices } from './services';
+import type { Voice } from './voice';
+
+export const ESCALATION_INTAKE = 'escalationIntake';
+const FLOW = 'intake.flow';
+const ADDRESS = 'intake.address';
+const OLD_NUMBER = 'intake.oldNumber';
+const NEW_NUMBER = 'intake.newNumber';
+const FIX = 'intake.fix';
+const CONFIRM = 'intake.confirm';
+
+const FIXES: readonly RequestedFix[] = ['temporary-access-pass', 'replace-mobile'];
+const PATH = 'work/escalation';
+
+interface IntakeValues {
+  address?: string;
+  oldMobile?: string;
+  newMobile?: string;
+  fix?: RequestedFix;
+}
+
+/** Marks a text prompt the person could not answer after the allowed misses. */
+const GAVE_UP = '\u0000gave-up';
+
+/**
+ * Collects what the helpdesk needs, reads it back with the number masked, and hands it to the
+ * escalation port. The bot never asks for a password or a code, and never says whether an
+ * address exists: the intake takes what it is told and leaves verification to the helpdesk.
+ */
+export class EscalationIntakeDialog extends ComponentDialog {
+  constructor(private readonly voice: Voice, private readonly services: DialogServices) {
+    super(ESCALATION_INTAKE);
+    const misses = services.maxMisses;
+    this.addDialog(new TextPrompt(ADDRESS, (pc) => this.validateAddress(pc)));
+    this.addDialog(new TextPrompt(OLD_NUMBER, (pc) => this.validateNumber(pc, 'old')));
+    this.addDialog(new TextPrompt(NEW_NUMBER, (pc) => this.validateNumber(pc, 'new')));
+    this.addDialog(new AnswerPrompt(FIX, misses));
+    this.addDialog(new AnswerPrompt(CONFIRM, misses));
+    this.addDialog(
+      new WaterfallDialog(FLOW, [
+        this.askAddress.bind(this),
+        this.askOldNumber.bind(this),
+        this.askNewNumber.bind(this),
+        this.askFix.bind(this),
+        this.confirm.bind(this),
+        this.submit.bind(this),
+      ]),
+    );
+    this.initialDialogId = FLOW;
+  }
+
+  private values(step: WaterfallStepContext): IntakeValues {
+    return step.values as IntakeValues;
+  }
+
+  private async askAddress(step: WaterfallStepContext) {
+    if (teamsObjectId(step.context)) {
+      await this.voice.say(step.context, 'intake.teamsAccount');
+      return step.next();
+    }
+    return step.prompt(ADDRESS, { prompt: this.voice.message(this.voice.t(step.context, 'intake.askAddress')) });
+  }
+
+  private async askOldNumber(step: WaterfallStepContext) {
+    if (step.result === GAVE_UP) return this.giveUp(step);
+    if (typeof step.result === 'string') this.values(step).address = step.result.trim();
+    return step.prompt(OLD_NUMBER, { prompt: this.voice.message(this.voice.t(step.context, 'intake.askOldNumber')) });
+  }
+
+  private async askNewNumber(step: WaterfallStepContext) {
+    if (step.result === GAVE_UP) return this.giveUp(step);
+    const old = this.parse(step.context, String(step.result));
+    if (old.ok) this.values(step).oldMobile = old.phone.e164;
+    return step.prompt(NEW_NUMBER, {
+      prompt: this.voice.message(this.voice.t(step.context, 'intake.askNewNumber', { example: this.example(step.context) }, ['example'])),
+    });
+  }
+
+  private async askFix(step: WaterfallStepContext) {
+    if (step.result === GAVE_UP) return this.giveUp(step);
+    const values = this.values(step);
+    const parsed = this.parse(step.context, String(step.result), values.oldMobile);
+    if (!parsed.ok) return this.giveUp(step); // cannot happen: the validator accepted it
+    values.newMobile = parsed.phone.e164;
+    const ctx = step.context;
+    await saySmsRetirementOnce(this.voice, this.services.supportCase, ctx);
+    await this.voice.say(ctx, 'intake.fixAdvice');
+    const choices = FIXES.map((fix) => this.voice.choice(ctx, fix, `intake.fix.${fix}`, `intake.fixWords.${fix}`));
+    return step.prompt(FIX, choiceQuestion(this.voice, ctx, this.voice.t(ctx, 'intake.askFix'), choices));
+  }
+
+  private async confirm(step: WaterfallStepContext) {
+    const fix = (step.result as FoundChoice | undefined)?.value as RequestedFix | undefined;
+    if (!fix) return this.giveUp(step);
+    const values = this.values(step);
+    values.fix = fix;
+    const ctx = step.context;
+    const t = (key: string) => this.voice.t(ctx, key);
+    const choices = [this.voice.choice(ctx, 'send', 'choices.send'), this.voice.choice(ctx, 'change', 'choices.change')];
+    const card = renderCard('intakeSummary', {
+      title: t('intake.summaryTitle'),
+      facts: [
+        { label: t('intake.summaryAccount'), value: values.address ? escapeMarkup(values.address) : t('intake.summaryAccountTeams') },
+        { label: t('intake.summaryNewNumber'), value: maskPhoneNumber(values.newMobile!) },
+        { label: t('intake.summaryOldNumber'), value: values.oldMobile ? maskPhoneNumber(values.oldMobile) : t('intake.summaryNotGiven') },
+        { label: t('intake.summaryFix'), value: t(`intake.fix.${fix}`) },
+      ],
+      question: t('intake.confirmAsk'),
+      choices: choices.map((c) => ({ title: c.action!.title!, value: c.value })),
+    });
+    return step.prompt(CONFIRM, cardQuestion(this.voice, ctx, card, choices));
+  }
+
+  private async submit(step: WaterfallStepContext) {
+    const answer = (step.result as FoundChoice | undefined)?.value;
+    const ctx = step.context;
+    if (answer === 'change') {
+      await this.voice.say(ctx, 'intake.again');
+      return step.replaceDialog(FLOW);
+    }
+    if (answer !== 'send') return this.giveUp(step);
+    const values = this.values(step);
+    const draft: EscalationDraft = {
+      channelId: ctx.activity.channelId,
+      assurance: identityAssurance(ctx, this.services.tenantId),
+      requesterObjectId: teamsObjectId(ctx),
+      targetObjectId: values.address ? undefined : teamsObjectId(ctx),
+      targetSignInAddress: values.address,
+      newMobileE164: values.newMobile!,
+      oldMobileE164: values.oldMobile,
+      fix: values.fix!,
+      locale: ctx.activity.locale ?? this.voice.lang(ctx),
+      replyTo: replyAddress(ctx),
+    };
+    try {
+      const receipt = await this.services.escalations.submit(draft);
+      const supportCase = await this.services.supportCase.get(ctx, {});
+      supportCase.lastReference = receipt.reference;
+      const [said, next] = receipt.delivery === 'helpdesk-notified' ? ['intake.sent', 'intake.sentNext'] : ['intake.recorded', 'intake.recordedNext'];
+      await this.voice.sayWith(ctx, said, { reference: receipt.reference });
+      await this.voice.say(ctx, next);
+      return step.endDialog(ended('escalated', PATH));
+    } catch (error) {
+      this.services.log.error({ err: error, channelId: draft.channelId }, 'escalation submit failed');
+      await this.voice.say(ctx, 'intake.failed');
+      return step.endDialog(ended('gave-up', `${PATH}/failed`));
+    }
+  }
+
+  private async giveUp(step: WaterfallStepContext) {
+    await this.voice.say(step.context, 'intake.tooManyMisses');
+    return step.endDialog(ended('gave-up', PATH));
+  }
+
+  private async validateAddress(pc: PromptValidatorContext<string>): Promise<boolean> {
+    const text = (pc.recognized.value ?? '').trim();
+    if (isSignInAddress(text)) {
+      const domain = emailDomain(text)!;
+      if (!isConsumerDomain(domain)) return true;
+      await this.voice.sayWith(pc.context, 'intake.consumerAddress', { domain });
+    } else {
+      await this.voice.say(pc.context, 'intake.badAddress');
+    }
+    return this.outOfTries(pc);
+  }
+
+  private async validateNumber(pc: PromptValidatorContext<string>, which: 'old' | 'new'): Promise<boolean> {
+    const text = pc.recognized.value ?? '';
+    if (which === 'old' && matchesAny(text, this.voice.list(pc.context, 'words.skip'))) return true;
+    const values = (pc.state as { values?: IntakeValues }).values;
+    const parsed = this.parse(pc.context, text, which === 'new' ? values?.oldMobile : undefined);
+    if (parsed.ok) return true;
+    // The example is ours, not the person's: it goes out unescaped.
+    await this.voice.sayWith(pc.context, `phone.${parsed.reason}`, { example: parsed.example }, ['example']);
+    return this.outOfTries(pc);
+  }
+
+  /** After the allowed misses the prompt ends with GAVE_UP instead of asking forever. */
+  private outOfTries(pc: PromptValidatorContext<string>): boolean {
+    if (pc.attemptCount < this.services.maxMisses) return false;
+    pc.recognized.value = GAVE_UP;
+    return true;
+  }
+
+  private parse(ctx: TurnContext, text: string, oldMobile?: string): PhoneParseResult {
+    return parseMobileNumber(text, {
+      defaultCountry: countryFromLocale(ctx.activity.locale) ?? this.services.defaultPhoneCountry,
+      oldNumbers: oldMobile ? [oldMobile] : [],
+    });
+  }
+
+  private example(ctx: TurnContext): string {
+    return exampleMobile(countryFromLocale(ctx.activity.locale) ?? this.services.defaultPhoneCountry);
+  }
+}

@@ -1,0 +1,85 @@
+import { WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { renderCard } from '../cards/render';
+import { AnswerPrompt, cardQuestion, choiceQuestion } from './prompts';
+import type { Voice } from './voice';
+
+export const GUIDED_STEPS = 'guidedSteps';
+const STEP_ANSWER = 'guidedSteps.answer';
+const STUCK_ANSWER = 'guidedSteps.stuck';
+
+/** The walkthroughs, in the order that never leaves an account without a working method. */
+export const WALKTHROUGHS = {
+  personal: ['open', 'manage', 'add', 'remove'],
+  work: ['open', 'add', 'default', 'remove'],
+} as const;
+
+export type Walkthrough = keyof typeof WALKTHROUGHS;
+
+export interface GuidedStepsOptions {
+  walkthrough: Walkthrough;
+  index: number;
+}
+
+/** `completed`: the person did every step. `handoff`: they want (or need) a person. */
+export type GuidedStepsResult = 'completed' | 'handoff';
+
+/**
+ * One step at a time, each with Done / I'm stuck / Start over. "I'm stuck" explains the usual
+ * causes for that step and offers the step again or a person. (Start over is the root dialog's.)
+ */
+export class GuidedStepsDialog extends WaterfallDialog<GuidedStepsOptions> {
+  constructor(private readonly voice: Voice) {
+    super(GUIDED_STEPS, []);
+    this.addStep(this.showStep.bind(this));
+    this.addStep(this.afterStep.bind(this));
+    this.addStep(this.afterStuck.bind(this));
+  }
+
+  /** The prompts this dialog uses; its parent adds them to the same dialog set. */
+  static prompts(maxMisses: number): AnswerPrompt[] {
+    return [new AnswerPrompt(STEP_ANSWER, maxMisses), new AnswerPrompt(STUCK_ANSWER, maxMisses)];
+  }
+
+  private async showStep(step: WaterfallStepContext<GuidedStepsOptions>) {
+    const { walkthrough, index } = step.options;
+    const steps = WALKTHROUGHS[walkthrough];
+    const key = `${walkthrough}.steps.${steps[index]}`;
+    const ctx = step.context;
+    const choices = [
+      this.voice.choice(ctx, 'done', 'choices.done'),
+      this.voice.choice(ctx, 'stuck', 'choices.stuck'),
+      this.voice.choice(ctx, 'startOver', 'choices.startOver'),
+    ];
+    const card = renderCard('step', {
+      progress: this.voice.t(ctx, 'step.progress', { n: index + 1, total: steps.length }),
+      title: this.voice.t(ctx, `${key}.title`),
+      text: this.voice.t(ctx, `${key}.text`),
+      url: this.voice.has(ctx, `${key}.url`) ? this.voice.t(ctx, `${key}.url`) : '',
+      openLabel: this.voice.t(ctx, 'step.open'),
+      choices: choices.map((c) => ({ title: c.action!.title!, value: c.value })),
+    });
+    return step.prompt(STEP_ANSWER, cardQuestion(this.voice, ctx, card, choices));
+  }
+
+  private async afterStep(step: WaterfallStepContext<GuidedStepsOptions>) {
+    const answer = (step.result as FoundChoice | undefined)?.value;
+    const { walkthrough, index } = step.options;
+    if (answer === undefined) return step.endDialog('handoff' satisfies GuidedStepsResult);
+    if (answer === 'done') {
+      if (index + 1 >= WALKTHROUGHS[walkthrough].length) return step.endDialog('completed' satisfies GuidedStepsResult);
+      return step.replaceDialog(GUIDED_STEPS, { walkthrough, index: index + 1 });
+    }
+    // 'stuck': the causes for this very step, then the way out.
+    const ctx = step.context;
+    const stuckKey = `${walkthrough}.steps.${WALKTHROUGHS[walkthrough][index]}.stuck`;
+    await ctx.sendActivity(this.voice.message(`${this.voice.t(ctx, 'step.stuckIntro')}\n\n${this.voice.t(ctx, stuckKey)}`));
+    const choices = [this.voice.choice(ctx, 'tryAgain', 'choices.tryAgain'), this.voice.choice(ctx, 'getHelp', 'choices.getHelp')];
+    return step.prompt(STUCK_ANSWER, choiceQuestion(this.voice, ctx, this.voice.t(ctx, 'step.stuckAsk'), choices));
+  }
+
+  private async afterStuck(step: WaterfallStepContext<GuidedStepsOptions>) {
+    const answer = (step.result as FoundChoice | undefined)?.value;
+    if (answer === 'tryAgain') return step.replaceDialog(GUIDED_STEPS, step.options);
+    return step.endDialog('handoff' satisfies GuidedStepsResult);
+  }
+}

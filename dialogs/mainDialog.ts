@@ -1,0 +1,127 @@
+import { ActivityTypes, type TurnContext } from 'botbuilder';
+import { DialogTurnStatus, WaterfallDialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { Outcome } from '../src/core/ports';
+import type { Interruption } from '../src/core/recognizers';
+import { describesTheProblem } from '../src/core/recognizers';
+import { ACCOUNT_KIND, AccountKindDialog, type AccountKindOptions, type AccountKindResult } from './accountKindDialog';
+import { ESCALATION_INTAKE, EscalationIntakeDialog } from './escalationIntakeDialog';
+import { InterruptibleDialog } from './interruptibleDialog';
+import { ended, type PathResult } from './pathResult';
+import { PERSONAL_ACCOUNT, PersonalAccountDialog } from './personalAccountDialog';
+import type { DialogServices } from './services';
+import { Voice } from './voice';
+import { WORK_ACCOUNT, WorkAccountDialog } from './workAccountDialog';
+
+export const MAIN_DIALOG = 'main';
+const FLOW = 'main.flow';
+
+interface FlowOptions {
+  /** new: a fresh conversation; restart: "start over"; human: "talk to a person". */
+  entry: 'new' | 'restart' | 'human';
+}
+
+/**
+ * The whole conversation: which account, then that account's path, then the outcome recorded.
+ * Help, cancel, start over and talk to a person work at every step (InterruptibleDialog).
+ */
+export class MainDialog extends InterruptibleDialog {
+  constructor(private readonly services: DialogServices) {
+    const voice = new Voice(services.localizer);
+    super(MAIN_DIALOG, voice);
+    this.addDialog(new AccountKindDialog(voice, services.maxMisses));
+    this.addDialog(new PersonalAccountDialog(voice, services.maxMisses));
+    this.addDialog(new WorkAccountDialog(voice, services.supportCase, services.maxMisses));
+    this.addDialog(new EscalationIntakeDialog(voice, services));
+    this.addDialog(
+      new WaterfallDialog<FlowOptions>(FLOW, [
+        this.greet.bind(this),
+        this.route.bind(this),
+        this.afterPath.bind(this),
+        this.finish.bind(this),
+      ]),
+    );
+    this.initialDialogId = FLOW;
+  }
+
+  private async greet(step: WaterfallStepContext<FlowOptions>) {
+    const ctx = step.context;
+    const entry = step.options?.entry ?? 'new';
+    const supportCase = await this.services.supportCase.get(ctx, {});
+    if (entry === 'human') {
+      supportCase.wantsHuman = true;
+      if (supportCase.kind) return step.next(supportCase.kind);
+      await this.voice.say(ctx, 'interrupt.humanWhichAccount');
+      return step.beginDialog(ACCOUNT_KIND, {} satisfies AccountKindOptions);
+    }
+    supportCase.wantsHuman = false;
+    supportCase.kind = undefined;
+    const text = ctx.activity.type === ActivityTypes.Message ? (ctx.activity.text ?? '') : '';
+    if (entry === 'new') {
+      const heard = describesTheProblem(text, this.voice.list(ctx, 'words.problem'));
+      await this.voice.say(ctx, heard ? 'start.problemHeard' : 'start.hello');
+    }
+    return step.beginDialog(ACCOUNT_KIND, { firstText: entry === 'new' ? text : undefined } satisfies AccountKindOptions);
+  }
+
+  private async route(step: WaterfallStepContext<FlowOptions>) {
+    const ctx = step.context;
+    const kind = step.result as AccountKindResult;
+    if (!kind) {
+      await this.voice.say(ctx, 'interrupt.tooManyMisses', 'interrupt.humanBoth');
+      return step.next(ended('gave-up', 'account-kind'));
+    }
+    const supportCase = await this.services.supportCase.get(ctx, {});
+    supportCase.kind = kind;
+    if (supportCase.wantsHuman) {
+      supportCase.wantsHuman = false;
+      if (kind === 'work') return step.next({ escalate: true } satisfies PathResult);
+      await this.voice.say(ctx, 'personal.handoff');
+      return step.next(ended('escalated', 'personal/handoff'));
+    }
+    return step.beginDialog(kind === 'personal' ? PERSONAL_ACCOUNT : WORK_ACCOUNT);
+  }
+
+  private async afterPath(step: WaterfallStepContext<FlowOptions>) {
+    const result = step.result as PathResult;
+    if ('escalate' in result) return step.beginDialog(ESCALATION_INTAKE);
+    return step.next(result);
+  }
+
+  private async finish(step: WaterfallStepContext<FlowOptions>) {
+    const result = step.result as PathResult;
+    if ('outcome' in result) await this.record(step.context, result.outcome, result.path);
+    return step.endDialog(result);
+  }
+
+  protected override async onInterruption(innerDc: DialogContext, what: Exclude<Interruption, 'help'>): Promise<DialogTurnResult> {
+    const ctx = innerDc.context;
+    switch (what) {
+      case 'cancel':
+        await this.record(ctx, 'gave-up', 'cancelled');
+        await this.voice.say(ctx, 'interrupt.cancelled');
+        await innerDc.cancelAllDialogs();
+        return { status: DialogTurnStatus.cancelled };
+      case 'startOver':
+        await innerDc.cancelAllDialogs();
+        await this.voice.say(ctx, 'interrupt.restarting');
+        return innerDc.beginDialog(FLOW, { entry: 'restart' } satisfies FlowOptions);
+      case 'human':
+        if (innerDc.stack.some((d) => d.id === ESCALATION_INTAKE)) {
+          await this.voice.say(ctx, 'interrupt.humanAlready');
+          await innerDc.repromptDialog();
+          return { status: DialogTurnStatus.waiting };
+        }
+        await innerDc.cancelAllDialogs();
+        return innerDc.beginDialog(FLOW, { entry: 'human' } satisfies FlowOptions);
+    }
+  }
+
+  private async record(ctx: TurnContext, outcome: Outcome, path: string) {
+    try {
+      await this.services.outcomes.record({ outcome, path, channelId: ctx.activity.channelId, locale: this.voice.lang(ctx) });
+    } catch (error) {
+      // Statistics must never cost the person their conversation.
+      this.services.log.warn({ err: error, path }, 'could not record outcome');
+    }
+  }
+}

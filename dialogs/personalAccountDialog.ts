@@ -1,0 +1,99 @@
+import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { GUIDED_STEPS, GuidedStepsDialog, type GuidedStepsOptions, type GuidedStepsResult } from './guidedStepsDialog';
+import { ended } from './pathResult';
+import { AnswerPrompt, choiceQuestion } from './prompts';
+import type { Voice } from './voice';
+
+export const PERSONAL_ACCOUNT = 'personalAccount';
+const START = 'personal.start';
+const SELF_SERVICE = 'personal.selfService';
+const RECOVERY = 'personal.recovery';
+const YES_NO = 'personal.yesNo';
+
+/**
+ * A personal Microsoft account. Only its owner and Microsoft can change it, so every way out
+ * leads to the owner's own security page or to Microsoft, never to an organisation's admin.
+ */
+export class PersonalAccountDialog extends ComponentDialog {
+  constructor(private readonly voice: Voice, maxMisses: number) {
+    super(PERSONAL_ACCOUNT);
+    this.addDialog(new AnswerPrompt(YES_NO, maxMisses));
+    for (const prompt of GuidedStepsDialog.prompts(maxMisses)) this.addDialog(prompt);
+    this.addDialog(new GuidedStepsDialog(voice));
+    this.addDialog(new WaterfallDialog(START, [this.askCanSignIn.bind(this), this.choosePath.bind(this)]));
+    this.addDialog(new WaterfallDialog(SELF_SERVICE, [this.walk.bind(this), this.askWorked.bind(this), this.finish.bind(this)]));
+    this.addDialog(new WaterfallDialog(RECOVERY, [this.explainRecovery.bind(this), this.finishRecovery.bind(this)]));
+    this.initialDialogId = START;
+  }
+
+  private yesNo(step: WaterfallStepContext, key: string) {
+    const ctx = step.context;
+    const choices = [this.voice.choice(ctx, 'yes', 'choices.yes'), this.voice.choice(ctx, 'no', 'choices.no')];
+    return step.prompt(YES_NO, choiceQuestion(this.voice, ctx, this.voice.t(ctx, key), choices));
+  }
+
+  private async askCanSignIn(step: WaterfallStepContext) {
+    return this.yesNo(step, 'personal.canSignIn');
+  }
+
+  private async choosePath(step: WaterfallStepContext) {
+    const answer = (step.result as FoundChoice | undefined)?.value;
+    if (answer === 'yes') return step.replaceDialog(SELF_SERVICE);
+    if (answer === 'no') return step.replaceDialog(RECOVERY);
+    await this.voice.say(step.context, 'interrupt.tooManyMisses');
+    return this.handOff(step);
+  }
+
+  private async walk(step: WaterfallStepContext) {
+    await this.voice.say(step.context, 'personal.intro');
+    return step.beginDialog(GUIDED_STEPS, { walkthrough: 'personal', index: 0 } satisfies GuidedStepsOptions);
+  }
+
+  private async askWorked(step: WaterfallStepContext) {
+    if ((step.result as GuidedStepsResult) === 'handoff') return this.handOff(step);
+    return this.yesNo(step, 'outcome.ask');
+  }
+
+  private async finish(step: WaterfallStepContext) {
+    const answer = (step.result as FoundChoice | undefined)?.value;
+    if (answer === 'yes') {
+      await this.voice.say(step.context, 'outcome.resolved');
+      return step.endDialog(ended('resolved', 'personal/self-service'));
+    }
+    await this.voice.say(step.context, answer === 'no' ? 'outcome.personalNotResolved' : 'interrupt.tooManyMisses');
+    return this.handOff(step);
+  }
+
+  /** "I don't have any of these", the 30-day wait, recovery codes and the form, said honestly. */
+  private async explainRecovery(step: WaterfallStepContext) {
+    await this.voice.say(
+      step.context,
+      'personal.noMethod.intro',
+      'personal.noMethod.dontHave',
+      'personal.noMethod.recoveryCode',
+      'personal.noMethod.form',
+      'personal.noMethod.honest',
+    );
+    return this.yesNo(step, 'personal.noMethod.ask');
+  }
+
+  private async finishRecovery(step: WaterfallStepContext) {
+    const answer = (step.result as FoundChoice | undefined)?.value;
+    if (answer === 'yes') {
+      await this.voice.say(step.context, 'outcome.resolved');
+      return step.endDialog(ended('resolved', 'personal/recovery'));
+    }
+    if (answer === undefined) {
+      await this.voice.say(step.context, 'interrupt.tooManyMisses');
+      return this.handOff(step);
+    }
+    await this.voice.say(step.context, 'outcome.gaveUp');
+    return step.endDialog(ended('gave-up', 'personal/recovery'));
+  }
+
+  /** The only people who can help with a personal account work for Microsoft. */
+  private async handOff(step: WaterfallStepContext) {
+    await this.voice.say(step.context, 'personal.handoff');
+    return step.endDialog(ended('escalated', 'personal/handoff'));
+  }
+}

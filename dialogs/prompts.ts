@@ -1,0 +1,99 @@
+import type { TurnContext } from 'botbuilder';
+import {
+  ChoicePrompt,
+  ListStyle,
+  type Choice,
+  type FoundChoice,
+  type PromptOptions,
+  type PromptRecognizerResult,
+  type PromptValidatorContext,
+} from 'botbuilder-dialogs';
+import type { CardAttachment } from '../cards/render';
+import type { Voice } from './voice';
+
+/**
+ * A choice prompt that takes the answer however it comes: a button (imBack text), an Adaptive
+ * Card submit (`value.choice`), a typed title or synonym, or, through `fallback`, free text the
+ * caller knows how to read (an e-mail domain at the account question). After `maxMisses`
+ * unrecognised answers it stops asking and returns `undefined`, so the dialog can offer a
+ * person instead of looping.
+ */
+export class AnswerPrompt extends ChoicePrompt {
+  constructor(
+    dialogId: string,
+    maxMisses: number,
+    private readonly fallback?: (context: TurnContext) => string | undefined,
+  ) {
+    super(dialogId, async (pc: PromptValidatorContext<FoundChoice>) => pc.recognized.succeeded || pc.attemptCount >= maxMisses);
+    this.recognizerOptions = { recognizeNumbers: true, recognizeOrdinals: true };
+  }
+
+  protected override async onRecognize(
+    context: TurnContext,
+    state: Record<string, unknown>,
+    options: PromptOptions,
+  ): Promise<PromptRecognizerResult<FoundChoice>> {
+    const choices = (options.choices ?? []) as Choice[];
+    const submitted = submittedChoice(context);
+    if (submitted !== undefined) {
+      // Only values this prompt offered count; a forged or stale card value is just a miss.
+      const index = choices.findIndex((c) => c.value === submitted);
+      return index >= 0 ? found(choices, index, submitted) : { succeeded: false };
+    }
+    const typed = await super.onRecognize(context, state, options);
+    if (typed.succeeded || !this.fallback) return typed;
+    const value = this.fallback(context);
+    const index = value === undefined ? -1 : choices.findIndex((c) => c.value === value);
+    return index >= 0 ? found(choices, index, context.activity.text ?? '') : { succeeded: false };
+  }
+}
+
+function found(choices: Choice[], index: number, synonym: string): PromptRecognizerResult<FoundChoice> {
+  return { succeeded: true, value: { value: choices[index]!.value, index, score: 1, synonym } };
+}
+
+/** The `choice` of an Adaptive Card Action.Submit, when the activity is one and it is well formed. */
+export function submittedChoice(context: TurnContext): string | undefined {
+  const value: unknown = context.activity.value;
+  if (context.activity.text || typeof value !== 'object' || value === null) return undefined;
+  const choice = (value as Record<string, unknown>).choice;
+  return typeof choice === 'string' && choice.length <= 64 ? choice : undefined;
+}
+
+/**
+ * Buttons people can press in each channel. botbuilder's automatic style falls back to a numbered
+ * text list whenever a title is over 20 characters, which is most titles once translated; Web Chat
+ * shows long suggested actions well and Teams shows hero card buttons, so both get buttons.
+ */
+export function buttonStyle(channelId: string): ListStyle {
+  switch (channelId) {
+    case 'msteams':
+      return ListStyle.heroCard;
+    case 'webchat':
+    case 'directline':
+    case 'emulator':
+      return ListStyle.suggestedAction;
+    default:
+      return ListStyle.auto;
+  }
+}
+
+/** Prompt options for a question with buttons, re-asked with the choices named. */
+export function choiceQuestion(voice: Voice, context: TurnContext, text: string, choices: Choice[]): PromptOptions {
+  return {
+    prompt: voice.message(text),
+    retryPrompt: voice.message(voice.retry(context, choices)),
+    choices,
+    style: buttonStyle(context.activity.channelId),
+  };
+}
+
+/** Prompt options for a question asked by a card whose buttons are the choices. */
+export function cardQuestion(voice: Voice, context: TurnContext, card: CardAttachment, choices: Choice[]): PromptOptions {
+  return {
+    prompt: voice.message('', [card]),
+    retryPrompt: voice.message(voice.retry(context, choices), [card]),
+    choices,
+    style: ListStyle.none,
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * Checks the shape of an inbound activity before the Bot Framework adapter sees it. The adapter
+ * answers some malformed bodies with a 500 and an internal message (a missing `type`, say); a
+ * client that sent a bad request deserves a 400 that says what is wrong.
+ */
+export type GuardResult = { ok: true } | { ok: false; code: string; message: string };
+
+const MAX_ID = 1024;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function shortString(v: unknown, max: number): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length <= max;
+}
+
+export function checkActivity(body: unknown): GuardResult {
+  const bad = (message: string): GuardResult => ({ ok: false, code: 'BadActivity', message });
+  if (!isObject(body)) return bad('The body must be a JSON object (a Bot Framework activity).');
+  if (!shortString(body.type, 64)) return bad('The activity needs a "type" such as "message".');
+  if (!shortString(body.channelId, 64)) return bad('The activity needs a "channelId".');
+  if (!isObject(body.conversation) || !shortString(body.conversation.id, MAX_ID)) return bad('The activity needs "conversation.id".');
+  if (!isObject(body.from) || !shortString(body.from.id, MAX_ID)) return bad('The activity needs "from.id".');
+  if (body.serviceUrl !== undefined && !shortString(body.serviceUrl, 2048)) return bad('"serviceUrl" must be a URL.');
+  if (body.text !== undefined && body.text !== null && typeof body.text !== 'string') return bad('"text" must be a string.');
+  if (body.locale !== undefined && body.locale !== null && !shortString(body.locale, 35)) return bad('"locale" must be a language tag.');
+  if (body.attachments !== undefined && body.attachments !== null && !Array.isArray(body.attachments)) return bad('"attachments" must be an array.');
+  if (body.deliveryMode !== undefined && body.deliveryMode !== null && typeof body.deliveryMode !== 'string') return bad('"deliveryMode" must be a string.');
+  return { ok: true };
+}

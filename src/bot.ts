@@ -1,0 +1,101 @@
+import {
+  ActivityHandler,
+  ActivityTypes,
+  TurnContext,
+  type ConversationState,
+  type StatePropertyAccessor,
+  type UserState,
+} from 'botbuilder';
+import { runDialog, type Dialog, type DialogState } from 'botbuilder-dialogs';
+import type { Voice } from '../dialogs/voice';
+
+export interface UserProfile {
+  /** The language the person last wrote in, for messages sent when they are not writing. */
+  locale?: string;
+}
+
+export interface SupportBotOptions {
+  maxTextChars: number;
+}
+
+/**
+ * The activity handler: greets once per conversation, screens what cannot be a sensible answer
+ * (too long, no text), runs the root dialog for every message, and saves state at the end of
+ * every turn (core-bot's DialogBot).
+ */
+export class SupportBot extends ActivityHandler {
+  private readonly dialogState: StatePropertyAccessor<DialogState>;
+  private readonly welcomed: StatePropertyAccessor<boolean>;
+  private readonly profile: StatePropertyAccessor<UserProfile>;
+
+  constructor(
+    private readonly conversationState: ConversationState,
+    private readonly userState: UserState,
+    private readonly dialog: Dialog,
+    private readonly voice: Voice,
+    private readonly options: SupportBotOptions,
+  ) {
+    super();
+    this.dialogState = conversationState.createProperty('dialogState');
+    this.welcomed = conversationState.createProperty('welcomed');
+    this.profile = userState.createProperty('profile');
+
+    this.onMessage(async (context, next) => {
+      await this.handleMessage(context);
+      await next();
+    });
+    this.onMembersAdded(async (context, next) => {
+      const botId = context.activity.recipient?.id;
+      const added = context.activity.membersAdded ?? [];
+      const someoneElse = added.some((m) => m.id !== botId);
+      const botInPersonalChat = added.some((m) => m.id === botId) && isOneToOne(context);
+      if (someoneElse || botInPersonalChat) await this.welcome(context);
+      await next();
+    });
+    this.onInstallationUpdateAdd(async (context, next) => {
+      await this.welcome(context);
+      await next();
+    });
+    this.onEvent(async (context, next) => {
+      // Web Chat hosts send this when the widget opens, before the visitor types anything.
+      if (context.activity.name === 'webchat/join') await this.welcome(context);
+      await next();
+    });
+  }
+
+  override async run(context: TurnContext): Promise<void> {
+    await super.run(context);
+    await this.conversationState.saveChanges(context, false);
+    await this.userState.saveChanges(context, false);
+  }
+
+  private async handleMessage(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    if (activity.channelId === 'msteams') TurnContext.removeRecipientMention(activity);
+    if (activity.locale) (await this.profile.get(context, {})).locale = activity.locale;
+    const text = typeof activity.text === 'string' ? activity.text.trim() : '';
+    if (text.length > this.options.maxTextChars) {
+      await this.voice.say(context, 'errors.tooLong');
+      return;
+    }
+    const value: unknown = activity.value;
+    if (!text && (typeof value !== 'object' || value === null)) {
+      await this.voice.say(context, 'errors.nonText');
+      return;
+    }
+    await runDialog(this.dialog, context, this.dialogState);
+  }
+
+  /** Once per conversation: Teams sends both conversationUpdate and installationUpdate. */
+  private async welcome(context: TurnContext): Promise<void> {
+    if (!isOneToOne(context)) return; // a helpdesk channel does not need the self-service pitch
+    if (await this.welcomed.get(context, false)) return;
+    await this.welcomed.set(context, true);
+    await context.sendActivity({ type: ActivityTypes.Message, text: this.voice.t(context, 'welcome'), textFormat: 'markdown' });
+  }
+}
+
+function isOneToOne(context: TurnContext): boolean {
+  const type = context.activity.conversation?.conversationType;
+  return !type || type === 'personal';
+}

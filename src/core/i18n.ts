@@ -1,0 +1,91 @@
+/**
+ * Every sentence the bot says comes from a locale catalog (locales/*.json), never from a dialog.
+ * Catalogs are nested JSON objects whose leaves are strings (messages with {{placeholders}}) or
+ * string arrays (synonyms a person may type).
+ */
+
+export type CatalogValue = string | readonly string[] | { readonly [key: string]: CatalogValue };
+export type Catalog = { readonly [key: string]: CatalogValue };
+
+export type Vars = Readonly<Record<string, string | number>>;
+
+/** Characters that start markup in Markdown (Web Chat, Teams) or HTML (Teams). */
+const MARKUP = /[\\`*_{}[\]()#+!|~<>&]/g;
+const ENTITIES: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;' };
+
+/**
+ * Escapes text a person typed before the bot echoes it, so that "<b>" or "[x](http://evil)"
+ * shows as typed instead of turning into markup or a link in the bot's own voice.
+ */
+export function escapeMarkup(text: string): string {
+  return text.replace(MARKUP, (c) => ENTITIES[c] ?? `\\${c}`);
+}
+
+export class MissingMessageError extends Error {
+  constructor(lang: string, key: string) {
+    super(`No message "${key}" in locale "${lang}"`);
+  }
+}
+
+export class Localizer {
+  readonly languages: readonly string[];
+
+  constructor(
+    private readonly catalogs: Readonly<Record<string, Catalog>>,
+    readonly fallback: string,
+  ) {
+    if (!catalogs[fallback]) throw new Error(`The fallback locale "${fallback}" has no catalog`);
+    this.languages = Object.keys(catalogs);
+  }
+
+  /** The catalog language for an activity locale such as `es-MX`; unknown ones fall back. */
+  language(locale: string | undefined): string {
+    const base = (locale ?? '').trim().toLowerCase().split(/[-_]/)[0] ?? '';
+    return this.catalogs[base] ? base : this.fallback;
+  }
+
+  /** A message with its placeholders filled; values are escaped unless listed in `raw`. */
+  t(lang: string, key: string, vars: Vars = {}, raw: readonly string[] = []): string {
+    const template = this.lookup(lang, key);
+    if (typeof template !== 'string') throw new MissingMessageError(lang, key);
+    return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => {
+      const value = vars[name];
+      if (value === undefined) return whole;
+      return raw.includes(name) ? String(value) : escapeMarkup(String(value));
+    });
+  }
+
+  /** True when the catalogs hold a message under `key` (optional parts such as a step's link). */
+  has(lang: string, key: string): boolean {
+    return typeof this.lookup(lang, key) === 'string';
+  }
+
+  /** A list entry (synonyms); a missing list is a bug in the catalogs, so it throws. */
+  list(lang: string, key: string): readonly string[] {
+    const value = this.lookup(lang, key);
+    if (!Array.isArray(value)) throw new MissingMessageError(lang, key);
+    return value as readonly string[];
+  }
+
+  private lookup(lang: string, key: string): CatalogValue | undefined {
+    const own = walk(this.catalogs[lang], key);
+    return own !== undefined ? own : walk(this.catalogs[this.fallback], key);
+  }
+}
+
+function walk(catalog: Catalog | undefined, key: string): CatalogValue | undefined {
+  let node: CatalogValue | undefined = catalog;
+  for (const part of key.split('.')) {
+    if (node === undefined || typeof node === 'string' || Array.isArray(node)) return undefined;
+    node = (node as Catalog)[part];
+  }
+  return node;
+}
+
+/** Every leaf key of a catalog, for checking that translations are complete. */
+export function catalogKeys(catalog: Catalog, prefix = ''): string[] {
+  return Object.entries(catalog).flatMap(([k, v]) => {
+    const key = prefix ? `${prefix}.${k}` : k;
+    return typeof v === 'string' || Array.isArray(v) ? [key] : catalogKeys(v as Catalog, key);
+  });
+}

@@ -1,0 +1,84 @@
+/**
+ * The ports the channel-agnostic core talks through. Dialogs and infrastructure depend on these
+ * types; nothing here imports an SDK, so the rules can be tested and reused without a bot.
+ */
+
+export type AccountKind = 'personal' | 'work';
+
+/** How the bot knows who the requester is; the helpdesk weighs a request by this. */
+export type IdentityAssurance =
+  /** Channel `msteams`, authenticated Bot Framework request: Teams vouches for the Entra user. */
+  | 'teams-verified'
+  /** Channel `msteams` without channel authentication (local mode): the ids are claims only. */
+  | 'teams-unauthenticated'
+  /** Anyone on the web: nothing is known but what they typed. */
+  | 'unverified';
+
+export type RequestedFix = 'replace-mobile' | 'temporary-access-pass';
+
+/** Where a proactive message to the requester must go later (a plain-data conversation reference). */
+export interface ReplyAddress {
+  channelId: string;
+  serviceUrl: string;
+  conversationId: string;
+  userId: string;
+  botId?: string;
+  tenantId?: string;
+}
+
+export interface EscalationDraft {
+  channelId: string;
+  assurance: IdentityAssurance;
+  /** Entra object id of the requester, when the channel supplied one. */
+  requesterObjectId?: string;
+  /** The account to fix: a sign-in address typed by the person, or absent when known from Teams. */
+  targetSignInAddress?: string;
+  targetObjectId?: string;
+  /** Canonical E.164; never logged, shown masked except to the approving admin. */
+  newMobileE164: string;
+  /** The number the person says they lost, when they gave it; canonical E.164. */
+  oldMobileE164?: string;
+  fix: RequestedFix;
+  locale: string;
+  replyTo: ReplyAddress;
+}
+
+export interface EscalationReceipt {
+  reference: string;
+  /** `recorded`: stored only, the person must contact the helpdesk; `helpdesk-notified`: posted to it. */
+  delivery: 'recorded' | 'helpdesk-notified';
+}
+
+/** Hands a work/school request to the helpdesk. */
+export interface EscalationPort {
+  submit(draft: EscalationDraft): Promise<EscalationReceipt>;
+}
+
+export type Outcome = 'resolved' | 'escalated' | 'gave-up';
+
+export interface OutcomeRecord {
+  outcome: Outcome;
+  /** Which path ended, e.g. `personal/self-service`, `work/escalation`. */
+  path: string;
+  channelId: string;
+  locale: string;
+}
+
+/** Counts how conversations end, for the helpdesk's statistics. */
+export interface OutcomePort {
+  record(entry: OutcomeRecord): Promise<void>;
+}
+
+/** The structured logger as the core sees it; pino satisfies it. */
+export interface Log {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

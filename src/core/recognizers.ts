@@ -1,0 +1,116 @@
+/**
+ * Recognises what a person typed where a button was offered. Each function takes the synonym
+ * lists of the conversation's language (from the locale catalog), so the rules are the same in
+ * every language and the words live with the translations.
+ */
+import type { AccountKind } from './ports';
+
+/** Lower case, accents and punctuation gone, spaces folded: "¿Sí!" and "si" compare equal. */
+export function normalize(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}@.\s]/gu, ' ')
+    .replace(/\.(?=\s|$)/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** True when `phrase` occurs in `text` as whole words. Both must already be normalised. */
+function containsPhrase(text: string, phrase: string): boolean {
+  return ` ${text} `.includes(` ${phrase} `);
+}
+
+/**
+ * Matches a short answer against synonyms. A one-word synonym must be the whole answer (give or
+ * take filler words), because "cancel" inside "how do I cancel my old number" is not a command;
+ * a phrase of several words ("talk to a person") may stand inside a longer message.
+ */
+export function matchesAny(text: string, synonyms: readonly string[], filler: readonly string[] = []): boolean {
+  const said = normalize(text);
+  if (!said) return false;
+  const fillers = new Set(filler.map(normalize));
+  const core = said.split(' ').filter((w) => !fillers.has(w)).join(' ');
+  return synonyms.some((s) => {
+    const syn = normalize(s);
+    if (!syn) return false;
+    return core === syn || said === syn || (syn.includes(' ') && containsPhrase(said, syn));
+  });
+}
+
+export type Interruption = 'help' | 'cancel' | 'startOver' | 'human';
+
+export type InterruptionWords = Readonly<Record<Interruption, readonly string[]>> & { filler: readonly string[] };
+
+export function recognizeInterruption(text: string, words: InterruptionWords): Interruption | undefined {
+  // Order matters where phrases overlap: "cancel and start over" means start over.
+  const order: Interruption[] = ['human', 'startOver', 'cancel', 'help'];
+  return order.find((kind) => matchesAny(text, words[kind], words.filler));
+}
+
+// Consumer mail domains. A work or school account never lives on them, so an address there is a
+// strong hint (never proof) of a personal Microsoft account. Microsoft's own come first.
+const MICROSOFT_CONSUMER = /^(outlook|hotmail|live|msn|passport|windowslive)\.[a-z.]{2,}$/;
+const OTHER_CONSUMER = new Set([
+  'gmail.com', 'googlemail.com', 'yahoo.com', 'ymail.com', 'icloud.com', 'me.com', 'mac.com',
+  'aol.com', 'gmx.com', 'gmx.de', 'gmx.net', 'web.de', 'proton.me', 'protonmail.com',
+  'mail.com', 'yandex.com', 'yandex.ru', 'zoho.com', 'qq.com', '163.com', 'orange.fr',
+  'free.fr', 'laposte.net', 'libero.it', 'btinternet.com', 'comcast.net', 'terra.com.br',
+  'telefonica.net', 'movistar.es', 'yahoo.es', 'yahoo.co.uk', 'yahoo.fr',
+]);
+
+const EMAIL = /[\p{L}\p{N}._%+'-]+@([\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+)/u;
+
+/** The domain of the first e-mail address in the text, lower case. */
+export function emailDomain(text: string): string | undefined {
+  return EMAIL.exec(text)?.[1]?.toLowerCase();
+}
+
+export function isConsumerDomain(domain: string): boolean {
+  return MICROSOFT_CONSUMER.test(domain) || OTHER_CONSUMER.has(domain);
+}
+
+export type AccountAnswer = AccountKind | 'unsure';
+
+export interface AccountWords {
+  personal: readonly string[];
+  work: readonly string[];
+  unsure: readonly string[];
+}
+
+/**
+ * Reads an answer to "personal or work/school?". A typed address decides by its domain; words
+ * count when they are the answer or stand in it as whole words ("it's my work one").
+ */
+export function recognizeAccountAnswer(text: string, words: AccountWords): { kind: AccountAnswer; byDomain?: string } | undefined {
+  const domain = emailDomain(text);
+  if (domain) return { kind: isConsumerDomain(domain) ? 'personal' : 'work', byDomain: domain };
+  const said = normalize(text);
+  if (!said) return undefined;
+  const hits = (list: readonly string[]) => list.some((w) => {
+    const n = normalize(w);
+    return n !== '' && (said === n || containsPhrase(said, n));
+  });
+  const unsure = hits(words.unsure);
+  const personal = hits(words.personal);
+  const work = hits(words.work);
+  if (unsure || (personal && work)) return { kind: 'unsure' };
+  if (personal) return { kind: 'personal' };
+  if (work) return { kind: 'work' };
+  return undefined;
+}
+
+/** "I changed my phone and get no codes": words that show the first message is the problem itself. */
+export function describesTheProblem(text: string, problemWords: readonly string[]): boolean {
+  const said = normalize(text);
+  return problemWords.some((w) => containsPhrase(said, normalize(w)));
+}
+
+// A sign-in address as Entra accepts it: one @, a dotted domain, no spaces or markup characters.
+const SIGN_IN_ADDRESS = /^[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+$/;
+
+export function isSignInAddress(text: string): boolean {
+  const t = text.trim();
+  return t.length <= 254 && SIGN_IN_ADDRESS.test(t);
+}

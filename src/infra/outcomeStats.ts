@@ -1,0 +1,51 @@
+import type { Storage } from 'botbuilder';
+import type { Clock, Log, Outcome, OutcomePort, OutcomeRecord } from '../core/ports';
+
+/** One document per UTC day: counts per outcome and per path, for the helpdesk's dashboard. */
+export interface DailyOutcomes {
+  day: string;
+  outcomes: Partial<Record<Outcome, number>>;
+  paths: Record<string, Partial<Record<Outcome, number>>>;
+  eTag?: string;
+}
+
+export const outcomesKey = (day: string) => `stats/outcomes/${day}`;
+
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Counts outcomes in storage. Two instances may end conversations at the same moment, so the
+ * counter is updated read-modify-write with the eTag and retried on conflict.
+ */
+export class StoredOutcomes implements OutcomePort {
+  constructor(private readonly storage: Storage, private readonly log: Log, private readonly clock: Clock) {}
+
+  async record(entry: OutcomeRecord): Promise<void> {
+    const day = this.clock.now().toISOString().slice(0, 10);
+    const key = outcomesKey(day);
+    for (let attempt = 1; ; attempt += 1) {
+      const current = ((await this.storage.read([key]))[key] as DailyOutcomes | undefined) ?? { day, outcomes: {}, paths: {} };
+      current.outcomes[entry.outcome] = (current.outcomes[entry.outcome] ?? 0) + 1;
+      const path = (current.paths[entry.path] ??= {});
+      path[entry.outcome] = (path[entry.outcome] ?? 0) + 1;
+      // botbuilder's Storage has no create-if-absent, so two instances creating the same day's
+      // document at once can lose one count; every later update is eTag-checked.
+      if (!current.eTag) current.eTag = '*';
+      try {
+        await this.storage.write({ [key]: current });
+        this.log.info({ outcome: entry.outcome, path: entry.path, channelId: entry.channelId, locale: entry.locale }, 'conversation outcome');
+        return;
+      } catch (error) {
+        if (attempt >= MAX_ATTEMPTS || !isConflict(error)) throw error;
+      }
+    }
+  }
+
+  async day(day: string): Promise<DailyOutcomes | undefined> {
+    return (await this.storage.read([outcomesKey(day)]))[outcomesKey(day)] as DailyOutcomes | undefined;
+  }
+}
+
+function isConflict(error: unknown): boolean {
+  return error instanceof Error && /etag/i.test(error.message);
+}

@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Storage, StoreItems } from 'botbuilder';
+
+/** Error raised when optimistic concurrency fails; `code` lets callers branch without parsing messages. */
+export class ETagConflictError extends Error {
+  readonly code = 'ETAG_CONFLICT';
+  constructor(readonly key: string) {
+    // Message wording mirrors botbuilder's MemoryStorage so log searches and tests match either store.
+    super(`Storage: error writing "${key}" due to eTag conflict.`);
+    this.name = 'ETagConflictError';
+  }
+}
+
+interface StateRow {
+  etag: string;
+  doc: string;
+}
+
+interface PreparedWrite {
+  key: string;
+  /** True when the caller's eTag must match the stored one. */
+  conditional: boolean;
+  expectedETag: unknown;
+  doc: string;
+}
+
+/**
+ * Durable botbuilder Storage backed by one SQLite file.
+ *
+ * Semantics deliberately match botbuilder's MemoryStorage (the reference the SDK ships), so swapping
+ * stores never changes bot behaviour, with one intended difference: a batch is all-or-nothing.
+ */
+export class SqliteStorage implements Storage {
+  private readonly db: Database.Database;
+  private readonly selectStmt: Database.Statement<[string], StateRow>;
+  private readonly upsertStmt: Database.Statement<[string, string, string, string]>;
+  private readonly deleteStmt: Database.Statement<[string]>;
+  private readonly pingStmt: Database.Statement<[], { ok: number }>;
+  private readonly readAll: (keys: readonly string[]) => StoreItems;
+  private readonly writeAll: (writes: readonly PreparedWrite[]) => void;
+  private readonly deleteAll: (keys: readonly string[]) => void;
+  private closed = false;
+
+  constructor(readonly filePath: string) {
+    let db: Database.Database | undefined;
+    try {
+      fs.mkdirSync(path.dirname(path.resolve(filePath)), { recursive: true });
+      db = new Database(filePath);
+      // WAL lets readers in another process proceed while one process writes; busy_timeout makes a
+      // second writer wait for the lock instead of failing immediately with SQLITE_BUSY.
+      db.pragma('journal_mode = WAL');
+      db.pragma('busy_timeout = 5000');
+      db.exec(`CREATE TABLE IF NOT EXISTS state (
+        key TEXT PRIMARY KEY,
+        etag TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      )`);
+    } catch (err) {
+      db?.close();
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new Error(`Cannot open SQLite storage at "${filePath}": ${reason}`, { cause: err });
+    }
+    this.db = db;
+
+    this.selectStmt = db.prepare<[string], StateRow>('SELECT etag, doc FROM state WHERE key = ?');
+    this.upsertStmt = db.prepare<[string, string, string, string]>(
+      `INSERT INTO state (key, etag, doc, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT(key) DO UPDATE SET etag = excluded.etag, doc = excluded.doc, updated_at = excluded.updated_at`,
+    );
+    this.deleteStmt = db.prepare<[string]>('DELETE FROM state WHERE key = ?');
+    this.pingStmt = db.prepare<[], { ok: number }>('SELECT 1 AS ok');
+
+    // One transaction so a multi-key read sees a single consistent snapshot even while another
+    // process is committing.
+    this.readAll = db.transaction((keys: readonly string[]): StoreItems => {
+      const items: StoreItems = {};
+      for (const key of keys) {
+        const row = this.selectStmt.get(key);
+        if (row) {
+          items[key] = { ...(JSON.parse(row.doc) as Record<string, unknown>), eTag: row.etag };
+        }
+      }
+      return items;
+    });
+
+    const writeAll = db.transaction((writes: readonly PreparedWrite[]): void => {
+      const now = new Date().toISOString();
+      for (const w of writes) {
+        if (w.conditional) {
+          const current = this.selectStmt.get(w.key);
+          // A missing row is written unconditionally, as MemoryStorage does: the first save of a
+          // conversation may carry an eTag from a row that another process has since deleted.
+          if (current && current.etag !== w.expectedETag) {
+            // Throwing inside the transaction rolls back every change already made in this batch.
+            throw new ETagConflictError(w.key);
+          }
+        }
+        this.upsertStmt.run(w.key, randomUUID(), w.doc, now);
+      }
+    });
+    // IMMEDIATE takes the write lock before the eTag check. A deferred transaction would read first
+    // and could then fail with SQLITE_BUSY_SNAPSHOT (which busy_timeout cannot retry) if another
+    // process committed in between.
+    this.writeAll = (writes) => writeAll.immediate(writes);
+
+    this.deleteAll = db.transaction((keys: readonly string[]): void => {
+      for (const key of keys) this.deleteStmt.run(key);
+    });
+  }
+
+  async read(keys: string[]): Promise<StoreItems> {
+    this.assertOpen();
+    if (!Array.isArray(keys)) throw new TypeError('SqliteStorage.read: keys must be an array of strings');
+    return this.readAll(keys);
+  }
+
+  async write(changes: StoreItems): Promise<void> {
+    this.assertOpen();
+    if (changes === null || typeof changes !== 'object') {
+      throw new TypeError('SqliteStorage.write: changes must be an object keyed by storage key');
+    }
+    // Serialise before taking the write lock so a non-serialisable item fails fast and never holds
+    // the database lock that other processes are waiting on.
+    const writes: PreparedWrite[] = Object.keys(changes).map((key) => {
+      const item: unknown = changes[key];
+      if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+        throw new TypeError(`SqliteStorage.write: item "${key}" must be a plain object`);
+      }
+      const { eTag, ...fields } = item as Record<string, unknown>;
+      const doc: unknown = JSON.stringify(fields);
+      if (typeof doc !== 'string') {
+        throw new TypeError(`SqliteStorage.write: item "${key}" did not serialise to a JSON object`);
+      }
+      // Same rule as MemoryStorage: any falsy eTag or '*' means "last writer wins".
+      return { key, conditional: Boolean(eTag) && eTag !== '*', expectedETag: eTag, doc };
+    });
+    if (writes.length > 0) this.writeAll(writes);
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    this.assertOpen();
+    if (!Array.isArray(keys)) throw new TypeError('SqliteStorage.delete: keys must be an array of strings');
+    if (keys.length > 0) this.deleteAll(keys);
+  }
+
+  /** Readiness probe: never throws, so a health endpoint can call it unguarded. */
+  ping(): boolean {
+    if (this.closed) return false;
+    try {
+      return this.pingStmt.get()?.ok === 1;
+    } catch {
+      return false;
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('SQLite storage is closed');
+  }
+}

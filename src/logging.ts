@@ -1,0 +1,28 @@
+import pino from 'pino';
+import type { Log } from './core/ports';
+
+/**
+ * Structured JSON logs. Redaction is a second line of defence: the code never passes secrets,
+ * pass codes or full phone numbers to the logger, and these paths catch the usual suspects if a
+ * future change does.
+ */
+export const REDACTED_PATHS = [
+  'password', '*.password', 'secret', '*.secret', 'token', '*.token', 'authorization', '*.authorization',
+  'headers.authorization', 'req.headers.authorization', 'temporaryAccessPass', '*.temporaryAccessPass',
+  'phoneNumber', '*.phoneNumber', 'newMobileE164', '*.newMobileE164', 'oldMobileE164', '*.oldMobileE164',
+  'text', '*.text',
+];
+
+export type Logger = pino.Logger & Log;
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'phone-change-mfa-bot' },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    destination,
+  );
+}
