@@ -39,10 +39,8 @@ export class AccountKindDialog extends ComponentDialog {
     if (domain) return step.next(await this.decideByDomain(ctx, domain));
     if (ctx.activity.channelId === 'msteams' && !step.options.skipTeams) {
       const choices = [this.voice.choice(ctx, 'yes', 'choices.yes'), this.voice.choice(ctx, 'no', 'choices.no')];
-      return step.prompt(TEAMS_CONFIRM, {
-        ...choiceQuestion(this.voice, ctx, this.voice.t(ctx, 'account.teamsConfirm'), choices),
-        retryPrompt: this.voice.message(this.voice.t(ctx, 'account.teamsRetry')),
-      });
+      const question = this.voice.t(ctx, 'account.teamsConfirm');
+      return step.prompt(TEAMS_CONFIRM, choiceQuestion(this.voice, ctx, question, choices, this.voice.t(ctx, 'account.teamsRetry')));
     }
     await this.voice.say(ctx, 'account.hint');
     const choices = [
@@ -50,10 +48,7 @@ export class AccountKindDialog extends ComponentDialog {
       this.voice.choice(ctx, 'work', 'account.choices.work', 'account.words.work'),
       this.voice.choice(ctx, 'unsure', 'account.choices.unsure', 'account.words.unsure'),
     ];
-    return step.prompt(KIND, {
-      ...choiceQuestion(this.voice, ctx, this.voice.t(ctx, 'account.ask'), choices),
-      retryPrompt: this.voice.message(this.voice.t(ctx, 'account.retry')),
-    });
+    return step.prompt(KIND, choiceQuestion(this.voice, ctx, this.voice.t(ctx, 'account.ask'), choices, this.voice.t(ctx, 'account.retry')));
   }
 
   private async answer(step: WaterfallStepContext<AccountKindOptions>) {

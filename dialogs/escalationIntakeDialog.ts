@@ -29,6 +29,11 @@ interface IntakeValues {
   fix?: RequestedFix;
 }
 
+/** What the number validator needs from the waterfall (prompt state is separate from step values). */
+interface NumberValidations {
+  oldMobile?: string;
+}
+
 /** Marks a text prompt the person could not answer after the allowed misses. */
 const GAVE_UP = '\u0000gave-up';
 
@@ -82,6 +87,7 @@ export class EscalationIntakeDialog extends ComponentDialog {
     const old = this.parse(step.context, String(step.result));
     if (old.ok) this.values(step).oldMobile = old.phone.e164;
     return step.prompt(NEW_NUMBER, {
+      validations: { oldMobile: this.values(step).oldMobile } satisfies NumberValidations,
       prompt: this.voice.message(this.voice.t(step.context, 'intake.askNewNumber', { example: this.example(step.context) }, ['example'])),
     });
   }
@@ -90,7 +96,7 @@ export class EscalationIntakeDialog extends ComponentDialog {
     if (step.result === GAVE_UP) return this.giveUp(step);
     const values = this.values(step);
     const parsed = this.parse(step.context, String(step.result), values.oldMobile);
-    if (!parsed.ok) return this.giveUp(step); // cannot happen: the validator accepted it
+    if (!parsed.ok) throw new Error(`intake: a number the validator accepted failed to parse (${parsed.reason})`);
     values.newMobile = parsed.phone.e164;
     const ctx = step.context;
     await saySmsRetirementOnce(this.voice, this.services.supportCase, ctx);
@@ -177,8 +183,8 @@ export class EscalationIntakeDialog extends ComponentDialog {
   private async validateNumber(pc: PromptValidatorContext<string>, which: 'old' | 'new'): Promise<boolean> {
     const text = pc.recognized.value ?? '';
     if (which === 'old' && matchesAny(text, this.voice.list(pc.context, 'words.skip'))) return true;
-    const values = (pc.state as { values?: IntakeValues }).values;
-    const parsed = this.parse(pc.context, text, which === 'new' ? values?.oldMobile : undefined);
+    const { oldMobile } = (pc.options.validations ?? {}) as NumberValidations;
+    const parsed = this.parse(pc.context, text, which === 'new' ? oldMobile : undefined);
     if (parsed.ok) return true;
     // The example is ours, not the person's: it goes out unescaped.
     await this.voice.sayWith(pc.context, `phone.${parsed.reason}`, { example: parsed.example }, ['example']);

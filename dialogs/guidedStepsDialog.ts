@@ -64,7 +64,10 @@ export class GuidedStepsDialog extends WaterfallDialog<GuidedStepsOptions> {
   private async afterStep(step: WaterfallStepContext<GuidedStepsOptions>) {
     const answer = (step.result as FoundChoice | undefined)?.value;
     const { walkthrough, index } = step.options;
-    if (answer === undefined) return step.endDialog('handoff' satisfies GuidedStepsResult);
+    if (answer === undefined) {
+      await this.voice.say(step.context, 'interrupt.tooManyMisses');
+      return step.endDialog('handoff' satisfies GuidedStepsResult);
+    }
     if (answer === 'done') {
       if (index + 1 >= WALKTHROUGHS[walkthrough].length) return step.endDialog('completed' satisfies GuidedStepsResult);
       return step.replaceDialog(GUIDED_STEPS, { walkthrough, index: index + 1 });

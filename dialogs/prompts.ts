@@ -1,4 +1,4 @@
-import type { TurnContext } from 'botbuilder';
+import { CardFactory, type Activity, type TurnContext } from 'botbuilder';
 import {
   ChoicePrompt,
   ListStyle,
@@ -62,30 +62,30 @@ export function submittedChoice(context: TurnContext): string | undefined {
 
 /**
  * Buttons people can press in each channel. botbuilder's automatic style falls back to a numbered
- * text list whenever a title is over 20 characters, which is most titles once translated; Web Chat
- * shows long suggested actions well and Teams shows hero card buttons, so both get buttons.
+ * text list whenever a title is over 20 characters (most titles, once translated), and its Teams
+ * hero card shows each choice's internal value instead of its title. So Web Chat gets suggested
+ * actions and Teams gets a hero card built here from the localized titles.
  */
-export function buttonStyle(channelId: string): ListStyle {
-  switch (channelId) {
-    case 'msteams':
-      return ListStyle.heroCard;
+function withButtons(voice: Voice, context: TurnContext, text: string, choices: Choice[]): { activity: Partial<Activity>; style: ListStyle } {
+  switch (context.activity.channelId) {
+    case 'msteams': {
+      const buttons = choices.map((c) => c.action!);
+      return { activity: voice.message('', [CardFactory.heroCard('', text, undefined, buttons)]), style: ListStyle.none };
+    }
     case 'webchat':
     case 'directline':
     case 'emulator':
-      return ListStyle.suggestedAction;
+      return { activity: voice.message(text), style: ListStyle.suggestedAction };
     default:
-      return ListStyle.auto;
+      return { activity: voice.message(text), style: ListStyle.auto };
   }
 }
 
-/** Prompt options for a question with buttons, re-asked with the choices named. */
-export function choiceQuestion(voice: Voice, context: TurnContext, text: string, choices: Choice[]): PromptOptions {
-  return {
-    prompt: voice.message(text),
-    retryPrompt: voice.message(voice.retry(context, choices)),
-    choices,
-    style: buttonStyle(context.activity.channelId),
-  };
+/** Prompt options for a question with buttons; a miss re-asks the question with the choices named. */
+export function choiceQuestion(voice: Voice, context: TurnContext, text: string, choices: Choice[], retryText?: string): PromptOptions {
+  const first = withButtons(voice, context, text, choices);
+  const again = withButtons(voice, context, `${retryText ?? voice.retry(context, choices)}\n\n${text}`, choices);
+  return { prompt: first.activity, retryPrompt: again.activity, choices, style: first.style };
 }
 
 /** Prompt options for a question asked by a card whose buttons are the choices. */

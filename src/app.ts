@@ -31,6 +31,8 @@ import { createTurnErrorHandler } from './turnError';
 
 export interface AppOverrides {
   logger?: Logger;
+  /** Replace the configured store (tests inject a failing one). */
+  storage?: Storage;
   clock?: Clock;
   /** Replace a port (tests use fakes for failure paths). */
   escalations?: EscalationPort;
@@ -50,8 +52,8 @@ export interface App {
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const log = overrides.logger ?? createLogger(config.logLevel);
   const clock = overrides.clock ?? systemClock;
-  const sqlite = config.stateStore === 'sqlite' ? new SqliteStorage(config.sqlitePath) : undefined;
-  const storage: Storage = sqlite ?? new MemoryStorage();
+  const sqlite = !overrides.storage && config.stateStore === 'sqlite' ? new SqliteStorage(config.sqlitePath) : undefined;
+  const storage: Storage = overrides.storage ?? sqlite ?? new MemoryStorage();
 
   const conversationState = new ConversationState(storage);
   const userState = new UserState(storage);

@@ -1,0 +1,125 @@
+/**
+ * Drives the root dialog through botbuilder-testing's DialogTestClient the way a person would:
+ * typing, pressing the buttons the bot actually rendered (found by their localized titles, so
+ * the same script works for Teams hero cards, Web Chat suggested actions and Adaptive Cards),
+ * and checking the replies against the locale catalogs.
+ */
+import { ConversationState, MemoryStorage, type Activity, type Attachment, type CardAction } from 'botbuilder';
+import { DialogTestClient } from 'botbuilder-testing';
+import { MainDialog } from '../../dialogs/mainDialog';
+import type { SupportCase } from '../../dialogs/services';
+import en from '../../locales/en.json';
+import es from '../../locales/es.json';
+import { Localizer } from '../../src/core/i18n';
+import { FakeEscalations, FakeOutcomes, RecordingLog } from '../fakes/ports';
+
+export const localizer = new Localizer({ en, es }, 'en');
+
+export type Channel = 'msteams' | 'webchat';
+
+export interface Button {
+  title: string;
+  /** What pressing it sends: imBack text, or an Adaptive Card Action.Submit value. */
+  send: Partial<Activity>;
+}
+
+export class Conversation {
+  readonly escalations = new FakeEscalations();
+  readonly outcomes = new FakeOutcomes();
+  readonly log = new RecordingLog();
+  readonly lang: string;
+  private readonly client: DialogTestClient;
+  private last: Partial<Activity>[] = [];
+
+  constructor(
+    readonly channel: Channel,
+    readonly locale = 'en-GB',
+    readonly aadObjectId = 'aad-user-1',
+    maxMisses = 3,
+  ) {
+    this.lang = localizer.language(locale);
+    const conversationState = new ConversationState(new MemoryStorage());
+    const dialog = new MainDialog({
+      localizer,
+      escalations: this.escalations,
+      outcomes: this.outcomes,
+      log: this.log,
+      supportCase: conversationState.createProperty<SupportCase>('supportCase'),
+      maxMisses,
+      defaultPhoneCountry: undefined,
+    });
+    this.client = new DialogTestClient(channel, dialog, undefined, [], conversationState);
+  }
+
+  /** The person types something. Returns every reply of the turn. */
+  async say(text: string): Promise<Partial<Activity>[]> {
+    return this.send({ type: 'message', text });
+  }
+
+  /** The person presses the button whose title is the catalog text at `titleKey`. */
+  async press(titleKey: string): Promise<Partial<Activity>[]> {
+    const title = this.t(titleKey);
+    const button = this.buttons().find((b) => b.title === title);
+    if (!button) throw new Error(`No button "${title}" in the last replies; buttons: ${this.buttons().map((b) => b.title).join(' | ')}`);
+    return this.send(button.send);
+  }
+
+  async send(activity: Partial<Activity>): Promise<Partial<Activity>[]> {
+    const from = { id: 'user-1', name: 'Pat', ...(this.channel === 'msteams' ? { aadObjectId: this.aadObjectId } : {}) };
+    const first = await this.client.sendActivity({ locale: this.locale, from, ...activity } as Partial<Activity>);
+    const replies: Partial<Activity>[] = first ? [first] : [];
+    for (let next = this.client.getNextReply(); next; next = this.client.getNextReply()) replies.push(next);
+    this.last = replies;
+    return replies;
+  }
+
+  t(key: string, vars?: Record<string, string | number>): string {
+    return localizer.t(this.lang, key, vars);
+  }
+
+  /** All the words the last replies showed: texts, card texts and facts, button titles. */
+  transcript(): string {
+    return this.last.map(render).join('\n');
+  }
+
+  buttons(): Button[] {
+    return this.last.flatMap(buttonsOf);
+  }
+
+  /** True when the last replies contain the catalog message (up to its first placeholder). */
+  said(key: string): boolean {
+    const text = localizer.t(this.lang, key);
+    const fixed = text.split('{{')[0]!;
+    return this.transcript().includes(fixed);
+  }
+}
+
+function render(activity: Partial<Activity>): string {
+  const parts: string[] = [activity.text ?? ''];
+  for (const a of activity.attachments ?? []) parts.push(renderAttachment(a));
+  for (const action of activity.suggestedActions?.actions ?? []) parts.push(action.title ?? '');
+  return parts.filter(Boolean).join('\n');
+}
+
+function renderAttachment(a: Attachment): string {
+  return JSON.stringify(a.content, (key, value: unknown) => (key === '$schema' ? undefined : value))
+    .match(/"(?:text|title|value|speak)":"((?:[^"\\]|\\.)*)"/g)
+    ?.map((m) => JSON.parse(`{${m}}`) as Record<string, string>)
+    .map((o) => Object.values(o)[0])
+    .join('\n') ?? '';
+}
+
+function buttonsOf(activity: Partial<Activity>): Button[] {
+  const imBack = (action: CardAction): Button => ({ title: action.title ?? '', send: { type: 'message', text: String(action.value) } });
+  const out: Button[] = (activity.suggestedActions?.actions ?? []).map(imBack);
+  for (const a of activity.attachments ?? []) {
+    const content = a.content as { buttons?: CardAction[]; actions?: { type: string; title: string; data?: object }[] };
+    if (a.contentType === 'application/vnd.microsoft.card.hero') out.push(...(content.buttons ?? []).map(imBack));
+    if (a.contentType === 'application/vnd.microsoft.card.adaptive') {
+      for (const action of content.actions ?? []) {
+        if (action.type === 'Action.Submit') out.push({ title: action.title, send: { type: 'message', value: action.data } });
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,245 @@
+/**
+ * The real server over real HTTP on loopback: routes, Bot Framework wiring with expectReplies,
+ * and every kind of bad input the issue lists. The server must keep running and answer.
+ */
+import en from '../../locales/en.json';
+import type { AddressInfo } from 'node:net';
+import { CloudAdapter } from 'botbuilder';
+import { createServer } from '../../src/server';
+import { FlakyStorage, RecordingLog } from '../fakes/ports';
+import { HttpConversation, readable, startBot, type RunningBot } from '../helpers/botServer';
+
+let bot: RunningBot;
+beforeAll(async () => {
+  bot = await startBot();
+});
+afterAll(async () => {
+  await bot.stop();
+});
+
+const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+  fetch(`${bot.url}/api/messages`, { method: 'POST', headers, body });
+
+describe('routes', () => {
+  test('GET /healthz is liveness JSON', async () => {
+    const res = await fetch(`${bot.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  test('GET /readyz is ready while the store is open', async () => {
+    const res = await fetch(`${bot.url}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ready: true });
+  });
+
+  test('GET /readyz answers 503 when not ready (store down or draining)', async () => {
+    const server = createServer({ adapter: new CloudAdapter(), logic: async () => undefined, log: new RecordingLog(), ready: () => false, maxBodyBytes: 4096 });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/readyz`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({ ready: false });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  test('a correlation id is returned, and a safe one supplied by the caller is kept', async () => {
+    const c = new HttpConversation(bot.url, 'corr');
+    const res = await fetch(`${bot.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-correlation-id': 'trace-123' },
+      body: JSON.stringify(c.activity({ text: 'hi' })),
+    });
+    expect(res.headers.get('x-correlation-id')).toBe('trace-123');
+    const other = await post(JSON.stringify(c.activity({ text: 'hi' })), { 'content-type': 'application/json', 'x-correlation-id': 'bad id; drop table' });
+    expect(other.headers.get('x-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('a conversation over HTTP with expectReplies', () => {
+  test('welcome on conversationUpdate, once, and only for people', async () => {
+    const c = new HttpConversation(bot.url, 'welcome-1');
+    const joined = await c.post({ type: 'conversationUpdate', membersAdded: [{ id: 'bot' }, { id: 'user-welcome-1' }] });
+    expect(joined.map((a) => a.text)).toEqual([en.welcome]);
+    const again = await c.post({ type: 'conversationUpdate', membersAdded: [{ id: 'user-welcome-1' }] });
+    expect(again).toEqual([]);
+  });
+
+  test('Web Chat join event and Teams installationUpdate also greet', async () => {
+    const web = await new HttpConversation(bot.url, 'welcome-2').post({ type: 'event', name: 'webchat/join' });
+    expect(web.map((a) => a.text)).toEqual([en.welcome]);
+    const teams = await new HttpConversation(bot.url, 'a:1teams-personal', 'msteams', { conversation: { id: 'a:1teams-personal', conversationType: 'personal' } }).post({
+      type: 'installationUpdate',
+      action: 'add',
+    });
+    expect(teams.map((a) => a.text)).toEqual([en.welcome]);
+  });
+
+  test('no greeting in a Teams channel (the helpdesk channel is not a self-service chat)', async () => {
+    const c = new HttpConversation(bot.url, '19:abc@thread.tacv2', 'msteams', { conversation: { id: '19:abc@thread.tacv2', conversationType: 'channel' } });
+    expect(await c.post({ type: 'conversationUpdate', membersAdded: [{ id: 'someone' }] })).toEqual([]);
+  });
+
+  test('the personal path end to end, with card buttons submitted as Web Chat sends them', async () => {
+    const c = new HttpConversation(bot.url, 'http-personal');
+    expect(readable(await c.say('I changed my phone and get no codes'))).toContain(en.start.problemHeard);
+    expect(readable(await c.say('Personal'))).toContain(en.personal.canSignIn);
+    const first = await c.say('Yes');
+    expect(readable(first)).toContain(en.personal.steps.open.title);
+    for (const title of [en.personal.steps.manage.title, en.personal.steps.add.title, en.personal.steps.remove.title]) {
+      expect(readable(await c.post({ value: { choice: 'done' } }))).toContain(title);
+    }
+    expect(readable(await c.post({ value: { choice: 'done' } }))).toContain(en.outcome.ask);
+    expect(readable(await c.say('Yes'))).toContain(en.outcome.resolved);
+  });
+
+  test('no trace activity (dialog memory snapshot) is ever returned to the caller', async () => {
+    const c = new HttpConversation(bot.url, 'http-traces');
+    const all = [...(await c.say('hi')), ...(await c.say('work')), ...(await c.say('no')), ...(await c.say('pat@contoso.com'))];
+    expect(all.filter((a) => a.type === 'trace')).toEqual([]);
+    expect(all.length).toBeGreaterThan(0);
+  });
+});
+
+describe('bad input', () => {
+  test('malformed JSON is a 400 and the server keeps serving', async () => {
+    const res = await post('{"type": "message", ');
+    expect(res.status).toBe(400);
+    expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
+  });
+
+  test.each([
+    ['an activity without type', { channelId: 'webchat', conversation: { id: 'x' }, from: { id: 'u' } }, /type/],
+    ['an array', [], /JSON object/],
+    ['a string', 'hello', /JSON object/],
+    ['no conversation', { type: 'message', channelId: 'webchat', from: { id: 'u' } }, /conversation/],
+    ['no from', { type: 'message', channelId: 'webchat', conversation: { id: 'x' } }, /from/],
+    ['text that is not a string', { type: 'message', channelId: 'webchat', conversation: { id: 'x' }, from: { id: 'u' }, text: { a: 1 } }, /text/],
+  ])('%s is a 400 with a clear error', async (_name, body, message) => {
+    const res = await post(JSON.stringify(body));
+    expect(res.status).toBe(400);
+    const json = (await res.json()) as { error: { code: string; message: string } };
+    expect(json.error.code).toBe('BadActivity');
+    expect(json.error.message).toMatch(message);
+  });
+
+  test('a 1 MB message is refused with 413 before it reaches the bot', async () => {
+    const c = new HttpConversation(bot.url, 'big');
+    const res = await post(JSON.stringify(c.activity({ text: 'x'.repeat(1024 * 1024) })));
+    expect(res.status).toBe(413);
+  });
+
+  test('a long message within the body limit gets a polite refusal, not a crash', async () => {
+    const c = new HttpConversation(bot.url, 'long');
+    expect(readable(await c.say('a'.repeat(5000)))).toContain(en.errors.tooLong);
+  });
+
+  test('unknown activity types are accepted and ignored', async () => {
+    const c = new HttpConversation(bot.url, 'unknown-type');
+    expect(await c.post({ type: 'somethingNew' })).toEqual([]);
+    expect(readable(await c.say('hi'))).toContain(en.account.ask);
+  });
+
+  test('a message with neither text nor card value asks for text', async () => {
+    const c = new HttpConversation(bot.url, 'no-text');
+    expect(readable(await c.post({ text: undefined, attachments: [{ contentType: 'image/png', contentUrl: 'http://127.0.0.1:9/x.png' }] }))).toContain(en.errors.nonText);
+  });
+
+  test.each([
+    ['empty', {}],
+    ['null choice', { choice: null }],
+    ['a choice this step never offered', { choice: 'approve', target: 'admin@contoso.com' }],
+    ['an oversized choice', { choice: 'x'.repeat(10000) }],
+    ['a prototype key', { choice: '__proto__' }],
+    ['a number', { choice: 7 }],
+  ])('a card submit with %s is re-asked, never acted on', async (name, value) => {
+    const c = new HttpConversation(bot.url, `forged-${name}`);
+    await c.say('hi');
+    await c.say('personal');
+    await c.say('yes');
+    {
+      const replies = readable(await c.post({ value }));
+      expect(replies).toContain("Sorry, I didn't catch that");
+      expect(replies).not.toContain(en.personal.steps.manage.title);
+    }
+  });
+
+  test('HTML and markdown typed by a person are not echoed as markup', async () => {
+    const c = new HttpConversation(bot.url, 'inject');
+    await c.say('hi');
+    await c.say('work');
+    await c.say('no');
+    const replies = readable(await c.say('<img src=x onerror=alert(1)>@contoso.com'));
+    expect(replies).toContain(en.intake.badAddress);
+    expect(replies).not.toContain('<img');
+    // A domain is echoed back: it can only be letters, digits, dots and dashes by then.
+    const hint = readable(await new HttpConversation(bot.url, 'inject-2').say('my account is pat@outlook.com<script>alert(1)</script>'));
+    expect(hint).toContain('An address at outlook.com');
+    expect(hint).not.toContain('<script>');
+  });
+
+  test('emoji and other scripts are handled like any other unrecognised answer', async () => {
+    const c = new HttpConversation(bot.url, 'emoji');
+    await c.say('hi');
+    expect(readable(await c.say('🙈🙉🙊'))).toContain(en.account.retry);
+    expect(readable(await c.say('手机号码'))).toContain(en.account.retry);
+  });
+
+  test('phone numbers in every wrong shape get a reason and an example, and never reach the logs', async () => {
+    const c = new HttpConversation(bot.url, 'phones');
+    for (const text of ['hi', 'work', 'no', 'pat@contoso.com', 'skip']) await c.say(text);
+    const wrong: [string, string][] = [
+      ['', en.errors.nonText],
+      ['123', 'too short'],
+      ['+999 1234567', 'looks like +44 7400 123456'],
+    ];
+    for (const [text, expected] of wrong) expect(readable(await c.say(text))).toContain(expected);
+    expect(readable(await c.say('+44 7400 123456'))).toContain(en.intake.askFix);
+    expect(bot.logs.join('')).not.toMatch(/7400\s?123\s?456/);
+  });
+});
+
+describe('the turn error handler', () => {
+  test('a failing turn apologises, logs with a correlation id and no message text, and the next turn starts cleanly', async () => {
+    const storage = new FlakyStorage();
+    const failing = await startBot({}, { storage });
+    try {
+      const c = new HttpConversation(failing.url, 'err');
+      expect(readable(await c.say('hi'))).toContain(en.account.ask);
+      storage.failWrites = true;
+      const res = await fetch(`${failing.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-correlation-id': 'corr-err-1' },
+        body: JSON.stringify(c.activity({ text: 'personal secret-typed-words' })),
+      });
+      const replies = ((await res.json()) as { activities: { type: string; text?: string }[] }).activities;
+      expect(replies.map((a) => a.text)).toContain(en.errors.turn);
+      expect(replies.some((a) => /at .*\.ts:\d+/.test(a.text ?? ''))).toBe(false);
+      const line = failing.logs.find((l) => l.includes('turn failed'))!;
+      expect(JSON.parse(line)).toMatchObject({ correlationId: 'corr-err-1', level: 50 });
+      expect(failing.logs.join('')).not.toContain('secret-typed-words');
+      storage.failWrites = false;
+      expect(readable(await c.say('hi'))).toContain(en.start.hello);
+    } finally {
+      await failing.stop();
+    }
+  });
+});
+
+describe('Bot Framework authentication', () => {
+  test('with an app id configured, requests without a valid token are refused', async () => {
+    const secured = await startBot({ MicrosoftAppId: '00000000-0000-0000-0000-000000000001', MicrosoftAppPassword: 'not-a-real-secret' });
+    try {
+      const body = JSON.stringify(new HttpConversation(secured.url, 'auth').activity({ text: 'hi' }));
+      const none = await fetch(`${secured.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect(none.status).toBe(401);
+      const junk = await fetch(`${secured.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer junk' }, body });
+      expect(junk.status).toBe(401);
+      expect(secured.logs.join('')).not.toContain('not-a-real-secret');
+    } finally {
+      await secured.stop();
+    }
+  });
+});
