@@ -44,15 +44,23 @@ export class Localizer {
     return this.catalogs[base] ? base : this.fallback;
   }
 
-  /** A message with its placeholders filled; values are escaped unless listed in `raw`. */
+  /**
+   * A message with its placeholders filled; values are escaped unless listed in `raw`. A missing
+   * value throws: a person must never read "{{reference}}".
+   */
   t(lang: string, key: string, vars: Vars = {}, raw: readonly string[] = []): string {
-    const template = this.lookup(lang, key);
-    if (typeof template !== 'string') throw new MissingMessageError(lang, key);
-    return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => {
+    return this.template(lang, key).replace(/\{\{(\w+)\}\}/g, (_whole, name: string) => {
       const value = vars[name];
-      if (value === undefined) return whole;
+      if (value === undefined) throw new Error(`Message "${key}" needs a value for {{${name}}}`);
       return raw.includes(name) ? String(value) : escapeMarkup(String(value));
     });
+  }
+
+  /** The message as written in the catalog, placeholders unfilled. */
+  template(lang: string, key: string): string {
+    const template = this.lookup(lang, key);
+    if (typeof template !== 'string') throw new MissingMessageError(lang, key);
+    return template;
   }
 
   /** True when the catalogs hold a message under `key` (optional parts such as a step's link). */

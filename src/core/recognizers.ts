@@ -12,7 +12,8 @@ export function normalize(text: string): string {
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .replace(/[^\p{L}\p{N}@.\s]/gu, ' ')
-    .replace(/\.(?=\s|$)/g, ' ')
+    // A dot survives only inside a word ("outlook.com"), so "ok..." still reads as "ok".
+    .replace(/(?<![\p{L}\p{N}])\.|\.(?![\p{L}\p{N}])/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim();
 }
@@ -30,8 +31,11 @@ function containsPhrase(text: string, phrase: string): boolean {
 export function matchesAny(text: string, synonyms: readonly string[], filler: readonly string[] = []): boolean {
   const said = normalize(text);
   if (!said) return false;
-  const fillers = new Set(filler.map(normalize));
-  const core = said.split(' ').filter((w) => !fillers.has(w)).join(' ');
+  // Fillers are removed as whole-word phrases, so "i want to" and "por favor" count too.
+  const fillers = filler.map(normalize).filter((f) => f !== '').sort((a, b) => b.length - a.length);
+  let padded = ` ${said} `;
+  for (const f of fillers) while (padded.includes(` ${f} `)) padded = padded.replace(` ${f} `, ' ');
+  const core = padded.trim();
   return synonyms.some((s) => {
     const syn = normalize(s);
     if (!syn) return false;
@@ -51,7 +55,9 @@ export function recognizeInterruption(text: string, words: InterruptionWords): I
 
 // Consumer mail domains. A work or school account never lives on them, so an address there is a
 // strong hint (never proof) of a personal Microsoft account. Microsoft's own come first.
-const MICROSOFT_CONSUMER = /^(outlook|hotmail|live|msn|passport|windowslive)\.[a-z.]{2,}$/;
+// The suffix is a public one (com, es, co.uk, com.br), never an organisation's own subdomain such
+// as live.<university>.ac.uk, where UK universities host students' Microsoft 365 accounts.
+const MICROSOFT_CONSUMER = /^(outlook|hotmail|live|msn|passport|windowslive)\.[a-z]{2,3}(?:\.[a-z]{2})?$/;
 const OTHER_CONSUMER = new Set([
   'gmail.com', 'googlemail.com', 'yahoo.com', 'ymail.com', 'icloud.com', 'me.com', 'mac.com',
   'aol.com', 'gmx.com', 'gmx.de', 'gmx.net', 'web.de', 'proton.me', 'protonmail.com',
@@ -107,10 +113,14 @@ export function describesTheProblem(text: string, problemWords: readonly string[
   return problemWords.some((w) => containsPhrase(said, normalize(w)));
 }
 
-// A sign-in address as Entra accepts it: one @, a dotted domain, no spaces or markup characters.
-const SIGN_IN_ADDRESS = /^[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+$/;
+// A sign-in address as Entra accepts it: one @, dot-separated atoms before it (no leading,
+// trailing or doubled dots), DNS labels after it, and nothing that could be markup.
+const LOCAL_ATOM = "[A-Za-z0-9_%+'-]+";
+const DNS_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const SIGN_IN_ADDRESS = new RegExp(`^${LOCAL_ATOM}(?:\\.${LOCAL_ATOM})*@${DNS_LABEL}(?:\\.${DNS_LABEL})+$`);
 
 export function isSignInAddress(text: string): boolean {
   const t = text.trim();
-  return t.length <= 254 && SIGN_IN_ADDRESS.test(t);
+  const local = t.split('@')[0] ?? '';
+  return t.length <= 254 && local.length <= 64 && SIGN_IN_ADDRESS.test(t);
 }

@@ -18,10 +18,19 @@ const MAX_ATTEMPTS = 8;
  * counter is updated read-modify-write with the eTag and retried on conflict.
  */
 export class StoredOutcomes implements OutcomePort {
+  /** This instance's records, one at a time: they never conflict with each other, only with other instances'. */
+  private queue: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly storage: Storage, private readonly log: Log, private readonly clock: Clock) {}
 
-  async record(entry: OutcomeRecord): Promise<void> {
+  record(entry: OutcomeRecord): Promise<void> {
     const day = this.clock.now().toISOString().slice(0, 10);
+    const run = this.queue.then(() => this.update(entry, day));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async update(entry: OutcomeRecord, day: string): Promise<void> {
     const key = outcomesKey(day);
     for (let attempt = 1; ; attempt += 1) {
       const current = ((await this.storage.read([key]))[key] as DailyOutcomes | undefined) ?? { day, outcomes: {}, paths: {} };
@@ -37,6 +46,8 @@ export class StoredOutcomes implements OutcomePort {
         return;
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !isConflict(error)) throw error;
+        // A random pause, growing with each conflict, so instances in lockstep stop colliding.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** attempt));
       }
     }
   }

@@ -88,8 +88,7 @@ export class Conversation {
 
   /** True when the last replies contain the catalog message (up to its first placeholder). */
   said(key: string): boolean {
-    const text = localizer.t(this.lang, key);
-    const fixed = text.split('{{')[0]!;
+    const fixed = localizer.template(this.lang, key).split('{{')[0]!;
     return this.transcript().includes(fixed);
   }
 }

@@ -1,0 +1,189 @@
+import path from 'node:path';
+import { ConfigError, loadConfig, type Config } from '../src/config';
+
+const SECRET = 'pA55w0rd~with.a-Secret_value';
+const APP_ID = '00000000-0000-0000-0000-000000000001';
+const TENANT = '00000000-0000-0000-0000-0000000000aa';
+
+/** The ConfigError loadConfig throws for `env`; fails the test when it does not throw one. */
+function configError(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const problemKeys = (error: ConfigError) => error.problems.map((p) => p.split(':')[0]).sort();
+
+describe('loadConfig defaults', () => {
+  const expected: Config = {
+    port: 3978,
+    host: '127.0.0.1',
+    localMode: true,
+    botAuth: { MicrosoftAppId: undefined, MicrosoftAppPassword: undefined, MicrosoftAppType: 'MultiTenant', MicrosoftAppTenantId: undefined },
+    stateStore: 'sqlite',
+    sqlitePath: path.join('data', 'bot.sqlite'),
+    logLevel: 'info',
+    defaultLocale: 'en',
+    defaultPhoneCountry: undefined,
+    maxMisses: 3,
+    maxBodyBytes: 256 * 1024,
+    maxTextChars: 2000,
+  };
+
+  test('an empty environment gives the documented defaults: local mode on loopback', () => {
+    expect(loadConfig({})).toEqual(expected);
+  });
+
+  test('blank and whitespace-only values count as unset', () => {
+    const blank = {
+      PORT: '',
+      HOST: '   ',
+      MicrosoftAppId: '',
+      MicrosoftAppPassword: ' ',
+      MicrosoftAppType: '',
+      MicrosoftAppTenantId: '\t',
+      STATE_STORE: '',
+      SQLITE_PATH: '  ',
+      LOG_LEVEL: '',
+      DEFAULT_LOCALE: ' ',
+      DEFAULT_PHONE_COUNTRY: '',
+      MAX_MISSES: '',
+      MAX_BODY_BYTES: ' ',
+      MAX_TEXT_CHARS: '',
+    };
+    expect(loadConfig(blank)).toEqual(expected);
+  });
+
+  test('unrelated environment variables are ignored', () => {
+    expect(loadConfig({ PATH: '/usr/bin', HOME: '/root' })).toEqual(expected);
+  });
+});
+
+describe('loadConfig reads values', () => {
+  test('every key is read and converted', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      STATE_STORE: 'memory',
+      SQLITE_PATH: '/var/lib/bot/state.db',
+      LOG_LEVEL: 'debug',
+      DEFAULT_LOCALE: 'es',
+      DEFAULT_PHONE_COUNTRY: 'gb',
+      MAX_MISSES: '5',
+      MAX_BODY_BYTES: '65536',
+      MAX_TEXT_CHARS: '500',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      localMode: true,
+      stateStore: 'memory',
+      sqlitePath: '/var/lib/bot/state.db',
+      logLevel: 'debug',
+      defaultLocale: 'es',
+      defaultPhoneCountry: 'GB',
+      maxMisses: 5,
+      maxBodyBytes: 65536,
+      maxTextChars: 500,
+    });
+  });
+
+  test.each<[string, string, keyof Config, unknown]>([
+    ['PORT', '0', 'port', 0],
+    ['PORT', '65535', 'port', 65535],
+    ['PORT', ' 3000 ', 'port', 3000],
+    ['MAX_MISSES', '1', 'maxMisses', 1],
+    ['MAX_MISSES', '10', 'maxMisses', 10],
+    ['HOST', ' ::1 ', 'host', '::1'],
+  ])('%s=%j -> %s %j', (key, value, field, expected) => {
+    expect(loadConfig({ [key]: value })[field]).toEqual(expected);
+  });
+});
+
+describe('loadConfig rejects bad values', () => {
+  test.each<[string, string]>([
+    ['PORT', 'abc'],
+    ['PORT', '-1'],
+    ['PORT', '65536'],
+    ['PORT', '80.5'],
+    ['STATE_STORE', 'redis'],
+    ['LOG_LEVEL', 'verbose'],
+    ['DEFAULT_LOCALE', 'fr'],
+    ['DEFAULT_PHONE_COUNTRY', 'GBR'],
+    ['DEFAULT_PHONE_COUNTRY', 'G1'],
+    ['MAX_MISSES', '0'],
+    ['MAX_MISSES', '11'],
+    ['MAX_BODY_BYTES', '100'],
+    ['MAX_TEXT_CHARS', 'lots'],
+    ['MicrosoftAppType', 'Federated'],
+  ])('%s=%j is named in the error', (key, value) => {
+    const error = configError({ [key]: value });
+    expect(problemKeys(error)).toEqual([key]);
+    expect(error.message).toContain(key);
+  });
+
+  test('every bad key is named at once', () => {
+    const error = configError({ PORT: 'abc', STATE_STORE: 'redis', DEFAULT_PHONE_COUNTRY: 'GBR', MAX_MISSES: '0' });
+    expect(problemKeys(error)).toEqual(['DEFAULT_PHONE_COUNTRY', 'MAX_MISSES', 'PORT', 'STATE_STORE']);
+    for (const key of ['PORT', 'STATE_STORE', 'DEFAULT_PHONE_COUNTRY', 'MAX_MISSES']) expect(error.message).toContain(key);
+    expect(error).toBeInstanceOf(Error);
+  });
+});
+
+describe('loadConfig and the bot registration', () => {
+  test('an app id without a password is an error naming MicrosoftAppPassword', () => {
+    const error = configError({ MicrosoftAppId: APP_ID });
+    expect(problemKeys(error)).toEqual(['MicrosoftAppPassword']);
+  });
+
+  test('a blank password is no password', () => {
+    expect(problemKeys(configError({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: '  ' }))).toEqual(['MicrosoftAppPassword']);
+  });
+
+  test('SingleTenant without a tenant id is an error naming MicrosoftAppTenantId', () => {
+    const error = configError({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET, MicrosoftAppType: 'SingleTenant' });
+    expect(problemKeys(error)).toEqual(['MicrosoftAppTenantId']);
+  });
+
+  test('SingleTenant without password or tenant names both', () => {
+    const error = configError({ MicrosoftAppId: APP_ID, MicrosoftAppType: 'SingleTenant' });
+    expect(problemKeys(error)).toEqual(['MicrosoftAppPassword', 'MicrosoftAppTenantId']);
+  });
+
+  test('app id and password: authenticated mode, listening on all interfaces', () => {
+    const config = loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET });
+    expect(config.localMode).toBe(false);
+    expect(config.host).toBe('0.0.0.0');
+    expect(config.botAuth).toEqual({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET, MicrosoftAppType: 'MultiTenant', MicrosoftAppTenantId: undefined });
+  });
+
+  test('an explicit HOST wins in authenticated mode too', () => {
+    expect(loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET, HOST: '10.0.0.4' }).host).toBe('10.0.0.4');
+  });
+
+  test('SingleTenant with its tenant id is fine', () => {
+    const config = loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET, MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: TENANT });
+    expect(config.botAuth).toMatchObject({ MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: TENANT });
+  });
+
+  test('UserAssignedMSI needs no password', () => {
+    const config = loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: TENANT });
+    expect(config.localMode).toBe(false);
+    expect(config.botAuth.MicrosoftAppPassword).toBeUndefined();
+  });
+
+  test.each<[string, Record<string, string>]>([
+    ['SingleTenant without tenant', { MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET, MicrosoftAppType: 'SingleTenant' }],
+    ['other bad keys', { MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET, PORT: 'abc', STATE_STORE: 'redis', MicrosoftAppType: 'Nope' }],
+    ['a bad MAX_MISSES beside a full registration', { MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET, MicrosoftAppTenantId: TENANT, MicrosoftAppType: 'SingleTenant', MAX_MISSES: 'x' }],
+  ])('the error never contains the password (%s)', (_case, env) => {
+    const error = configError(env);
+    expect(error.message).not.toContain(SECRET);
+    expect(JSON.stringify(error.problems)).not.toContain(SECRET);
+    expect(String(error)).not.toContain(SECRET);
+  });
+});

@@ -1,0 +1,430 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { WALKTHROUGHS } from '../../dialogs/guidedStepsDialog';
+import en from '../../locales/en.json';
+import es from '../../locales/es.json';
+import { catalogKeys, escapeMarkup, Localizer, MissingMessageError, type Catalog, type CatalogValue } from '../../src/core/i18n';
+import { parseMobileNumber, type ParseMobileOptions, type PhoneRejection } from '../../src/core/phone';
+import type { RequestedFix } from '../../src/core/ports';
+
+const catalogs: Record<'en' | 'es', Catalog> = { en, es };
+const localizer = new Localizer(catalogs, 'en');
+const ROOT = path.join(__dirname, '..', '..');
+
+function lookup(catalog: Catalog, key: string): CatalogValue | undefined {
+  let node: CatalogValue | undefined = catalog;
+  for (const part of key.split('.')) {
+    if (node === undefined || typeof node === 'string' || Array.isArray(node)) return undefined;
+    node = (node as Catalog)[part];
+  }
+  return node;
+}
+
+const placeholders = (message: string) => [...message.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
+
+/** True when every markup character in `text` is escaped (backslash) or an entity. */
+function isInert(text: string): boolean {
+  const stripped = text.replace(/\\[\\`*_{}[\]()#+!|~]/g, '').replace(/&(?:lt|gt|amp);/g, '');
+  return !/[\\`*_{}[\]()#+!|~<>]/.test(stripped) && !/&(?!(?:lt|gt|amp);)/.test(text.replace(/\\./g, ''));
+}
+
+describe('Localizer.language', () => {
+  test.each<[string | undefined, string]>([
+    ['es-MX', 'es'],
+    ['es-ES', 'es'],
+    ['ES', 'es'],
+    ['es_AR', 'es'],
+    [' es ', 'es'],
+    ['es', 'es'],
+    ['en-GB', 'en'],
+    ['en-US', 'en'],
+    ['fr-FR', 'en'],
+    ['de', 'en'],
+    ['', 'en'],
+    [undefined, 'en'],
+    ['-es', 'en'],
+  ])('%j -> %s', (locale, expected) => {
+    expect(localizer.language(locale)).toBe(expected);
+  });
+
+  test('the fallback is the one configured, not always English', () => {
+    expect(new Localizer(catalogs, 'es').language('fr-FR')).toBe('es');
+  });
+
+  test('a fallback without a catalog is refused', () => {
+    expect(() => new Localizer(catalogs, 'fr')).toThrow(/fr/);
+  });
+
+  test('languages lists the catalogs', () => {
+    expect([...localizer.languages].sort()).toEqual(['en', 'es']);
+  });
+});
+
+describe('Localizer.t', () => {
+  const small = new Localizer(
+    {
+      en: { greet: 'Hello {{name}}, you are {{age}}', only: 'English only', link: 'See {{url}}', nested: { deep: 'Deep {{x}}' }, list: ['a', 'b'] },
+      es: { greet: 'Hola {{name}}, tienes {{age}}', link: 'Mira {{url}}' },
+    },
+    'en',
+  );
+
+  test('fills placeholders, numbers included', () => {
+    expect(small.t('en', 'greet', { name: 'Ana', age: 30 })).toBe('Hello Ana, you are 30');
+    expect(small.t('es', 'greet', { name: 'Ana', age: 30 })).toBe('Hola Ana, tienes 30');
+  });
+
+  test('a missing value throws instead of showing "{{name}}" to a person', () => {
+    expect(() => small.t('en', 'greet', { name: 'Ana' })).toThrow(/age/);
+    expect(small.template('en', 'greet')).toBe('Hello {{name}}, you are {{age}}');
+  });
+
+  test('fills a placeholder used twice, and in nested keys', () => {
+    const twice = new Localizer({ en: { m: '{{a}} and {{a}}' } }, 'en');
+    expect(twice.t('en', 'm', { a: 'x' })).toBe('x and x');
+    expect(small.t('en', 'nested.deep', { x: '1' })).toBe('Deep 1');
+  });
+
+  test.each<[string, string]>([
+    ['<script>alert(1)</script>', '&lt;script&gt;alert\\(1\\)&lt;/script&gt;'],
+    ['[x](http://evil)', '\\[x\\]\\(http://evil\\)'],
+    ['**bold**', '\\*\\*bold\\*\\*'],
+    ['_it_', '\\_it\\_'],
+    ['`code`', '\\`code\\`'],
+    ['# heading', '\\# heading'],
+    ['![img](http://evil/x.png)', '\\!\\[img\\]\\(http://evil/x.png\\)'],
+    ['a & b', 'a &amp; b'],
+    ['back\\slash', 'back\\\\slash'],
+    ['plain text 123', 'plain text 123'],
+  ])('escapes the value %j', (value, expected) => {
+    const out = small.t('en', 'greet', { name: value, age: 1 });
+    expect(out).toBe(`Hello ${expected}, you are 1`);
+    expect(isInert(expected)).toBe(true);
+  });
+
+  test('the inertness check itself catches live markup', () => {
+    expect(isInert('**bold**')).toBe(false);
+    expect(isInert('<b>')).toBe(false);
+    expect(isInert('[x](y)')).toBe(false);
+    expect(isInert('a & b')).toBe(false);
+  });
+
+  test('values listed in raw are inserted as they are, the others still escaped', () => {
+    const out = small.t('en', 'greet', { name: '**Ana**', age: '<1>' }, ['name']);
+    expect(out).toBe('Hello **Ana**, you are &lt;1&gt;');
+    expect(small.t('en', 'link', { url: 'https://aka.ms/x_(y)' }, ['url'])).toBe('See https://aka.ms/x_(y)');
+  });
+
+  test('a missing key throws, naming the key and language', () => {
+    expect(() => small.t('en', 'nope')).toThrow(MissingMessageError);
+    expect(() => small.t('es', 'nested.nope')).toThrow(/nested\.nope.*es/);
+    expect(() => localizer.t('en', 'account.nothingHere')).toThrow(MissingMessageError);
+  });
+
+  test('a list or a branch is not a message', () => {
+    expect(() => small.t('en', 'list')).toThrow(MissingMessageError);
+    expect(() => small.t('en', 'nested')).toThrow(MissingMessageError);
+    expect(() => small.t('en', 'greet.more')).toThrow(MissingMessageError);
+  });
+
+  test('a key missing in one language comes from the fallback language', () => {
+    expect(small.t('es', 'only')).toBe('English only');
+    expect(small.t('fr', 'greet', { name: 'x', age: 1 })).toBe('Hello x, you are 1');
+  });
+
+  test('real catalogs: the same key differs by language', () => {
+    expect(localizer.t('es', 'intake.recorded', { reference: 'HD-ABCD-EFGH' })).toContain('HD-ABCD-EFGH');
+    expect(localizer.t('es', 'welcome')).not.toBe(localizer.t('en', 'welcome'));
+  });
+});
+
+describe('Localizer.list and has', () => {
+  test('list returns the synonyms in the language asked for', () => {
+    expect(localizer.list('en', 'interrupt.words.cancel')).toContain('cancel');
+    expect(localizer.list('es', 'interrupt.words.cancel')).toContain('cancelar');
+  });
+
+  test('list throws for a message or a missing key', () => {
+    expect(() => localizer.list('en', 'welcome')).toThrow(MissingMessageError);
+    expect(() => localizer.list('en', 'words.nothing')).toThrow(MissingMessageError);
+  });
+
+  test.each<[string, string, boolean]>([
+    ['en', 'welcome', true],
+    ['es', 'personal.steps.open.url', true],
+    ['en', 'personal.steps.manage.url', false],
+    ['en', 'words.yes', false], // a list is not a message
+    ['en', 'account', false], // nor is a branch
+    ['en', 'no.such.key', false],
+  ])('has(%s, %s) -> %s', (lang, key, expected) => {
+    expect(localizer.has(lang, key)).toBe(expected);
+  });
+});
+
+describe('catalogKeys', () => {
+  test('lists every leaf, lists included, branches not', () => {
+    expect(catalogKeys({ a: 'x', b: { c: 'y', d: ['z'], e: { f: 'w' } } }).sort()).toEqual(['a', 'b.c', 'b.d', 'b.e.f']);
+  });
+
+  test('finds known keys in the real catalog', () => {
+    const keys = catalogKeys(en);
+    expect(keys).toEqual(expect.arrayContaining(['welcome', 'account.words.personal', 'personal.steps.open.title']));
+    expect(keys).not.toContain('account');
+  });
+});
+
+describe('escapeMarkup', () => {
+  test.each<[string, string]>([
+    ['<b>x</b>', '&lt;b&gt;x&lt;/b&gt;'],
+    ['1 * 2', '1 \\* 2'],
+    ['a|b', 'a\\|b'],
+    ['~~gone~~', '\\~\\~gone\\~\\~'],
+    ['{{name}}', '\\{\\{name\\}\\}'], // cannot turn into a placeholder either
+    ['ordinary words.', 'ordinary words.'],
+  ])('%j -> %j', (input, expected) => {
+    expect(escapeMarkup(input)).toBe(expected);
+  });
+});
+
+describe('catalog completeness', () => {
+  const enKeys = catalogKeys(en).sort();
+  const esKeys = catalogKeys(es).sort();
+
+  test('en and es have exactly the same keys', () => {
+    expect(esKeys).toEqual(enKeys);
+    expect(enKeys.length).toBeGreaterThan(100);
+  });
+
+  const messageKeys = enKeys.filter((k) => typeof lookup(en, k) === 'string');
+  const listKeys = enKeys.filter((k) => Array.isArray(lookup(en, k)));
+
+  test.each(messageKeys)('%s: a non-empty message with the same placeholders in both', (key) => {
+    const m = { en: lookup(en, key), es: lookup(es, key) };
+    expect(typeof m.en).toBe('string');
+    expect(typeof m.es).toBe('string');
+    expect((m.en as string).trim()).not.toBe('');
+    expect((m.es as string).trim()).not.toBe('');
+    expect(placeholders(m.es as string)).toEqual(placeholders(m.en as string));
+  });
+
+  test.each(listKeys)('%s: a non-empty list in both', (key) => {
+    for (const list of [lookup(en, key), lookup(es, key)]) {
+      expect(Array.isArray(list)).toBe(true);
+      expect((list as readonly unknown[]).length).toBeGreaterThan(0);
+      for (const word of list as readonly unknown[]) {
+        expect(typeof word).toBe('string');
+        expect((word as string).trim()).not.toBe('');
+      }
+    }
+  });
+
+  test('Spanish differs from English for at least 90% of messages', () => {
+    const same = messageKeys.filter((k) => lookup(en, k) === lookup(es, k));
+    expect(messageKeys.length).toBeGreaterThan(50);
+    expect(same.length / messageKeys.length).toBeLessThanOrEqual(0.1);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Keys the code asks for must exist.
+
+interface KeyUse {
+  file: string;
+  method: string;
+  key: string;
+  /** What the call needs under the key. */
+  kind: 'message' | 'list' | 'any';
+}
+
+const KEY_LITERAL = /'([a-z][A-Za-z]*(?:\.[A-Za-z-]+)+)'/g;
+const CALL = /\.(t|say|sayWith|list|choice|has)\(/g;
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(full);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') ? [full] : [];
+  });
+}
+
+/** The top-level arguments of the call whose '(' is at `open`, split at commas outside brackets and strings. */
+function callArguments(source: string, open: number): string[] {
+  const args: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (let i = open + 1; i < source.length; i += 1) {
+    const c = source[i]!;
+    if (c === '\'' || c === '"' || c === '`') {
+      let j = i + 1;
+      while (j < source.length && source[j] !== c) j += source[j] === '\\' ? 2 : 1;
+      current += source.slice(i, j + 1);
+      i = j;
+      continue;
+    }
+    if (c === '(' || c === '[' || c === '{') depth += 1;
+    if (c === ')' || c === ']' || c === '}') {
+      if (depth === 0) {
+        if (current.trim() !== '') args.push(current.trim());
+        return args;
+      }
+      depth -= 1;
+    }
+    if (c === ',' && depth === 0) {
+      args.push(current.trim());
+      current = '';
+      continue;
+    }
+    current += c;
+  }
+  throw new Error('unbalanced call');
+}
+
+const literalKeys = (arg: string | undefined) => [...(arg ?? '').matchAll(KEY_LITERAL)].map((m) => m[1]!);
+const pureLiteral = (arg: string | undefined) => /^'([^'\\]+)'$/.exec(arg ?? '')?.[1];
+
+function keyUses(): KeyUse[] {
+  const uses: KeyUse[] = [];
+  for (const file of [...sourceFiles(path.join(ROOT, 'dialogs')), ...sourceFiles(path.join(ROOT, 'src'))]) {
+    const source = fs.readFileSync(file, 'utf8');
+    const rel = path.relative(ROOT, file);
+    for (const call of source.matchAll(CALL)) {
+      const method = call[1]!;
+      const args = callArguments(source, call.index + call[0].length - 1);
+      const add = (arg: string | undefined, kind: KeyUse['kind']) => {
+        for (const key of literalKeys(arg)) uses.push({ file: rel, method, key, kind });
+      };
+      switch (method) {
+        case 't':
+        case 'sayWith':
+          add(args[1], 'message');
+          break;
+        case 'say':
+          for (const arg of args.slice(1)) add(arg, 'message');
+          break;
+        case 'list':
+          add(args[1], 'list');
+          break;
+        case 'has':
+          add(args[1], 'any');
+          break;
+        case 'choice': {
+          add(args[2], 'message');
+          if (args.length >= 4) {
+            add(args[3], 'list');
+          } else {
+            // Without a words key the synonyms come from `words.<value>`.
+            const value = pureLiteral(args[1]);
+            if (value !== undefined) uses.push({ file: rel, method, key: `words.${value}`, kind: 'list' });
+          }
+          break;
+        }
+      }
+    }
+  }
+  return uses;
+}
+
+/**
+ * Every dotted literal whose first part is a top-level catalog key, however it reaches the
+ * localizer. Dialog and prompt ids are constants named in capitals (`const START = 'work.start'`),
+ * so those declarations are left out.
+ */
+function catalogLikeLiterals(): { file: string; key: string }[] {
+  const roots = new Set(Object.keys(en));
+  const found: { file: string; key: string }[] = [];
+  for (const file of [...sourceFiles(path.join(ROOT, 'dialogs')), ...sourceFiles(path.join(ROOT, 'src'))]) {
+    const source = fs.readFileSync(file, 'utf8').replace(/\bconst [A-Z][A-Z0-9_]* = '[^']*';/g, '');
+    for (const m of source.matchAll(KEY_LITERAL)) {
+      if (roots.has(m[1]!.split('.')[0]!)) found.push({ file: path.relative(ROOT, file), key: m[1]! });
+    }
+  }
+  return found;
+}
+
+describe('keys used in code exist in the catalogs', () => {
+  const uses = keyUses();
+
+  test('the scanner finds the calls (so an empty scan cannot pass)', () => {
+    expect(uses.length).toBeGreaterThan(60);
+    const keys = uses.map((u) => u.key);
+    expect(keys).toEqual(
+      expect.arrayContaining(['account.ask', 'account.words.unsure', 'interrupt.words.filler', 'choices.done', 'words.yes', 'intake.consumerAddress', 'personal.noMethod.honest', 'errors.turn']),
+    );
+  });
+
+  test('the scanner reads multi-line calls and conditional keys', () => {
+    const args = callArguments("say(ctx,\n  cond ? 'a.b' : 'c.d',\n  f('e.f', [1, 2]),\n  `x.${y}`)", 3);
+    expect(args).toEqual(['ctx', "cond ? 'a.b' : 'c.d'", "f('e.f', [1, 2])", '`x.${y}`']);
+    expect(args.flatMap(literalKeys)).toEqual(['a.b', 'c.d', 'e.f']);
+  });
+
+  test.each(uses.map((u) => [`${u.file}: .${u.method}(…'${u.key}'…)`, u] as const))('%s', (_label, use) => {
+    for (const catalog of [en, es]) {
+      const value = lookup(catalog, use.key);
+      if (use.kind === 'message') expect(typeof value).toBe('string');
+      else if (use.kind === 'list') expect(Array.isArray(value)).toBe(true);
+      else expect(value).toBeDefined();
+    }
+  });
+
+  // Keys that reach the localizer through a helper (`yesNo(step, 'work.canSignIn')`, `t('intake.x')`,
+  // a destructured pair) are caught by this wider sweep.
+  test.each(catalogLikeLiterals().map((l) => [l.file, l.key] as const))('%s mentions %s, which exists', (_file, key) => {
+    expect(lookup(en, key)).toBeDefined();
+    expect(lookup(es, key)).toBeDefined();
+  });
+
+  describe.each(Object.entries(WALKTHROUGHS))('walkthrough %s', (walkthrough, steps) => {
+    test.each([...steps])('step %s has title, text and stuck in both languages', (step) => {
+      for (const catalog of [en, es]) {
+        for (const part of ['title', 'text', 'stuck']) {
+          expect(typeof lookup(catalog, `${walkthrough}.steps.${step}.${part}`)).toBe('string');
+        }
+      }
+    });
+
+    test('the catalog has no step the walkthrough never shows', () => {
+      const inCatalog = Object.keys(lookup(en, `${walkthrough}.steps`) as Catalog);
+      expect(inCatalog.sort()).toEqual([...steps].sort());
+    });
+  });
+
+  // Record<RequestedFix, …> makes the compiler insist on every fix.
+  const fixes: Record<RequestedFix, true> = { 'replace-mobile': true, 'temporary-access-pass': true };
+  test.each(Object.keys(fixes))('fix %s has a title and words in both languages', (fix) => {
+    for (const catalog of [en, es]) {
+      expect(typeof lookup(catalog, `intake.fix.${fix}`)).toBe('string');
+      expect(Array.isArray(lookup(catalog, `intake.fixWords.${fix}`))).toBe(true);
+    }
+  });
+});
+
+describe('every phone rejection has a reply', () => {
+  // Record<PhoneRejection, …> makes the compiler insist on every reason (types are gone at run time).
+  const samples: Record<PhoneRejection, [string, ParseMobileOptions]> = {
+    empty: ['', {}],
+    not_a_number: ['hello', {}],
+    needs_country_code: ['07400 123456', {}],
+    invalid_country: ['+999 1234567', {}],
+    too_short: ['+44 12', {}],
+    too_long: ['+44 7400 1234567', {}],
+    invalid: ['+44 5123 456789', {}],
+    not_mobile: ['+44 20 7946 0958', {}],
+    has_extension: ['+44 7400 123456 ext 12', {}],
+    same_as_old: ['+44 7400 123456', { oldNumbers: ['+447400123456'] }],
+  };
+
+  test.each(Object.entries(samples))('%s: parseMobileNumber produces it and both catalogs answer it', (reason, [input, opts]) => {
+    const parsed = parseMobileNumber(input, opts);
+    expect(parsed.ok ? 'accepted' : parsed.reason).toBe(reason);
+    for (const lang of ['en', 'es']) {
+      expect(localizer.has(lang, `phone.${reason}`)).toBe(true);
+      const reply = localizer.t(lang, `phone.${reason}`, { example: '+44 7400 123456' }, ['example']);
+      expect(reply).not.toMatch(/\{\{/);
+    }
+  });
+
+  test('the catalogs have no reply for a reason that does not exist', () => {
+    expect(Object.keys(lookup(en, 'phone') as Catalog).sort()).toEqual(Object.keys(samples).sort());
+  });
+});
