@@ -1,7 +1,7 @@
 import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { GUIDED_STEPS, GuidedStepsDialog, type GuidedStepsOptions, type GuidedStepsResult } from './guidedStepsDialog';
 import { ended } from './pathResult';
-import { AnswerPrompt, choiceQuestion } from './prompts';
+import { AnswerPrompt, askYesNo } from './prompts';
 import type { Voice } from './voice';
 
 export const PERSONAL_ACCOUNT = 'personalAccount';
@@ -27,9 +27,7 @@ export class PersonalAccountDialog extends ComponentDialog {
   }
 
   private yesNo(step: WaterfallStepContext, key: string) {
-    const ctx = step.context;
-    const choices = [this.voice.choice(ctx, 'yes', 'choices.yes'), this.voice.choice(ctx, 'no', 'choices.no')];
-    return step.prompt(YES_NO, choiceQuestion(this.voice, ctx, this.voice.t(ctx, key), choices));
+    return askYesNo(this.voice, step, YES_NO, key);
   }
 
   private async askCanSignIn(step: WaterfallStepContext) {

@@ -1,4 +1,5 @@
 import { CardFactory, type Activity, type TurnContext } from 'botbuilder';
+import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import {
   ChoicePrompt,
   ListStyle,
@@ -96,4 +97,11 @@ export function cardQuestion(voice: Voice, context: TurnContext, card: CardAttac
     choices,
     style: ListStyle.none,
   };
+}
+
+/** Asks the catalog question at `key` with Yes / No buttons through the prompt `promptId`. */
+export function askYesNo(voice: Voice, step: WaterfallStepContext, promptId: string, key: string): Promise<DialogTurnResult> {
+  const ctx = step.context;
+  const choices = [voice.choice(ctx, 'yes', 'choices.yes'), voice.choice(ctx, 'no', 'choices.no')];
+  return step.prompt(promptId, choiceQuestion(voice, ctx, voice.t(ctx, key), choices));
 }

@@ -1,7 +1,7 @@
 import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { GUIDED_STEPS, GuidedStepsDialog, type GuidedStepsOptions, type GuidedStepsResult } from './guidedStepsDialog';
 import { ended, escalate } from './pathResult';
-import { AnswerPrompt, choiceQuestion } from './prompts';
+import { AnswerPrompt, askYesNo } from './prompts';
 import { saySmsRetirementOnce, type SupportCase } from './services';
 import type { StatePropertyAccessor } from 'botbuilder';
 import type { Voice } from './voice';
@@ -34,9 +34,7 @@ export class WorkAccountDialog extends ComponentDialog {
   }
 
   private yesNo(step: WaterfallStepContext, key: string) {
-    const ctx = step.context;
-    const choices = [this.voice.choice(ctx, 'yes', 'choices.yes'), this.voice.choice(ctx, 'no', 'choices.no')];
-    return step.prompt(YES_NO, choiceQuestion(this.voice, ctx, this.voice.t(ctx, key), choices));
+    return askYesNo(this.voice, step, YES_NO, key);
   }
 
   private async askCanSignIn(step: WaterfallStepContext) {

@@ -1,5 +1,5 @@
 import { MemoryStorage, type Storage, type StoreItems } from 'botbuilder';
-import type { EscalationDraft, EscalationPort, EscalationReceipt, Log, OutcomePort, OutcomeRecord } from '../../src/core/ports';
+import type { Clock, EscalationDraft, EscalationPort, EscalationReceipt, Log, OutcomePort, OutcomeRecord } from '../../src/core/ports';
 
 /** Keeps every request it is given; can be told to fail, as a broken store would. */
 export class FakeEscalations implements EscalationPort {
@@ -50,5 +50,13 @@ export class FlakyStorage implements Storage {
 
   delete(keys: string[]): Promise<void> {
     return this.inner.delete(keys);
+  }
+}
+
+/** A clock the test moves by hand. */
+export class FixedClock implements Clock {
+  constructor(public current: Date) {}
+  now(): Date {
+    return new Date(this.current);
   }
 }

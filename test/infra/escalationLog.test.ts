@@ -1,22 +1,8 @@
 import { MemoryStorage } from 'botbuilder';
-import type { Clock, EscalationDraft, Log } from '../../src/core/ports';
+import type { EscalationDraft } from '../../src/core/ports';
+import { FixedClock, RecordingLog } from '../fakes/ports';
 import { isReference } from '../../src/core/reference';
 import { escalationKey, StoredEscalations } from '../../src/infra/escalationLog';
-
-class FixedClock implements Clock {
-  constructor(public current: Date) {}
-  now(): Date {
-    return new Date(this.current);
-  }
-}
-
-class RecordingLog implements Log {
-  readonly lines: { level: string; obj: object; msg?: string }[] = [];
-  debug(obj: object, msg?: string) { this.lines.push({ level: 'debug', obj, msg }); }
-  info(obj: object, msg?: string) { this.lines.push({ level: 'info', obj, msg }); }
-  warn(obj: object, msg?: string) { this.lines.push({ level: 'warn', obj, msg }); }
-  error(obj: object, msg?: string) { this.lines.push({ level: 'error', obj, msg }); }
-}
 
 const NEW_MOBILE = '+447400123456';
 const OLD_MOBILE = '+12015550123';

@@ -2,24 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MemoryStorage, type Storage, type StoreItems } from 'botbuilder';
-import type { Clock, Log, OutcomeRecord } from '../../src/core/ports';
+import type { OutcomeRecord } from '../../src/core/ports';
+import { FixedClock, RecordingLog } from '../fakes/ports';
 import { outcomesKey, StoredOutcomes } from '../../src/infra/outcomeStats';
 import { SqliteStorage } from '../../src/infra/sqliteStorage';
-
-class FixedClock implements Clock {
-  constructor(public current: Date) {}
-  now(): Date {
-    return new Date(this.current);
-  }
-}
-
-class RecordingLog implements Log {
-  readonly lines: { level: string; obj: object; msg?: string }[] = [];
-  debug(obj: object, msg?: string) { this.lines.push({ level: 'debug', obj, msg }); }
-  info(obj: object, msg?: string) { this.lines.push({ level: 'info', obj, msg }); }
-  warn(obj: object, msg?: string) { this.lines.push({ level: 'warn', obj, msg }); }
-  error(obj: object, msg?: string) { this.lines.push({ level: 'error', obj, msg }); }
-}
 
 /** A store whose every call fails the way a broken disk or network would (not an eTag conflict). */
 class BrokenStorage implements Storage {
