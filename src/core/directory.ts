@@ -1,0 +1,137 @@
+/**
+ * The directory as the bot needs it: users, their sign-in methods and the admin actions, in the
+ * project's own types. The Graph adapter (src/graph/) is the only implementation that talks to
+ * Microsoft Graph; the rest of the bot sees this port. No SDK types appear here.
+ */
+
+export interface DirectoryUser {
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+  mail?: string;
+}
+
+export type PhoneType = 'mobile' | 'alternateMobile' | 'office';
+
+export type MethodKind =
+  | 'phone'
+  | 'microsoftAuthenticator'
+  | 'fido2'
+  | 'softwareOath'
+  | 'windowsHelloForBusiness'
+  | 'temporaryAccessPass'
+  | 'email'
+  | 'password'
+  | 'other';
+
+export interface RegisteredPhone {
+  id: string;
+  type: PhoneType;
+  /** Canonical E.164. Personal data: never log it, show `masked`. */
+  e164: string;
+  masked: string;
+}
+
+export interface SignInMethod {
+  id: string;
+  kind: MethodKind;
+  /** True when this method can complete MFA now (a TAP only while usable; email and password never). */
+  secondFactor: boolean;
+  /** A safe label for an admin: device name, key model, or the masked number; never a secret. */
+  label?: string;
+}
+
+export interface MethodSummary {
+  userId: string;
+  methods: SignInMethod[];
+  phones: RegisteredPhone[];
+  mobile?: RegisteredPhone;
+  /** Second factors other than phones (Authenticator, passkey/FIDO2, OATH, Windows Hello, usable TAP). */
+  otherSecondFactors: MethodKind[];
+}
+
+/** Whether the target holds any directory role: then only a Privileged Authentication Administrator may act. */
+export interface TargetProfile {
+  user: DirectoryUser;
+  isAdmin: boolean;
+  roleDefinitionIds: string[];
+}
+
+export type ApproverRole = 'privilegedAuthenticationAdministrator' | 'authenticationAdministrator' | 'helpdeskGroup';
+
+export interface ApproverCheck {
+  /** The strongest reason this user may approve, or undefined when they may not approve at all. */
+  role?: ApproverRole;
+  /** True when the role is enough for the given target (admins need a Privileged Authentication Administrator). */
+  enoughForTarget: boolean;
+}
+
+/** Graph's request-id of each write, for the audit trail. */
+export interface GraphWrite {
+  operation: string;
+  requestId?: string;
+  status: number;
+}
+
+export interface MobileReplaced {
+  phone: RegisteredPhone;
+  /** `updated`: PATCH of the existing mobile; `added`: POST because there was none. */
+  change: 'updated' | 'added';
+  writes: GraphWrite[];
+}
+
+export interface TemporaryAccessPassIssued {
+  /** The pass itself: shown once, to the approving admin only. Never log or store it. */
+  pass: string;
+  methodId: string;
+  startDateTime: string;
+  lifetimeInMinutes: number;
+  isUsableOnce: boolean;
+  writes: GraphWrite[];
+}
+
+export interface ReRegistrationDone {
+  removed: { kind: MethodKind; id: string }[];
+  sessionsRevoked: boolean;
+  writes: GraphWrite[];
+}
+
+export type DirectoryErrorCode = 'not_found' | 'not_allowed' | 'conflict' | 'invalid_number' | 'throttled' | 'unavailable';
+
+/** Every directory failure, mapped from Graph's status and error code; `message` is fit for an admin. */
+export class DirectoryError extends Error {
+  constructor(
+    readonly code: DirectoryErrorCode,
+    message: string,
+    readonly details: { status?: number; graphCode?: string; requestId?: string; retryAfterSeconds?: number; writes?: GraphWrite[] } = {},
+  ) {
+    super(message);
+    this.name = 'DirectoryError';
+  }
+}
+
+export interface DirectoryPort {
+  /** By object id or sign-in address (userPrincipalName); undefined when there is no such user. */
+  findUser(idOrSignInAddress: string): Promise<DirectoryUser | undefined>;
+  targetProfile(userId: string): Promise<TargetProfile>;
+  methods(userId: string): Promise<MethodSummary>;
+  /** PATCH the existing mobile, or POST one when there is none; never delete-then-add. Reads back to confirm. */
+  replaceMobile(userId: string, e164: string): Promise<MobileReplaced>;
+  issueTemporaryAccessPass(userId: string): Promise<TemporaryAccessPassIssued>;
+  /** Removes phone, Authenticator and software OATH methods in an order Graph accepts; optionally revokes sessions. */
+  requireReRegistration(userId: string, options: { revokeSessions: boolean }): Promise<ReRegistrationDone>;
+  /** May `approverId` act, and is that enough for `target`? */
+  checkApprover(approverId: string, target: TargetProfile): Promise<ApproverCheck>;
+}
+
+/** Role template ids from Microsoft Entra (see shared/reference/graph-api.md). */
+export const ROLE_AUTHENTICATION_ADMINISTRATOR = 'c4e39bd9-1100-46d3-8c65-fb160da0071f';
+export const ROLE_PRIVILEGED_AUTHENTICATION_ADMINISTRATOR = '7be44c8a-adaf-4e2a-84d6-ab2649e08a13';
+export const ROLE_GLOBAL_ADMINISTRATOR = '62e90394-69f5-4237-9190-012177145e10';
+
+/** Fixed ids of phone methods by type (Graph). */
+export const PHONE_METHOD_IDS: Readonly<Record<PhoneType, string>> = {
+  mobile: '3179e48a-750b-4051-897c-87b9720928f7',
+  alternateMobile: 'b6332ec1-7057-4abe-9331-3d72feddfe41',
+  office: 'e37fc753-ff3b-4958-9484-eaa9425c82bc',
+};
