@@ -6,6 +6,7 @@ import { countryFromLocale, exampleMobile, maskPhoneNumber, parseMobileNumber, t
 import type { EscalationDraft, RequestedFix } from '../src/core/ports';
 import { emailDomain, isConsumerDomain, isSignInAddress, matchesAny } from '../src/core/recognizers';
 import { identityAssurance, replyAddress, teamsObjectId } from './identity';
+import { ownMethods } from './ownMethods';
 import { ended } from './pathResult';
 import { AnswerPrompt, cardQuestion, choiceQuestion } from './prompts';
 import { saySmsRetirementOnce, type DialogServices } from './services';
@@ -24,6 +25,7 @@ const PATH = 'work/escalation';
 
 interface IntakeValues {
   address?: string;
+  phonesFromDirectory?: boolean;
   oldMobile?: string;
   newMobile?: string;
   fix?: RequestedFix;
@@ -32,7 +34,11 @@ interface IntakeValues {
 /** What the number validator needs from the waterfall (prompt state is separate from step values). */
 interface NumberValidations {
   oldMobile?: string;
+  phonesFromDirectory?: boolean;
 }
+
+/** The old-number question was not asked (the directory knows the phones). */
+const SKIPPED = '\u0000skipped';
 
 /** Marks a text prompt the person could not answer after the allowed misses. */
 const GAVE_UP = '\u0000gave-up';
@@ -79,15 +85,20 @@ export class EscalationIntakeDialog extends ComponentDialog {
   private async askOldNumber(step: WaterfallStepContext) {
     if (step.result === GAVE_UP) return this.giveUp(step);
     if (typeof step.result === 'string') this.values(step).address = step.result.trim();
+    // When the directory shows the account's phones, the helpdesk sees them too: no need to ask.
+    if (await ownMethods(step.context, this.services)) {
+      this.values(step).phonesFromDirectory = true;
+      return step.next(SKIPPED);
+    }
     return step.prompt(OLD_NUMBER, { prompt: this.voice.message(this.voice.t(step.context, 'intake.askOldNumber')) });
   }
 
   private async askNewNumber(step: WaterfallStepContext) {
     if (step.result === GAVE_UP) return this.giveUp(step);
-    const old = this.parse(step.context, String(step.result));
-    if (old.ok) this.values(step).oldMobile = old.phone.e164;
+    const old = step.result === SKIPPED ? undefined : this.parse(step.context, String(step.result), []);
+    if (old?.ok) this.values(step).oldMobile = old.phone.e164;
     return step.prompt(NEW_NUMBER, {
-      validations: { oldMobile: this.values(step).oldMobile } satisfies NumberValidations,
+      validations: { oldMobile: this.values(step).oldMobile, phonesFromDirectory: this.values(step).phonesFromDirectory } satisfies NumberValidations,
       prompt: this.voice.message(this.voice.t(step.context, 'intake.askNewNumber', { example: this.example(step.context) }, ['example'])),
     });
   }
@@ -95,7 +106,7 @@ export class EscalationIntakeDialog extends ComponentDialog {
   private async askFix(step: WaterfallStepContext) {
     if (step.result === GAVE_UP) return this.giveUp(step);
     const values = this.values(step);
-    const parsed = this.parse(step.context, String(step.result), values.oldMobile);
+    const parsed = this.parse(step.context, String(step.result), values.oldMobile ? [values.oldMobile] : []);
     if (!parsed.ok) throw new Error(`intake: a number the validator accepted failed to parse (${parsed.reason})`);
     values.newMobile = parsed.phone.e164;
     const ctx = step.context;
@@ -183,8 +194,14 @@ export class EscalationIntakeDialog extends ComponentDialog {
   private async validateNumber(pc: PromptValidatorContext<string>, which: 'old' | 'new'): Promise<boolean> {
     const text = pc.recognized.value ?? '';
     if (which === 'old' && matchesAny(text, this.voice.list(pc.context, 'words.skip'))) return true;
-    const { oldMobile } = (pc.options.validations ?? {}) as NumberValidations;
-    const parsed = this.parse(pc.context, text, which === 'new' ? oldMobile : undefined);
+    const { oldMobile, phonesFromDirectory } = (pc.options.validations ?? {}) as NumberValidations;
+    let old: string[] = [];
+    if (which === 'new') {
+      // Read again rather than keep the account's numbers in conversation state.
+      const registered = phonesFromDirectory ? ((await ownMethods(pc.context, this.services))?.phones ?? []) : [];
+      old = [...(oldMobile ? [oldMobile] : []), ...registered.map((p) => p.e164)];
+    }
+    const parsed = this.parse(pc.context, text, old);
     if (parsed.ok) return true;
     // The example is ours, not the person's: it goes out unescaped.
     await this.voice.sayWith(pc.context, `phone.${parsed.reason}`, { example: parsed.example }, ['example']);
@@ -198,10 +215,10 @@ export class EscalationIntakeDialog extends ComponentDialog {
     return true;
   }
 
-  private parse(ctx: TurnContext, text: string, oldMobile?: string): PhoneParseResult {
+  private parse(ctx: TurnContext, text: string, oldNumbers: readonly string[]): PhoneParseResult {
     return parseMobileNumber(text, {
       defaultCountry: countryFromLocale(ctx.activity.locale) ?? this.services.defaultPhoneCountry,
-      oldNumbers: oldMobile ? [oldMobile] : [],
+      oldNumbers,
     });
   }
 

@@ -30,7 +30,7 @@ export class MainDialog extends InterruptibleDialog {
     super(MAIN_DIALOG, voice);
     this.addDialog(new AccountKindDialog(voice, services.maxMisses));
     this.addDialog(new PersonalAccountDialog(voice, services.maxMisses));
-    this.addDialog(new WorkAccountDialog(voice, services.supportCase, services.maxMisses));
+    this.addDialog(new WorkAccountDialog(voice, services));
     this.addDialog(new EscalationIntakeDialog(voice, services));
     this.addDialog(
       new WaterfallDialog<FlowOptions>(FLOW, [

@@ -1,5 +1,6 @@
 import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
 import type { Localizer } from '../src/core/i18n';
+import type { DirectoryPort } from '../src/core/directory';
 import type { AccountKind, EscalationPort, Log, OutcomePort } from '../src/core/ports';
 import type { Voice } from './voice';
 
@@ -25,6 +26,9 @@ export interface DialogServices {
   defaultPhoneCountry?: string;
   /** Tenant the bot is registered in; a Teams request from another tenant is not "verified". */
   tenantId?: string;
+  /** The person's own sign-in methods, shown only to someone Teams vouches for. */
+  directory: DirectoryPort;
+  directoryMode: 'sandbox' | 'live';
 }
 
 /**

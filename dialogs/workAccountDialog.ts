@@ -2,8 +2,8 @@ import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepC
 import { GUIDED_STEPS, GuidedStepsDialog, type GuidedStepsOptions, type GuidedStepsResult } from './guidedStepsDialog';
 import { ended, escalate } from './pathResult';
 import { AnswerPrompt, askYesNo } from './prompts';
-import { saySmsRetirementOnce, type SupportCase } from './services';
-import type { StatePropertyAccessor } from 'botbuilder';
+import { describeMethods, ownMethods } from './ownMethods';
+import { saySmsRetirementOnce, type DialogServices } from './services';
 import type { Voice } from './voice';
 
 export const WORK_ACCOUNT = 'workAccount';
@@ -20,10 +20,10 @@ const YES_NO = 'work.yesNo';
 export class WorkAccountDialog extends ComponentDialog {
   constructor(
     private readonly voice: Voice,
-    private readonly supportCase: StatePropertyAccessor<SupportCase>,
-    maxMisses: number,
+    private readonly services: DialogServices,
   ) {
     super(WORK_ACCOUNT);
+    const maxMisses = services.maxMisses;
     this.addDialog(new AnswerPrompt(YES_NO, maxMisses));
     for (const prompt of GuidedStepsDialog.prompts(maxMisses)) this.addDialog(prompt);
     this.addDialog(new GuidedStepsDialog(voice));
@@ -37,8 +37,26 @@ export class WorkAccountDialog extends ComponentDialog {
     return askYesNo(this.voice, step, YES_NO, key);
   }
 
+  /**
+   * In Teams the bot can see what the account still has, so it decides instead of asking
+   * blindly: another second factor means self-service; only phones, ask whether any still
+   * works; nothing at all, the helpdesk. Everywhere else it asks.
+   */
   private async askCanSignIn(step: WaterfallStepContext) {
-    return this.yesNo(step, 'work.canSignIn');
+    const ctx = step.context;
+    const summary = await ownMethods(ctx, this.services);
+    if (!summary) return this.yesNo(step, 'work.canSignIn');
+    const registered = summary.phones.length + summary.otherSecondFactors.length;
+    if (registered === 0) {
+      await this.voice.say(ctx, 'work.noMethods');
+      return step.next({ value: 'no', index: 1, score: 1 } satisfies FoundChoice);
+    }
+    await ctx.sendActivity(this.voice.message(`${this.voice.t(ctx, 'work.methodsFound')}\n\n${describeMethods(this.voice, ctx, summary)}`));
+    if (summary.otherSecondFactors.length > 0) {
+      await this.voice.say(ctx, 'work.useOther');
+      return step.next({ value: 'yes', index: 0, score: 1 } satisfies FoundChoice);
+    }
+    return this.yesNo(step, 'work.onlyPhones');
   }
 
   private async choosePath(step: WaterfallStepContext) {
@@ -53,7 +71,7 @@ export class WorkAccountDialog extends ComponentDialog {
   }
 
   private async walk(step: WaterfallStepContext) {
-    await saySmsRetirementOnce(this.voice, this.supportCase, step.context);
+    await saySmsRetirementOnce(this.voice, this.services.supportCase, step.context);
     await this.voice.say(step.context, 'work.intro');
     return step.beginDialog(GUIDED_STEPS, { walkthrough: 'work', index: 0 } satisfies GuidedStepsOptions);
   }

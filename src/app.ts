@@ -19,12 +19,18 @@ import en from '../locales/en.json';
 import es from '../locales/es.json';
 import { SupportBot } from './bot';
 import type { Config } from './config';
+import type { DirectoryPort } from './core/directory';
 import { Localizer } from './core/i18n';
 import { systemClock, type Clock, type EscalationPort, type OutcomePort } from './core/ports';
 import { StoredEscalations } from './infra/escalationLog';
 import { StoredOutcomes } from './infra/outcomeStats';
 import { SqliteStorage } from './infra/sqliteStorage';
 import { createLogger, type Logger } from './logging';
+import { createGraphCredential } from './graph/credentials';
+import { createGraphClient } from './graph/graphClient';
+import { GraphDirectory } from './graph/graphDirectory';
+import { startGraphSandbox, type GraphSandbox } from './sandbox/graphSandbox';
+import { loadTenantSeed } from './sandbox/tenant';
 import { createServer } from './server';
 import { traceFilter } from './traceFilter';
 import { createTurnErrorHandler } from './turnError';
@@ -42,6 +48,8 @@ export interface AppOverrides {
 export interface App {
   readonly storage: Storage;
   readonly log: Logger;
+  /** The built-in sandbox tenant when no Graph credential is configured (tests inspect its state). */
+  readonly sandbox?: GraphSandbox;
   /** Starts listening; resolves with the base URL, e.g. http://127.0.0.1:3978. */
   start(): Promise<string>;
   /** Stops taking requests, lets turns in flight finish, then closes the store. */
@@ -49,8 +57,9 @@ export interface App {
 }
 
 
-export function createApp(config: Config, overrides: AppOverrides = {}): App {
+export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const log = overrides.logger ?? createLogger(config.logLevel);
+  const graph = await connectGraph(config, log);
   const clock = overrides.clock ?? systemClock;
   const sqlite = !overrides.storage && config.stateStore === 'sqlite' ? new SqliteStorage(config.sqlitePath) : undefined;
   const storage: Storage = overrides.storage ?? sqlite ?? new MemoryStorage();
@@ -69,6 +78,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     maxMisses: config.maxMisses,
     defaultPhoneCountry: config.defaultPhoneCountry,
     tenantId: config.botAuth.MicrosoftAppTenantId,
+    directory: graph.directory,
+    directoryMode: config.graph.mode,
   });
   const bot = new SupportBot(conversationState, userState, dialog, voice, { maxTextChars: config.maxTextChars });
 
@@ -90,6 +101,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   return {
     storage,
     log,
+    sandbox: graph.sandbox,
     start: () =>
       new Promise<string>((resolve, reject) => {
         server.once('error', reject);
@@ -107,7 +119,43 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       draining = true;
       // server.close waits for requests in flight, so no turn is cut off mid-write.
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await graph.sandbox?.close();
       sqlite?.close();
     },
   };
+}
+
+/**
+ * Microsoft Graph through the one adapter. Live and sandbox differ only in the credential, the
+ * base URL and (sandbox only) the certificate to trust; the code path is the same.
+ */
+async function connectGraph(config: Config, log: Logger): Promise<{ directory: DirectoryPort; sandbox?: GraphSandbox }> {
+  const policy = {
+    tapLifetimeMinutes: config.temporaryAccessPass.lifetimeInMinutes,
+    tapUsableOnce: config.temporaryAccessPass.isUsableOnce,
+    helpdeskGroupId: config.helpdeskGroupId,
+  };
+  if (config.graph.mode === 'live') {
+    const client = createGraphClient({
+      credential: createGraphCredential(config.graph.credential),
+      baseUrl: config.graph.baseUrl,
+      maxRetryTotalSeconds: config.graphMaxRetrySeconds,
+      log,
+    });
+    log.info({ graph: config.graph.baseUrl, credential: config.graph.credential.kind }, 'Microsoft Graph: live tenant');
+    return { directory: new GraphDirectory(client, policy, log) };
+  }
+  const sandbox = await startGraphSandbox({ seed: loadTenantSeed(config.graph.tenantFile), port: config.graph.port });
+  const client = createGraphClient({
+    credential: createGraphCredential({ kind: 'static', token: sandbox.token }),
+    baseUrl: sandbox.origin,
+    trustedCaPem: sandbox.caPem,
+    maxRetryTotalSeconds: config.graphMaxRetrySeconds,
+    log,
+  });
+  log.warn(
+    { graph: sandbox.baseUrl, tenantFile: config.graph.tenantFile },
+    'Microsoft Graph: SANDBOX tenant in use (no Graph credential configured); no real account is read or changed',
+  );
+  return { directory: new GraphDirectory(client, policy, log), sandbox };
 }

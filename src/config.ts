@@ -36,8 +36,42 @@ const schema = z
     MAX_BODY_BYTES: intIn(4096, 4 * 1024 * 1024, 256 * 1024),
     /** Longest message text the bot will read; longer ones get a polite refusal. */
     MAX_TEXT_CHARS: intIn(100, 100000, 2000),
+
+    /** Live Microsoft Graph: the app registration that holds the Graph application permissions. */
+    GRAPH_TENANT_ID: optionalString,
+    GRAPH_CLIENT_ID: optionalString,
+    /** One credential: a client secret, a client certificate (PEM with private key), or managed identity. */
+    GRAPH_CLIENT_SECRET: optionalString,
+    GRAPH_CLIENT_CERTIFICATE_PATH: optionalString,
+    GRAPH_USE_MANAGED_IDENTITY: z.preprocess(blankToUndefined, z.enum(['true', 'false']).default('false')),
+    /** User-assigned managed identity's client id; empty = system-assigned. */
+    GRAPH_MANAGED_IDENTITY_CLIENT_ID: optionalString,
+    /** Graph endpoint; change only for national clouds. */
+    GRAPH_BASE_URL: z.preprocess(blankToUndefined, z.string().url().default('https://graph.microsoft.com')),
+    /** Upper bound on time spent waiting for Graph retries (Retry-After), so a chat turn never hangs. */
+    GRAPH_MAX_RETRY_SECONDS: intIn(0, 120, 10),
+    /** Temporary Access Pass issued by the helpdesk: lifetime within Graph's 10..43200 minutes, one-time use. */
+    TAP_LIFETIME_MINUTES: intIn(10, 43200, 60),
+    TAP_USABLE_ONCE: z.preprocess(blankToUndefined, z.enum(['true', 'false']).default('true')),
+    /** Object id of an Entra group whose members may approve besides the authentication admin roles. */
+    HELPDESK_GROUP_ID: optionalString,
+    /** The sandbox tenant used when no Graph credential is configured. */
+    SANDBOX_TENANT_FILE: z.preprocess(blankToUndefined, z.string().default(path.join('sandbox', 'demo-tenant.json'))),
+    SANDBOX_GRAPH_PORT: intIn(0, 65535, 0),
   })
   .superRefine((c, ctx) => {
+    const credentials = [c.GRAPH_CLIENT_SECRET, c.GRAPH_CLIENT_CERTIFICATE_PATH, c.GRAPH_USE_MANAGED_IDENTITY === 'true' ? 'mi' : undefined].filter(Boolean);
+    if (credentials.length > 1) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['GRAPH_CLIENT_SECRET'], message: 'set only one Graph credential: GRAPH_CLIENT_SECRET, GRAPH_CLIENT_CERTIFICATE_PATH or GRAPH_USE_MANAGED_IDENTITY=true' });
+    }
+    if (c.GRAPH_CLIENT_SECRET || c.GRAPH_CLIENT_CERTIFICATE_PATH) {
+      for (const key of ['GRAPH_TENANT_ID', 'GRAPH_CLIENT_ID'] as const) {
+        if (!c[key]) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: 'is required with GRAPH_CLIENT_SECRET or GRAPH_CLIENT_CERTIFICATE_PATH' });
+      }
+    }
+    if ((c.GRAPH_TENANT_ID || c.GRAPH_CLIENT_ID) && credentials.length === 0) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['GRAPH_CLIENT_SECRET'], message: 'GRAPH_TENANT_ID/GRAPH_CLIENT_ID are set but no Graph credential is: set GRAPH_CLIENT_SECRET, GRAPH_CLIENT_CERTIFICATE_PATH or GRAPH_USE_MANAGED_IDENTITY=true' });
+    }
     if (c.MicrosoftAppId && c.MicrosoftAppType !== 'UserAssignedMSI' && !c.MicrosoftAppPassword) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['MicrosoftAppPassword'], message: 'is required when MicrosoftAppId is set (unless MicrosoftAppType=UserAssignedMSI)' });
     }
@@ -45,6 +79,16 @@ const schema = z
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['MicrosoftAppTenantId'], message: 'is required when MicrosoftAppType=SingleTenant' });
     }
   });
+
+/** How the bot reaches Microsoft Graph. Sandbox and live differ only here. */
+export type GraphCredentialSettings =
+  | { kind: 'clientSecret'; tenantId: string; clientId: string; clientSecret: string }
+  | { kind: 'clientCertificate'; tenantId: string; clientId: string; certificatePath: string }
+  | { kind: 'managedIdentity'; clientId?: string };
+
+export type GraphSettings =
+  | { mode: 'sandbox'; tenantFile: string; port: number }
+  | { mode: 'live'; baseUrl: string; credential: GraphCredentialSettings };
 
 export interface Config {
   port: number;
@@ -65,6 +109,10 @@ export interface Config {
   maxMisses: number;
   maxBodyBytes: number;
   maxTextChars: number;
+  graph: GraphSettings;
+  graphMaxRetrySeconds: number;
+  temporaryAccessPass: { lifetimeInMinutes: number; isUsableOnce: boolean };
+  helpdeskGroupId?: string;
 }
 
 export class ConfigError extends Error {
@@ -99,7 +147,26 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     maxMisses: c.MAX_MISSES,
     maxBodyBytes: c.MAX_BODY_BYTES,
     maxTextChars: c.MAX_TEXT_CHARS,
+    graph: graphSettings(c),
+    graphMaxRetrySeconds: c.GRAPH_MAX_RETRY_SECONDS,
+    temporaryAccessPass: { lifetimeInMinutes: c.TAP_LIFETIME_MINUTES, isUsableOnce: c.TAP_USABLE_ONCE === 'true' },
+    helpdeskGroupId: c.HELPDESK_GROUP_ID,
   };
+}
+
+/** Live Graph exactly when a credential is configured; otherwise the built-in sandbox tenant. */
+function graphSettings(c: z.infer<typeof schema>): GraphSettings {
+  const baseUrl = c.GRAPH_BASE_URL;
+  if (c.GRAPH_CLIENT_SECRET) {
+    return { mode: 'live', baseUrl, credential: { kind: 'clientSecret', tenantId: c.GRAPH_TENANT_ID!, clientId: c.GRAPH_CLIENT_ID!, clientSecret: c.GRAPH_CLIENT_SECRET } };
+  }
+  if (c.GRAPH_CLIENT_CERTIFICATE_PATH) {
+    return { mode: 'live', baseUrl, credential: { kind: 'clientCertificate', tenantId: c.GRAPH_TENANT_ID!, clientId: c.GRAPH_CLIENT_ID!, certificatePath: c.GRAPH_CLIENT_CERTIFICATE_PATH } };
+  }
+  if (c.GRAPH_USE_MANAGED_IDENTITY === 'true') {
+    return { mode: 'live', baseUrl, credential: { kind: 'managedIdentity', clientId: c.GRAPH_MANAGED_IDENTITY_CLIENT_ID } };
+  }
+  return { mode: 'sandbox', tenantFile: c.SANDBOX_TENANT_FILE, port: c.SANDBOX_GRAPH_PORT };
 }
 
 /** The process environment, with a local `.env` file applied first when there is one. */

@@ -13,7 +13,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = createApp(config);
+  const app = await createApp(config);
   await app.start();
   const shutdown = (signal: string) => {
     app.log.info({ signal }, 'shutting down');

@@ -32,6 +32,10 @@ describe('loadConfig defaults', () => {
     maxMisses: 3,
     maxBodyBytes: 256 * 1024,
     maxTextChars: 2000,
+    graph: { mode: 'sandbox', tenantFile: path.join('sandbox', 'demo-tenant.json'), port: 0 },
+    graphMaxRetrySeconds: 10,
+    temporaryAccessPass: { lifetimeInMinutes: 60, isUsableOnce: true },
+    helpdeskGroupId: undefined,
   };
 
   test('an empty environment gives the documented defaults: local mode on loopback', () => {
@@ -185,5 +189,37 @@ describe('loadConfig and the bot registration', () => {
     expect(error.message).not.toContain(SECRET);
     expect(JSON.stringify(error.problems)).not.toContain(SECRET);
     expect(String(error)).not.toContain(SECRET);
+  });
+});
+
+describe('Microsoft Graph settings', () => {
+  const live = { GRAPH_TENANT_ID: 'tenant-guid', GRAPH_CLIENT_ID: 'client-guid' };
+
+  test.each<[string, Record<string, string>, unknown]>([
+    ['client secret', { ...live, GRAPH_CLIENT_SECRET: 's3cr3t-value' }, { kind: 'clientSecret', tenantId: 'tenant-guid', clientId: 'client-guid', clientSecret: 's3cr3t-value' }],
+    ['client certificate', { ...live, GRAPH_CLIENT_CERTIFICATE_PATH: '/etc/bot/graph.pem' }, { kind: 'clientCertificate', tenantId: 'tenant-guid', clientId: 'client-guid', certificatePath: '/etc/bot/graph.pem' }],
+    ['system-assigned managed identity', { GRAPH_USE_MANAGED_IDENTITY: 'true' }, { kind: 'managedIdentity', clientId: undefined }],
+    ['user-assigned managed identity', { GRAPH_USE_MANAGED_IDENTITY: 'true', GRAPH_MANAGED_IDENTITY_CLIENT_ID: 'mi-guid' }, { kind: 'managedIdentity', clientId: 'mi-guid' }],
+  ])('%s means live Graph with that credential', (_name, env, credential) => {
+    expect(loadConfig(env).graph).toEqual({ mode: 'live', baseUrl: 'https://graph.microsoft.com', credential });
+  });
+
+  test('no credential means the sandbox tenant, with its file and port', () => {
+    expect(loadConfig({ SANDBOX_TENANT_FILE: 'my-tenant.json', SANDBOX_GRAPH_PORT: '4443' }).graph).toEqual({ mode: 'sandbox', tenantFile: 'my-tenant.json', port: 4443 });
+  });
+
+  test.each<[string, Record<string, string>, string[]]>([
+    ['a secret without tenant and client ids', { GRAPH_CLIENT_SECRET: 'x' }, ['GRAPH_CLIENT_ID', 'GRAPH_TENANT_ID']],
+    ['two credentials at once', { ...live, GRAPH_CLIENT_SECRET: 'x', GRAPH_USE_MANAGED_IDENTITY: 'true' }, ['GRAPH_CLIENT_SECRET']],
+    ['ids without any credential', live, ['GRAPH_CLIENT_SECRET']],
+    ['a TAP lifetime outside Graph limits', { TAP_LIFETIME_MINUTES: '5' }, ['TAP_LIFETIME_MINUTES']],
+    ['a base URL that is not a URL', { GRAPH_BASE_URL: 'graph' }, ['GRAPH_BASE_URL']],
+  ])('%s is refused, naming the keys', (_name, env, keys) => {
+    expect(problemKeys(configError(env))).toEqual(keys);
+  });
+
+  test('the secret never appears in a configuration error', () => {
+    const error = configError({ GRAPH_CLIENT_SECRET: 'very-secret-value', GRAPH_USE_MANAGED_IDENTITY: 'true' });
+    expect(error.message).not.toContain('very-secret-value');
   });
 });

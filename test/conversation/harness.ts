@@ -11,6 +11,7 @@ import type { SupportCase } from '../../dialogs/services';
 import en from '../../locales/en.json';
 import es from '../../locales/es.json';
 import { Localizer } from '../../src/core/i18n';
+import { FakeDirectory } from '../fakes/directory';
 import { FakeEscalations, FakeOutcomes, RecordingLog } from '../fakes/ports';
 
 export const localizer = new Localizer({ en, es }, 'en');
@@ -31,12 +32,16 @@ export class Conversation {
   private readonly client: DialogTestClient;
   private last: Partial<Activity>[] = [];
 
+  readonly directory: FakeDirectory;
+  readonly aadObjectId: string;
+
   constructor(
     readonly channel: Channel,
     readonly locale = 'en-GB',
-    readonly aadObjectId = 'aad-user-1',
-    maxMisses = 3,
+    options: { aadObjectId?: string; maxMisses?: number; directory?: FakeDirectory } = {},
   ) {
+    this.aadObjectId = options.aadObjectId ?? 'aad-user-1';
+    this.directory = options.directory ?? new FakeDirectory();
     this.lang = localizer.language(locale);
     const conversationState = new ConversationState(new MemoryStorage());
     const dialog = new MainDialog({
@@ -45,8 +50,10 @@ export class Conversation {
       outcomes: this.outcomes,
       log: this.log,
       supportCase: conversationState.createProperty<SupportCase>('supportCase'),
-      maxMisses,
+      maxMisses: options.maxMisses ?? 3,
       defaultPhoneCountry: undefined,
+      directory: this.directory,
+      directoryMode: 'sandbox',
     });
     this.client = new DialogTestClient(channel, dialog, undefined, [], conversationState);
   }

@@ -1,0 +1,90 @@
+/**
+ * Where the conversation uses the directory: in Teams the work path shows the person their own
+ * methods (masked) and picks the branch from them; web chat never looks anyone up.
+ */
+import { DirectoryError } from '../../src/core/directory';
+import { FakeDirectory, summary } from '../fakes/directory';
+import { Conversation } from './harness';
+
+const OBJECT_ID = 'aad-user-1';
+const oldMobile = { type: 'mobile' as const, e164: '+447400123456', masked: '+44 ••••••••56' };
+const alternate = { type: 'alternateMobile' as const, e164: '+447400654321', masked: '+44 ••••••••21' };
+
+async function reachWorkInTeams(c: Conversation): Promise<void> {
+  await c.say('hi');
+  expect(c.said('account.teamsConfirm')).toBe(true);
+  await c.press('choices.yes');
+}
+
+test('Teams, Authenticator still registered: shown, and straight to the self-service steps', async () => {
+  const c = new Conversation('msteams', 'en-GB', { directory: new FakeDirectory().withMethods(summary(OBJECT_ID, [oldMobile], ['microsoftAuthenticator'])) });
+  await reachWorkInTeams(c);
+  expect(c.said('work.methodsFound')).toBe(true);
+  expect(c.transcript()).toContain('Microsoft Authenticator app');
+  expect(c.transcript()).toContain('Mobile phone +44 ••••••••56');
+  expect(c.transcript()).not.toContain('7400123456');
+  expect(c.said('work.useOther')).toBe(true);
+  expect(c.said('work.canSignIn')).toBe(false);
+  expect(c.said('work.steps.open.title')).toBe(true);
+});
+
+test('Teams, only phones: asks whether any still works; no → intake without asking for the old number', async () => {
+  const c = new Conversation('msteams', 'en-GB', { directory: new FakeDirectory().withMethods(summary(OBJECT_ID, [oldMobile, alternate])) });
+  await reachWorkInTeams(c);
+  expect(c.transcript()).toContain('Alternate mobile phone +44 ••••••••21');
+  expect(c.said('work.onlyPhones')).toBe(true);
+  await c.press('choices.no');
+  expect(c.said('intake.teamsAccount')).toBe(true);
+  expect(c.said('intake.askOldNumber')).toBe(false);
+  expect(c.said('intake.askNewNumber')).toBe(true);
+  // A number already registered on the account is not a new number.
+  await c.say('+44 7400 654321');
+  expect(c.said('phone.same_as_old')).toBe(true);
+  await c.say('+44 7400 111222');
+  expect(c.said('intake.askFix')).toBe(true);
+});
+
+test('Teams, only phones: yes → the self-service steps', async () => {
+  const c = new Conversation('msteams', 'en-GB', { directory: new FakeDirectory().withMethods(summary(OBJECT_ID, [oldMobile, alternate])) });
+  await reachWorkInTeams(c);
+  await c.press('choices.yes');
+  expect(c.said('work.steps.open.title')).toBe(true);
+});
+
+test('Teams, nothing registered: the helpdesk, without a pointless question', async () => {
+  const c = new Conversation('msteams', 'en-GB', { directory: new FakeDirectory().withMethods(summary(OBJECT_ID, [])) });
+  await reachWorkInTeams(c);
+  expect(c.said('work.noMethods')).toBe(true);
+  expect(c.said('work.canSignIn')).toBe(false);
+  expect(c.said('intake.teamsAccount')).toBe(true);
+});
+
+test('Teams, directory unavailable: the bot asks instead, and the person is not stuck', async () => {
+  const directory = new FakeDirectory().withMethods(summary(OBJECT_ID, [oldMobile], ['fido2']));
+  directory.failWith = new DirectoryError('unavailable', 'Graph is unavailable');
+  const c = new Conversation('msteams', 'en-GB', { directory });
+  await reachWorkInTeams(c);
+  expect(c.said('work.canSignIn')).toBe(true);
+  expect(c.log.lines.some((l) => l.msg === 'could not read own sign-in methods')).toBe(true);
+});
+
+test('Spanish labels for the methods', async () => {
+  const c = new Conversation('msteams', 'es-ES', { directory: new FakeDirectory().withMethods(summary(OBJECT_ID, [oldMobile], ['fido2'])) });
+  await reachWorkInTeams(c);
+  expect(c.transcript()).toContain('Clave de acceso o llave de seguridad');
+  expect(c.transcript()).toContain('Teléfono móvil +44 ••••••••56');
+});
+
+test('web chat never looks anyone up, whatever address or id is typed', async () => {
+  const directory = new FakeDirectory().withMethods(summary(OBJECT_ID, [oldMobile], ['microsoftAuthenticator']));
+  const c = new Conversation('webchat', 'en-GB', { directory });
+  await c.say('hi');
+  await c.press('account.choices.work');
+  expect(c.said('work.canSignIn')).toBe(true);
+  expect(c.said('work.methodsFound')).toBe(false);
+  await c.press('choices.no');
+  await c.say(`${OBJECT_ID}@contoso.example`);
+  await c.say('skip');
+  await c.say('+44 7400 123456');
+  expect(directory.lookups).toEqual([]);
+});
