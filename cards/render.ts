@@ -4,6 +4,7 @@
  * Values that came from a person must already be escaped by the caller (the localizer does it).
  */
 import { Template } from 'adaptivecards-templating';
+import helpdeskRequest from './helpdeskRequest.json';
 import intakeSummary from './intakeSummary.json';
 import step from './step.json';
 
@@ -18,11 +19,30 @@ export interface CardChoice {
 export interface CardData {
   step: { progress: string; title: string; text: string; url: string; openLabel: string; choices: CardChoice[] };
   intakeSummary: { title: string; facts: { label: string; value: string }[]; question: string; choices: CardChoice[] };
+  /** The request as the helpdesk sees it: Universal Actions (Action.Execute) for Teams. */
+  helpdeskRequest: {
+    reference: string;
+    title: string;
+    status: string;
+    statusColor: 'Default' | 'Attention' | 'Good' | 'Warning';
+    facts: { label: string; value: string }[];
+    methodsTitle: string;
+    methods: string[];
+    checklistTitle: string;
+    checklist: string[];
+    /** Approve/deny buttons: only while pending, and only in an approver's view. */
+    showActions: boolean;
+    /** "Show details" on the shared card, for approvers to get their own view. */
+    showDetails: boolean;
+    /** Teams asks the bot for an up-to-date, user-specific view for these users (at most 60). */
+    refreshUserIds: string[];
+    labels: { replaceMobile: string; issueTap: string; reRegister: string; deny: string; denyReason: string; denyReasonRequired: string; denyConfirm: string; details: string };
+  };
 }
 
 export type CardName = keyof CardData;
 
-const templates: Record<CardName, object> = { step, intakeSummary };
+const templates: Record<CardName, object> = { step, intakeSummary, helpdeskRequest };
 
 export interface CardAttachment {
   contentType: typeof ADAPTIVE_CARD;
@@ -30,7 +50,7 @@ export interface CardAttachment {
 }
 
 export function renderCard<K extends CardName>(name: K, data: CardData[K]): CardAttachment {
-  const content = new Template(templates[name]).expand({ $root: data }) as Record<string, unknown>;
+  const content = withoutNulls(new Template(templates[name]).expand({ $root: data })) as Record<string, unknown>;
   // The schema link helps editors; hosts do not need it in every message.
   delete content.$schema;
   return { contentType: ADAPTIVE_CARD, content };
@@ -38,3 +58,12 @@ export function renderCard<K extends CardName>(name: K, data: CardData[K]): Card
 
 /** Every template with its name, for the test that renders them all. */
 export const cardNames = Object.keys(templates) as CardName[];
+
+/** A `$when` that drops an object-valued property leaves `null` behind; hosts should not see it. */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = withoutNulls(v);
+  return out;
+}

@@ -55,6 +55,16 @@ const schema = z
     TAP_USABLE_ONCE: z.preprocess(blankToUndefined, z.enum(['true', 'false']).default('true')),
     /** Object id of an Entra group whose members may approve besides the authentication admin roles. */
     HELPDESK_GROUP_ID: optionalString,
+    /** The helpdesk channel: its conversation id (19:…@thread.tacv2) and the Teams service URL. */
+    HELPDESK_CONVERSATION_ID: optionalString,
+    HELPDESK_SERVICE_URL: z.preprocess(blankToUndefined, z.string().url().optional()),
+    /** A pending request expires after this long, and the requester is told. */
+    REQUEST_TTL_MINUTES: intIn(10, 10080, 1440),
+    /** Caps on new requests, so the helpdesk channel cannot be flooded. */
+    REQUESTS_PER_REQUESTER_PER_HOUR: intIn(1, 100, 3),
+    REQUESTS_PER_CONVERSATION_PER_HOUR: intIn(1, 100, 5),
+    /** How often this instance looks for expired requests (0 = never; another instance does it). */
+    EXPIRY_SWEEP_SECONDS: intIn(0, 3600, 60),
     /** The sandbox tenant used when no Graph credential is configured. */
     SANDBOX_TENANT_FILE: z.preprocess(blankToUndefined, z.string().default(path.join('sandbox', 'demo-tenant.json'))),
     SANDBOX_GRAPH_PORT: intIn(0, 65535, 0),
@@ -68,6 +78,10 @@ const schema = z
       for (const key of ['GRAPH_TENANT_ID', 'GRAPH_CLIENT_ID'] as const) {
         if (!c[key]) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: 'is required with GRAPH_CLIENT_SECRET or GRAPH_CLIENT_CERTIFICATE_PATH' });
       }
+    }
+    if (Boolean(c.HELPDESK_CONVERSATION_ID) !== Boolean(c.HELPDESK_SERVICE_URL)) {
+      const missing = c.HELPDESK_CONVERSATION_ID ? 'HELPDESK_SERVICE_URL' : 'HELPDESK_CONVERSATION_ID';
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: [missing], message: 'set HELPDESK_CONVERSATION_ID and HELPDESK_SERVICE_URL together' });
     }
     if ((c.GRAPH_TENANT_ID || c.GRAPH_CLIENT_ID) && credentials.length === 0) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['GRAPH_CLIENT_SECRET'], message: 'GRAPH_TENANT_ID/GRAPH_CLIENT_ID are set but no Graph credential is: set GRAPH_CLIENT_SECRET, GRAPH_CLIENT_CERTIFICATE_PATH or GRAPH_USE_MANAGED_IDENTITY=true' });
@@ -113,6 +127,13 @@ export interface Config {
   graphMaxRetrySeconds: number;
   temporaryAccessPass: { lifetimeInMinutes: number; isUsableOnce: boolean };
   helpdeskGroupId?: string;
+  helpdesk: {
+    /** Where request cards go; unset until configured or captured when the bot joins a team. */
+    channel?: { conversationId: string; serviceUrl: string };
+    requestTtlMinutes: number;
+    limits: { perRequesterPerHour: number; perConversationPerHour: number };
+    expirySweepSeconds: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -151,6 +172,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     graphMaxRetrySeconds: c.GRAPH_MAX_RETRY_SECONDS,
     temporaryAccessPass: { lifetimeInMinutes: c.TAP_LIFETIME_MINUTES, isUsableOnce: c.TAP_USABLE_ONCE === 'true' },
     helpdeskGroupId: c.HELPDESK_GROUP_ID,
+    helpdesk: {
+      channel: c.HELPDESK_CONVERSATION_ID && c.HELPDESK_SERVICE_URL ? { conversationId: c.HELPDESK_CONVERSATION_ID, serviceUrl: c.HELPDESK_SERVICE_URL } : undefined,
+      requestTtlMinutes: c.REQUEST_TTL_MINUTES,
+      limits: { perRequesterPerHour: c.REQUESTS_PER_REQUESTER_PER_HOUR, perConversationPerHour: c.REQUESTS_PER_CONVERSATION_PER_HOUR },
+      expirySweepSeconds: c.EXPIRY_SWEEP_SECONDS,
+    },
   };
 }
 

@@ -36,6 +36,7 @@ describe('loadConfig defaults', () => {
     graphMaxRetrySeconds: 10,
     temporaryAccessPass: { lifetimeInMinutes: 60, isUsableOnce: true },
     helpdeskGroupId: undefined,
+    helpdesk: { channel: undefined, requestTtlMinutes: 1440, limits: { perRequesterPerHour: 3, perConversationPerHour: 5 }, expirySweepSeconds: 60 },
   };
 
   test('an empty environment gives the documented defaults: local mode on loopback', () => {
@@ -221,5 +222,16 @@ describe('Microsoft Graph settings', () => {
   test('the secret never appears in a configuration error', () => {
     const error = configError({ GRAPH_CLIENT_SECRET: 'very-secret-value', GRAPH_USE_MANAGED_IDENTITY: 'true' });
     expect(error.message).not.toContain('very-secret-value');
+  });
+});
+
+describe('helpdesk settings', () => {
+  test('the channel needs both its conversation id and service URL', () => {
+    expect(problemKeys(configError({ HELPDESK_CONVERSATION_ID: '19:abc@thread.tacv2' }))).toEqual(['HELPDESK_SERVICE_URL']);
+    expect(problemKeys(configError({ HELPDESK_SERVICE_URL: 'https://smba.trafficmanager.net/emea/' }))).toEqual(['HELPDESK_CONVERSATION_ID']);
+    expect(loadConfig({ HELPDESK_CONVERSATION_ID: '19:abc@thread.tacv2', HELPDESK_SERVICE_URL: 'https://smba.trafficmanager.net/emea/' }).helpdesk.channel).toEqual({
+      conversationId: '19:abc@thread.tacv2',
+      serviceUrl: 'https://smba.trafficmanager.net/emea/',
+    });
   });
 });

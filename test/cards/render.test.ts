@@ -42,11 +42,43 @@ function summarySample(lang: string): CardData['intakeSummary'] {
   };
 }
 
+function helpdeskSample(lang: string, pending: boolean): CardData['helpdeskRequest'] {
+  const t = (key: string, vars?: Record<string, string>) => localizer.t(lang, key, vars);
+  return {
+    reference: 'HD-7K3M-Q9XD',
+    title: t('helpdesk.title', { reference: 'HD-7K3M-Q9XD' }),
+    status: pending ? t('helpdesk.status.pending') : t('helpdesk.status.denied', { by: 'Lee Gu', at: '10:02', reason: 'No call-back <possible>' }),
+    statusColor: pending ? 'Attention' : 'Warning',
+    facts: [
+      { label: t('helpdesk.facts.account'), value: 'adele.vance@contoso.example' },
+      { label: t('helpdesk.facts.verification'), value: t('helpdesk.assurance.unverified') },
+      { label: t('helpdesk.facts.newNumber'), value: maskPhoneNumber('+447400123456') },
+    ],
+    methodsTitle: t('helpdesk.methodsTitle'),
+    methods: ['- Mobile phone +44 ••••••••23'],
+    checklistTitle: t('helpdesk.checklistTitle'),
+    checklist: localizer.list(lang, 'helpdesk.checklist').map((line) => `- ${line}`),
+    showActions: pending,
+    showDetails: !pending,
+    refreshUserIds: pending ? ['40614aca-a9c8-4628-9699-d36ea2979204'] : [],
+    labels: {
+      replaceMobile: t('helpdesk.labels.replaceMobile'),
+      issueTap: t('helpdesk.labels.issueTap'),
+      reRegister: t('helpdesk.labels.reRegister'),
+      deny: t('helpdesk.labels.deny'),
+      denyReason: t('helpdesk.labels.denyReason'),
+      denyReasonRequired: t('helpdesk.labels.denyReasonRequired'),
+      denyConfirm: t('helpdesk.labels.denyConfirm'),
+      details: t('helpdesk.labels.details'),
+    },
+  };
+}
+
 // A mapped type over CardName: adding a template without a sample does not compile.
 type Samples = { [K in CardName]: CardData[K] };
 const samples: Record<'en' | 'es', Samples> = {
-  en: { step: stepSample('en', 'personal', 'open', 1), intakeSummary: summarySample('en') },
-  es: { step: stepSample('es', 'work', 'add', 2), intakeSummary: summarySample('es') },
+  en: { step: stepSample('en', 'personal', 'open', 1), intakeSummary: summarySample('en'), helpdeskRequest: helpdeskSample('en', true) },
+  es: { step: stepSample('es', 'work', 'add', 2), intakeSummary: summarySample('es'), helpdeskRequest: helpdeskSample('es', false) },
 };
 
 const render = <K extends CardName>(name: K, data: CardData[K]) => renderCard(name, data);
@@ -110,7 +142,9 @@ describe.each(['en', 'es'] as const)('rendering every template (%s)', (lang) => 
 
     test('every choice becomes an Action.Submit carrying data.choice', () => {
       const submits = actionsOf(content).filter((a) => a.type === 'Action.Submit');
-      const choices = samples[lang][name].choices;
+      const sample = samples[lang][name];
+      // The helpdesk card uses Universal Actions (Action.Execute) instead: Teams only.
+      const choices = 'choices' in sample ? sample.choices : [];
       expect(submits).toEqual(choices.map((c) => ({ type: 'Action.Submit', title: c.title, data: { choice: c.value } })));
     });
   });
@@ -182,5 +216,26 @@ describe('intake summary card', () => {
     const first = JSON.stringify(render('intakeSummary', samples.es.intakeSummary).content);
     render('intakeSummary', { ...samples.es.intakeSummary, facts: [], choices: [] });
     expect(JSON.stringify(render('intakeSummary', samples.es.intakeSummary).content)).toBe(first);
+  });
+});
+
+describe('the helpdesk request card', () => {
+  test('pending, for an approver: Universal Actions for every action, deny needs a reason, refresh for approvers', () => {
+    const card = renderCard('helpdeskRequest', helpdeskSample('en', true)).content as {
+      refresh?: { action: { type: string; verb: string }; userIds: string[] };
+      actions: { type: string; verb?: string; card?: { body: { type: string; isRequired?: boolean }[]; actions: { verb: string }[] } }[];
+    };
+    expect(card.actions.filter((a) => a.type === 'Action.Execute').map((a) => a.verb)).toEqual(['replaceMobile', 'issueTap', 'requireReRegistration']);
+    const deny = card.actions.find((a) => a.type === 'Action.ShowCard')!;
+    expect(deny.card!.body[0]).toMatchObject({ type: 'Input.Text', isRequired: true });
+    expect(deny.card!.actions[0]!.verb).toBe('deny');
+    expect(card.refresh).toMatchObject({ action: { type: 'Action.Execute', verb: 'refresh' }, userIds: ['40614aca-a9c8-4628-9699-d36ea2979204'] });
+  });
+
+  test('closed: no approve buttons, no refresh property at all (not null), and nothing unrendered', () => {
+    const card = renderCard('helpdeskRequest', helpdeskSample('es', false)).content;
+    expect(card).not.toHaveProperty('refresh');
+    expect(JSON.stringify(card)).not.toContain('replaceMobile');
+    expect(JSON.stringify(card)).toContain('&lt;possible&gt;');
   });
 });
