@@ -1,0 +1,73 @@
+/**
+ * A Bot Framework connector on loopback: the routes a bot calls to post, reply to and update
+ * activities (the Connector REST API v3). It keeps what it receives, so tests can see what the
+ * bot posted to the helpdesk channel or sent proactively to a requester, over real HTTP.
+ */
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ConnectorCall {
+  method: 'POST' | 'PUT' | 'DELETE';
+  conversationId: string;
+  /** The activity id in the path: replied to (POST) or updated (PUT). */
+  activityId?: string;
+  /** The id the connector gave the activity (POST) or the one updated (PUT). */
+  id: string;
+  activity: Record<string, unknown>;
+  authorization?: string;
+}
+
+export class LoopbackConnector {
+  readonly calls: ConnectorCall[] = [];
+  /** Answer the next N calls with this status instead (a channel outage). */
+  failNext = 0;
+  failStatus = 503;
+  private server?: http.Server;
+  url = '';
+
+  async start(): Promise<string> {
+    this.server = http.createServer((req, res) => this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Activities posted or updated in one conversation, in order. */
+  inConversation(conversationId: string): ConnectorCall[] {
+    return this.calls.filter((c) => c.conversationId === conversationId);
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(req.url ?? '');
+      const method = req.method as ConnectorCall['method'];
+      if (!match || !['POST', 'PUT', 'DELETE'].includes(method)) {
+        res.statusCode = 404;
+        res.end(JSON.stringify({ error: { code: 'NotFound', message: `No route ${req.method} ${req.url}` } }));
+        return;
+      }
+      if (this.failNext > 0) {
+        this.failNext -= 1;
+        res.statusCode = this.failStatus;
+        res.end(JSON.stringify({ error: { code: 'ServiceError', message: 'simulated outage' } }));
+        return;
+      }
+      const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
+      const conversationId = decodeURIComponent(match[1]!);
+      const activityId = match[2] ? decodeURIComponent(match[2]) : undefined;
+      const id = method === 'PUT' && activityId ? activityId : `activity-${randomUUID()}`;
+      this.calls.push({ method, conversationId, activityId, id, activity: body, authorization: req.headers.authorization });
+      res.statusCode = 200;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ id }));
+    });
+  }
+}
