@@ -1,0 +1,194 @@
+/**
+ * A helpdesk ticket: one work/school request waiting for an admin, and the only state machine that
+ * decides what may happen to it. Everything here is pure so the rules can be tested without a
+ * store, and so two bot instances applying the same event to the same ticket reach the same answer.
+ */
+import type { EscalationDraft, IdentityAssurance, ReplyAddress, RequestedFix } from './ports';
+import { isReference } from './reference';
+
+export type TicketState = 'pending' | 'approved' | 'completed' | 'failed' | 'denied' | 'expired' | 'cancelled';
+
+export type AdminAction = 'replace-mobile' | 'temporary-access-pass' | 'require-re-registration';
+
+/** Where the approval card sits in the helpdesk channel, so it can be updated in place later. */
+export interface HelpdeskPost {
+  activityId: string;
+  conversationId: string;
+  serviceUrl: string;
+}
+
+export interface Ticket {
+  reference: string;
+  state: TicketState;
+  requester: {
+    channelId: string;
+    objectId?: string;
+    assurance: IdentityAssurance;
+    conversationId: string;
+    replyTo: ReplyAddress;
+    locale: string;
+  };
+  target: { signInAddress?: string; objectId?: string };
+  /** Canonical E.164. Personal data: shown masked everywhere except to the approving admin. */
+  newMobileE164: string;
+  oldMobileE164?: string;
+  requestedFix: RequestedFix;
+  createdAt: string;
+  updatedAt: string;
+  expiresAt: string;
+  helpdeskPost?: HelpdeskPost;
+  /** Set by approve (with `action`) or deny (with `reason`). */
+  decision?: { by: string; byName?: string; action?: AdminAction; reason?: string; at: string };
+  /** Set by complete or fail; `requestIds` are Graph's, for the audit trail. */
+  result?: { ok: boolean; code?: string; message?: string; requestIds: string[]; at: string };
+}
+
+export type TicketEvent =
+  | { type: 'approve'; by: string; byName?: string; action: AdminAction; at: Date }
+  | { type: 'complete'; requestIds: string[]; at: Date }
+  | { type: 'fail'; code: string; message: string; requestIds: string[]; at: Date }
+  | { type: 'deny'; by: string; byName?: string; reason: string; at: Date }
+  | { type: 'expire'; at: Date }
+  | { type: 'cancel'; at: Date }
+  /** Records where the card was posted; allowed in any open state. */
+  | { type: 'posted'; post: HelpdeskPost; at: Date };
+
+/** A deny reason is free text typed by an admin and shown back to the requester; keep it short. */
+export const MAX_DENY_REASON_LENGTH = 500;
+
+export class InvalidTransition extends Error {
+  constructor(
+    readonly from: TicketState,
+    readonly event: TicketEvent['type'],
+    detail?: string,
+  ) {
+    super(`Cannot apply '${event}' to a ${from} ticket${detail ? `: ${detail}` : ''}`);
+    this.name = 'InvalidTransition';
+  }
+}
+
+/** Builds the pending ticket for a request; throws on a reference, TTL or target it cannot use. */
+export function newTicket(draft: EscalationDraft, reference: string, now: Date, ttlMinutes: number): Ticket {
+  // The reference becomes part of storage keys and is read out over the phone: only the canonical form.
+  if (!isReference(reference) || reference !== reference.trim().toUpperCase()) {
+    throw new RangeError('newTicket: reference must look like HD-XXXX-XXXX');
+  }
+  if (!Number.isFinite(ttlMinutes) || ttlMinutes <= 0) throw new RangeError('newTicket: ttlMinutes must be a positive number');
+  const created = isoOf(now, 'newTicket');
+
+  const target: Ticket['target'] = {};
+  const signInAddress = draft.targetSignInAddress?.trim();
+  const targetObjectId = draft.targetObjectId?.trim();
+  if (signInAddress) target.signInAddress = signInAddress;
+  if (targetObjectId) target.objectId = targetObjectId;
+  // Without a target there is nothing an admin could act on, and no way to keep one request per account.
+  if (!target.signInAddress && !target.objectId) throw new RangeError('newTicket: the draft names no target account');
+
+  const requester: Ticket['requester'] = {
+    channelId: draft.channelId,
+    assurance: draft.assurance,
+    conversationId: draft.replyTo.conversationId,
+    replyTo: { ...draft.replyTo },
+    locale: draft.locale,
+  };
+  if (draft.requesterObjectId) requester.objectId = draft.requesterObjectId;
+
+  const ticket: Ticket = {
+    reference,
+    state: 'pending',
+    requester,
+    target,
+    newMobileE164: draft.newMobileE164,
+    requestedFix: draft.fix,
+    createdAt: created,
+    updatedAt: created,
+    expiresAt: new Date(now.getTime() + ttlMinutes * 60_000).toISOString(),
+  };
+  if (draft.oldMobileE164) ticket.oldMobileE164 = draft.oldMobileE164;
+  return ticket;
+}
+
+/**
+ * The state machine: pending → approved → completed | failed; pending → denied | expired | cancelled.
+ * Returns a new ticket and never changes the one given; throws InvalidTransition otherwise.
+ */
+export function applyEvent(ticket: Ticket, event: TicketEvent): Ticket {
+  const at = isoOf(event.at, 'applyEvent');
+  const from = ticket.state;
+  const refuse = (detail?: string): never => {
+    throw new InvalidTransition(from, event.type, detail);
+  };
+  const next = (state: TicketState, changes: Partial<Ticket> = {}): Ticket => ({
+    ...structuredClone(ticket),
+    ...changes,
+    state,
+    updatedAt: at,
+  });
+  const expired = event.at.getTime() >= Date.parse(ticket.expiresAt);
+
+  switch (event.type) {
+    case 'approve': {
+      if (from !== 'pending') return refuse();
+      // A ticket past its expiry is expired in all but name until the sweep runs; approving it
+      // would let an admin act on a request the requester was told had lapsed.
+      if (expired) return refuse('the ticket has expired');
+      const decision: NonNullable<Ticket['decision']> = { by: event.by, action: event.action, at };
+      if (event.byName) decision.byName = event.byName;
+      return next('approved', { decision });
+    }
+    case 'deny': {
+      if (from !== 'pending') return refuse();
+      const decision: NonNullable<Ticket['decision']> = { by: event.by, reason: capReason(event.reason), at };
+      if (event.byName) decision.byName = event.byName;
+      return next('denied', { decision });
+    }
+    case 'expire':
+      if (from !== 'pending') return refuse();
+      if (!expired) return refuse('not yet past expiresAt');
+      return next('expired');
+    case 'cancel':
+      if (from !== 'pending') return refuse();
+      return next('cancelled');
+    case 'complete':
+      if (from !== 'approved') return refuse();
+      return next('completed', { result: { ok: true, requestIds: [...event.requestIds], at } });
+    case 'fail':
+      if (from !== 'approved') return refuse();
+      return next('failed', {
+        result: { ok: false, code: event.code, message: event.message, requestIds: [...event.requestIds], at },
+      });
+    case 'posted':
+      if (!isOpen(ticket)) return refuse();
+      return next(from, { helpdeskPost: { ...event.post } });
+  }
+}
+
+/** Open tickets still need someone: an admin's decision (pending) or the bot's action (approved). */
+export function isOpen(ticket: Pick<Ticket, 'state'>): boolean {
+  return ticket.state === 'pending' || ticket.state === 'approved';
+}
+
+/**
+ * The account a ticket is about, normalised for "one open request per target": the object id
+ * when known (ids are GUIDs, compared case-insensitively), otherwise the sign-in address
+ * (case-insensitive, as Entra treats userPrincipalName).
+ */
+export function targetKey(ticket: Pick<Ticket, 'target'>): string {
+  const objectId = ticket.target.objectId?.trim();
+  if (objectId) return objectId.toLowerCase();
+  const address = ticket.target.signInAddress?.trim();
+  if (address) return address.toLowerCase();
+  throw new RangeError('targetKey: the ticket names no target account');
+}
+
+function capReason(reason: string): string {
+  const trimmed = (typeof reason === 'string' ? reason : '').trim();
+  // Cut by code point so an emoji at the boundary is not split into half a surrogate pair.
+  const points = Array.from(trimmed);
+  return points.length > MAX_DENY_REASON_LENGTH ? points.slice(0, MAX_DENY_REASON_LENGTH).join('').trimEnd() : trimmed;
+}
+
+function isoOf(date: Date, where: string): string {
+  if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new RangeError(`${where}: invalid date`);
+  return date.toISOString();
+}

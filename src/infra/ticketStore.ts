@@ -1,0 +1,347 @@
+import { createHash } from 'node:crypto';
+import type { Storage, StoreItem } from 'botbuilder';
+import type { Clock } from '../core/ports';
+import { isReference } from '../core/reference';
+import { InvalidTransition, isOpen, targetKey, type Ticket } from '../core/tickets';
+
+export class TicketLimitError extends Error {
+  constructor(
+    readonly reason: 'open-request-for-target' | 'requester-hourly-cap' | 'conversation-hourly-cap',
+    readonly existingReference?: string,
+  ) {
+    super(`Ticket refused: ${reason}${existingReference ? ` (open: ${existingReference})` : ''}`);
+    this.name = 'TicketLimitError';
+  }
+}
+
+export class TicketNotFoundError extends Error {
+  constructor(readonly reference: string) {
+    super(`No ticket ${reference}`);
+    this.name = 'TicketNotFoundError';
+  }
+}
+
+export interface TicketLimits {
+  /** Tickets one requester may create in any 60 minutes. */
+  perRequesterPerHour: number;
+  /** Tickets one requester conversation may create in any 60 minutes. */
+  perConversationPerHour: number;
+}
+
+export const ticketKey = (reference: string) => `tickets/${reference}`;
+/** The one index of open tickets and recent creations; references start `HD-`, so no ticket can collide with it. */
+export const TICKET_INDEX_KEY = 'tickets/_index';
+/** Conversation ids can be long and full of `:;@=`; a digest keeps the key safe for every store. */
+export const conversationTicketsKey = (conversationId: string) => `tickets/conversation/${digest(conversationId)}`;
+
+interface TicketDoc {
+  ticket: Ticket;
+}
+
+/**
+ * Everything the limits are decided on lives in this one document, so one eTag-checked write checks
+ * and claims them all at once. Separate per-target or per-requester documents would each need
+ * creating on first use, and botbuilder's Storage has no create-if-absent: two instances creating
+ * the same "first" document both succeed, and both requests would get through.
+ */
+export interface TicketIndex {
+  /** Open tickets by reference; `target` is the digest of targetKey(). */
+  open: Record<string, { target: string; createdAt: string }>;
+  /** Creations of the last hour, for the rolling hourly caps; ids are digests. */
+  recent: { at: string; requester: string; conversation: string }[];
+}
+
+interface ConversationTickets {
+  /** Newest first. A list rather than one reference so a creation that is rolled back leaves the previous one findable. */
+  references: string[];
+}
+
+const HOUR_MS = 60 * 60 * 1000;
+const MAX_ATTEMPTS = 10;
+const CONVERSATION_HISTORY = 20;
+
+/**
+ * Helpdesk tickets in botbuilder Storage, safe to share between bot instances: every change is a
+ * read-modify-write checked with the eTag, so of two admins clicking at once exactly one wins.
+ */
+export class TicketStore {
+  /** This instance's creations, one at a time: they never conflict with each other, only with other instances'. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly clock: Clock,
+    private readonly limits: TicketLimits,
+  ) {
+    for (const [name, value] of Object.entries(limits)) {
+      if (!Number.isInteger(value) || value < 0) throw new RangeError(`TicketStore: ${name} must be a whole number >= 0`);
+    }
+  }
+
+  /**
+   * Stores a new pending ticket, or throws TicketLimitError: one open ticket per target account,
+   * and rolling hourly caps per requester and per requester conversation.
+   */
+  create(ticket: Ticket): Promise<void> {
+    const run = this.queue.then(() => this.createNow(ticket));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async get(reference: string): Promise<Ticket | undefined> {
+    if (!isCanonicalReference(reference)) return undefined;
+    const key = ticketKey(reference);
+    const doc = (await this.storage.read([key]))[key] as TicketDoc | undefined;
+    return doc?.ticket;
+  }
+
+  /**
+   * Read-modify-write with the eTag: `change` gets the current ticket and returns the new one (or
+   * throws, e.g. InvalidTransition). Exactly one of two concurrent updates from the same state wins;
+   * the loser gets { won: false, ticket: <the winner's result> } (re-read after the conflict), not an
+   * exception. A change that throws InvalidTransition on the first read is a loss too: to the caller
+   * a click that arrives after the other admin's is the same as one that arrives with it.
+   * Keeps the open index in step when a ticket closes.
+   */
+  async update(reference: string, change: (current: Ticket) => Ticket): Promise<{ won: boolean; ticket: Ticket }> {
+    if (!isCanonicalReference(reference)) throw new TicketNotFoundError(reference);
+    const key = ticketKey(reference);
+    for (let attempt = 1; ; attempt += 1) {
+      const stored = (await this.storage.read([key]))[key];
+      if (stored === undefined) throw new TicketNotFoundError(reference);
+      const eTag = eTagOf(stored, key);
+      const current = (stored as TicketDoc).ticket;
+
+      let next: Ticket;
+      try {
+        next = change(structuredClone(current));
+      } catch (error) {
+        if (!(error instanceof InvalidTransition)) throw error;
+        // Whoever closed it may have died before updating the index; finish their job.
+        if (!isOpen(current)) await this.forgetOpen(reference);
+        return { won: false, ticket: current };
+      }
+      if (next.reference !== reference) throw new Error('TicketStore.update: a change must not alter the reference');
+
+      try {
+        await this.storage.write({ [key]: { ticket: next, eTag } satisfies TicketDoc & StoreItem });
+      } catch (error) {
+        if (!isETagConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
+        // Someone else changed the ticket. The next pass re-reads and asks `change` again: if the
+        // other change made ours impossible (an approval beaten by another) that is a loss; if not
+        // (it only recorded where the card was posted) ours is simply retried on top of it.
+        await pause(attempt);
+        continue;
+      }
+      if (isOpen(current) && !isOpen(next)) await this.forgetOpen(reference);
+      return { won: true, ticket: next };
+    }
+  }
+
+  /** References of open tickets, oldest first (for the expiry sweep). */
+  async openReferences(): Promise<string[]> {
+    const index = (await this.storage.read([TICKET_INDEX_KEY]))[TICKET_INDEX_KEY] as TicketIndex | undefined;
+    if (!index) return [];
+    return Object.entries(index.open)
+      .sort(([, a], [, b]) => a.createdAt.localeCompare(b.createdAt))
+      .map(([reference]) => reference);
+  }
+
+  /** The latest ticket of a requester conversation (for "status" / "cancel my request"). */
+  async latestForConversation(conversationId: string): Promise<Ticket | undefined> {
+    const key = conversationTicketsKey(conversationId);
+    const doc = (await this.storage.read([key]))[key] as ConversationTickets | undefined;
+    for (const reference of doc?.references ?? []) {
+      const ticket = await this.get(reference);
+      if (ticket) return ticket;
+    }
+    return undefined;
+  }
+
+  private async createNow(ticket: Ticket): Promise<void> {
+    if (!isCanonicalReference(ticket.reference)) throw new RangeError('TicketStore.create: reference must look like HD-XXXX-XXXX');
+    if (ticket.state !== 'pending') throw new RangeError('TicketStore.create: a new ticket must be pending');
+    const ids = {
+      target: digest(targetKey(ticket)),
+      requester: digest(requesterIdentity(ticket)),
+      conversation: digest(`${ticket.requester.channelId}\n${ticket.requester.conversationId}`),
+    };
+    const key = ticketKey(ticket.reference);
+    if ((await this.storage.read([key]))[key] !== undefined) throw new Error(`TicketStore.create: ${ticket.reference} already exists`);
+
+    // The ticket and the conversation's list first, the claim on the index last: a crash in between
+    // leaves an unindexed ticket no one knows the reference of, never an index entry blocking a
+    // target with nothing behind it.
+    await this.storage.write({ [key]: { ticket } satisfies TicketDoc });
+    const conversationKey = conversationTicketsKey(ticket.requester.conversationId);
+    await readModifyWrite<ConversationTickets>(this.storage, conversationKey, () => ({ references: [] }), (doc) => ({
+      references: [ticket.reference, ...doc.references.filter((r) => r !== ticket.reference)].slice(0, CONVERSATION_HISTORY),
+    }));
+    try {
+      await this.claim(ticket.reference, ids);
+    } catch (error) {
+      await this.rollBack(ticket.reference, key, conversationKey);
+      throw error;
+    }
+  }
+
+  /** Checks the limits and records the ticket in the index, in one eTag-checked write. */
+  private async claim(reference: string, ids: { target: string; requester: string; conversation: string }): Promise<void> {
+    /** Index entries whose ticket turned out closed or missing; they are dropped in the same write. */
+    const stale = new Set<string>();
+    for (let attempt = 1; ; attempt += 1) {
+      const stored = (await this.storage.read([TICKET_INDEX_KEY]))[TICKET_INDEX_KEY];
+      if (stored === undefined) {
+        if (attempt >= MAX_ATTEMPTS) throw new Error(`Storage did not keep "${TICKET_INDEX_KEY}"`);
+        await createEmpty(this.storage, TICKET_INDEX_KEY, emptyIndex());
+        continue;
+      }
+      const eTag = eTagOf(stored, TICKET_INDEX_KEY);
+      const index = stored as TicketIndex;
+      const now = this.clock.now();
+
+      for (const [other, entry] of Object.entries(index.open)) {
+        if (other === reference || entry.target !== ids.target || stale.has(other)) continue;
+        // The index may lag behind a ticket whose closer crashed before updating it; the ticket decides.
+        const existing = await this.get(other);
+        if (existing && isOpen(existing)) throw new TicketLimitError('open-request-for-target', other);
+        stale.add(other);
+      }
+      const since = now.getTime() - HOUR_MS;
+      const recent = index.recent.filter((c) => Date.parse(c.at) > since);
+      if (recent.filter((c) => c.requester === ids.requester).length >= this.limits.perRequesterPerHour) {
+        throw new TicketLimitError('requester-hourly-cap');
+      }
+      if (recent.filter((c) => c.conversation === ids.conversation).length >= this.limits.perConversationPerHour) {
+        throw new TicketLimitError('conversation-hourly-cap');
+      }
+
+      const open = Object.fromEntries(Object.entries(index.open).filter(([r]) => !stale.has(r)));
+      open[reference] = { target: ids.target, createdAt: now.toISOString() };
+      const next: TicketIndex = {
+        open,
+        recent: [...recent, { at: now.toISOString(), requester: ids.requester, conversation: ids.conversation }],
+      };
+      try {
+        await this.storage.write({ [TICKET_INDEX_KEY]: { ...next, eTag } });
+        return;
+      } catch (error) {
+        if (!isETagConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
+        await pause(attempt);
+      }
+    }
+  }
+
+  /** Undoes a creation the index refused, so a refused request leaves no ticket behind. */
+  private async rollBack(reference: string, key: string, conversationKey: string): Promise<void> {
+    try {
+      await this.storage.delete([key]);
+      await readModifyWrite<ConversationTickets>(this.storage, conversationKey, () => ({ references: [] }), (doc) =>
+        doc.references.includes(reference) ? { references: doc.references.filter((r) => r !== reference) } : undefined,
+      );
+    } catch {
+      // The refusal is what the caller must hear about; what is left is unindexed and harmless,
+      // since latestForConversation skips references whose ticket is gone.
+    }
+  }
+
+  /** Drops a closed ticket from the open index. */
+  private async forgetOpen(reference: string): Promise<void> {
+    try {
+      await readModifyWrite<TicketIndex>(this.storage, TICKET_INDEX_KEY, emptyIndex, (index) => {
+        if (!(reference in index.open)) return undefined;
+        const { [reference]: _closed, ...open } = index.open;
+        return { ...index, open };
+      });
+    } catch {
+      // The ticket itself is already written and is the truth; failing here would make the caller
+      // think the change was lost. A stale entry heals itself: create() and update() check the
+      // ticket behind an entry and drop it once they see it closed.
+    }
+  }
+}
+
+/**
+ * Read-modify-write of one document, checked with the eTag and retried on conflict with a
+ * random, growing pause (as outcomeStats.ts does). `change` gets the document without its eTag and
+ * returns the new one, or undefined to leave it alone; it may run more than once.
+ */
+export async function readModifyWrite<T extends object>(
+  storage: Storage,
+  key: string,
+  empty: () => T,
+  change: (doc: T) => T | undefined,
+): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    const stored = (await storage.read([key]))[key];
+    if (stored === undefined) {
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`Storage did not keep "${key}"`);
+      await createEmpty(storage, key, empty());
+      continue;
+    }
+    const eTag = eTagOf(stored, key);
+    const { eTag: _read, ...doc } = stored;
+    const next = change(doc as T);
+    if (next === undefined) return doc as T;
+    try {
+      await storage.write({ [key]: { ...next, eTag } });
+      return next;
+    } catch (error) {
+      if (!isETagConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
+      await pause(attempt);
+    }
+  }
+}
+
+/** SqliteStorage throws an error with code ETAG_CONFLICT; MemoryStorage only says so in the message. */
+export function isETagConflict(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return (error as Error & { code?: unknown }).code === 'ETAG_CONFLICT' || /etag conflict/i.test(error.message);
+}
+
+/**
+ * botbuilder's Storage creates a missing key whatever eTag the write carries, so a document is
+ * created empty and only then changed with an eTag-checked write. Two instances creating it at
+ * once both write the same empty document, which is harmless; only a creator stalled between its
+ * read and this write, while another instance both created and changed the document, could undo
+ * that one change. That can happen only once per document, at its birth.
+ */
+async function createEmpty(storage: Storage, key: string, doc: object): Promise<void> {
+  await storage.write({ [key]: doc });
+}
+
+function eTagOf(item: StoreItem, key: string): string {
+  const eTag: unknown = item.eTag;
+  // Without a real eTag the write would be unconditional and two admins could both win.
+  if (typeof eTag !== 'string' || eTag === '' || eTag === '*') throw new Error(`Storage returned "${key}" without an eTag`);
+  return eTag;
+}
+
+function emptyIndex(): TicketIndex {
+  return { open: {}, recent: [] };
+}
+
+/**
+ * Who counts as the same requester for the hourly cap: the Entra object id when Teams gave one,
+ * else the channel's user id. Namespaced by kind and channel so a web chat user who sets their
+ * user id to someone's object id cannot use up that person's allowance.
+ */
+function requesterIdentity(ticket: Ticket): string {
+  const objectId = ticket.requester.objectId?.trim().toLowerCase();
+  return objectId ? `oid\n${objectId}` : `user\n${ticket.requester.channelId}\n${ticket.requester.replyTo.userId}`;
+}
+
+/** 128 bits of SHA-256: keys and index entries stay short, and personal ids stay out of key names. */
+function digest(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 32);
+}
+
+/** References become storage keys: only the exact form newReference() produces is accepted. */
+export function isCanonicalReference(reference: string): boolean {
+  return typeof reference === 'string' && isReference(reference) && reference === reference.trim().toUpperCase();
+}
+
+/** A random pause, growing with each conflict, so instances in lockstep stop colliding. */
+function pause(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** attempt));
+}

@@ -1,0 +1,213 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { MemoryStorage, type Storage, type StoreItems } from 'botbuilder';
+import { assertSafeDetail, UnsafeAuditDetail, type AuditRecord } from '../../src/core/audit';
+import { SqliteStorage } from '../../src/infra/sqliteStorage';
+import { auditKey, StoredAudit } from '../../src/infra/storedAudit';
+import { RecordingLog } from '../fakes/ports';
+
+const REF = 'HD-7K3M-Q9XD';
+
+const record = (n: number, overrides: Partial<AuditRecord> = {}): AuditRecord => ({
+  reference: REF,
+  at: new Date(Date.UTC(2025, 5, 1, 10, 0, n)).toISOString(),
+  kind: 'graph-call',
+  actor: '33333333-aaaa-4bbb-8ccc-000000000003',
+  detail: { n, operation: 'updatePhoneMethod', status: 204 },
+  ...overrides,
+});
+
+describe('assertSafeDetail', () => {
+  test.each<[string, AuditRecord['detail']]>([
+    ['a masked number', { newMobile: '+44 ••••••••56' }],
+    ['Graph request ids (GUIDs full of digits)', { requestId: '12345678-1234-4123-8123-123456789012', requestIds: '99999999-9999-4999-8999-999999999999,11111111-2222-4333-8444-555555555555' }],
+    ['ISO timestamps', { expiresAt: '2025-06-01T10:30:00.000Z', local: '2025-06-01T12:30:00+02:00' }],
+    ['a ticket reference that happens to be all digits', { existing: 'HD-1234-5678' }],
+    ['short numbers and counts', { status: 204, attempts: 3, lifetimeInMinutes: 60, retryAfterSeconds: 120, ok: true, none: null }],
+    ['six digits in a row', { code: 'AADSTS50076', last: '123456' }],
+    ['digits either side of a request id are not joined up', { note: '123 11111111-2222-4333-8444-555555555555 4567' }],
+    ['error codes and words that merely contain "pass" elsewhere', { code: 'invalid_number', message: 'Graph says: Bad Request' }],
+  ])('allows %s', (_name, detail) => {
+    expect(() => assertSafeDetail(detail)).not.toThrow();
+  });
+
+  test.each<[string, AuditRecord['detail'], UnsafeAuditDetail['why']]>([
+    ['a full E.164 number', { newMobile: '+447400123456' }, 'phone-number'],
+    ['a number with spaces and dashes', { note: 'call me on 07400 123-456' }, 'phone-number'],
+    ['a number with dots and brackets', { note: '(020) 7946.0018' }, 'phone-number'],
+    ['a number in full-width digits', { note: '０７４００１２３４５６' }, 'phone-number'],
+    ['a number in Arabic-Indic digits', { note: '٠٧٤٠٠١٢٣٤٥٦' }, 'phone-number'],
+    ['a number with zero-width characters inside', { note: '0740\u200b0123\u200d456' }, 'phone-number'],
+    ['a number as a number', { phone: 447400123456 }, 'phone-number'],
+    ['seven digits', { n: '1234567' }, 'phone-number'],
+    ['a key temporaryAccessPass', { temporaryAccessPass: 'Xk7#pQ2m' }, 'secret-key'],
+    ['a key password', { password: 'hunter2' }, 'secret-key'],
+    ['a key accessToken, even holding null', { accessToken: null }, 'secret-key'],
+    ['a key clientSecret', { clientSecret: 'abc' }, 'secret-key'],
+    ['a key named passCode', { passCode: true }, 'secret-key'],
+    ['a bearer token under an innocent key', { note: 'Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sig' }, 'bearer-token'],
+  ])('refuses %s', (_name, detail, why) => {
+    let thrown: unknown;
+    try {
+      assertSafeDetail(detail);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(UnsafeAuditDetail);
+    expect(thrown).toMatchObject({ why });
+  });
+
+  test('the error names the key but never repeats the value', () => {
+    expect(() => assertSafeDetail({ newMobile: '+447400123456' })).toThrow(/newMobile/);
+    try {
+      assertSafeDetail({ newMobile: '+447400123456' });
+    } catch (error) {
+      expect(String(error)).not.toContain('7400123456');
+    }
+  });
+});
+
+type StorageCase = [string, () => { storage: Storage; sibling: () => Storage; dispose: () => void }];
+
+const tempDirs: string[] = [];
+afterAll(() => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const storages: StorageCase[] = [
+  [
+    'MemoryStorage',
+    () => {
+      const storage = new MemoryStorage();
+      return { storage, sibling: () => storage, dispose: () => undefined };
+    },
+  ],
+  [
+    'SqliteStorage',
+    () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stored-audit-test-'));
+      tempDirs.push(dir);
+      const file = path.join(dir, 'state.db');
+      const opened = [new SqliteStorage(file)];
+      return {
+        storage: opened[0],
+        sibling: () => {
+          const s = new SqliteStorage(file);
+          opened.push(s);
+          return s;
+        },
+        dispose: () => opened.forEach((s) => s.close()),
+      };
+    },
+  ],
+];
+
+describe.each(storages)('StoredAudit on %s', (_name, open) => {
+  let storage: Storage;
+  let sibling: () => Storage;
+  let dispose: () => void;
+  let log: RecordingLog;
+  let audit: StoredAudit;
+
+  beforeEach(() => {
+    ({ storage, sibling, dispose } = open());
+    log = new RecordingLog();
+    audit = new StoredAudit(storage, log);
+  });
+  afterEach(() => dispose());
+
+  test('records are kept per reference, in order', async () => {
+    await audit.append(record(1, { kind: 'request', actor: undefined, detail: { channelId: 'msteams', newMobile: '+44 ••••••••56' } }));
+    await audit.append(record(2, { kind: 'approval' }));
+    await audit.append(record(3, { reference: 'HD-AAAA-BBBB', kind: 'expiry' }));
+    expect((await audit.list(REF)).map((r) => r.kind)).toEqual(['request', 'approval']);
+    expect(await audit.list('HD-AAAA-BBBB')).toEqual([record(3, { reference: 'HD-AAAA-BBBB', kind: 'expiry' })]);
+    expect(await audit.list('HD-ZZZZ-ZZZZ')).toEqual([]);
+    expect(await audit.list('not a reference')).toEqual([]);
+  });
+
+  test('each record is mirrored to the log at info, and a detail cannot pass for the kind or the reference', async () => {
+    await audit.append(record(1, { kind: 'denial', detail: { audit: 'approval', reference: 'HD-FAKE-0000', reason: 'not verified' } }));
+    await audit.append(record(2, { kind: 'expiry', actor: undefined, detail: {} }));
+    expect(log.lines).toEqual([
+      {
+        level: 'info',
+        obj: { audit: 'denial', reference: REF, actor: '33333333-aaaa-4bbb-8ccc-000000000003', reason: 'not verified' },
+        msg: 'audit',
+      },
+      { level: 'info', obj: { audit: 'expiry', reference: REF }, msg: 'audit' },
+    ]);
+  });
+
+  test('20 appends started at once are all kept, in call order', async () => {
+    await Promise.all(Array.from({ length: 20 }, (_, i) => audit.append(record(i))));
+    expect((await audit.list(REF)).map((r) => r.detail.n)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(log.lines).toHaveLength(20);
+  });
+
+  test('20 appends from four instances at once lose nothing, and each instance keeps its own order', async () => {
+    const instances = [audit, ...Array.from({ length: 3 }, () => new StoredAudit(sibling(), new RecordingLog()))];
+    await audit.append(record(0, { kind: 'request', detail: { instance: -1 } }));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => instances[i % 4].append(record(i + 1, { detail: { instance: i % 4, n: i + 1 } }))),
+    );
+    const records = await audit.list(REF);
+    expect(records).toHaveLength(21);
+    expect(records[0].kind).toBe('request');
+    for (let k = 0; k < 4; k += 1) {
+      const mine = records.filter((r) => r.detail.instance === k).map((r) => r.detail.n as number);
+      expect(mine).toEqual([...mine].sort((a, b) => a - b));
+      expect(mine).toHaveLength(5);
+    }
+  });
+
+  test('appending never rewrites what is there: earlier records stay byte for byte', async () => {
+    await audit.append(record(1));
+    const before = JSON.stringify((await storage.read([auditKey(REF)]))[auditKey(REF)]?.records);
+    await audit.append(record(2));
+    const after = (await storage.read([auditKey(REF)]))[auditKey(REF)]?.records as AuditRecord[];
+    expect(JSON.stringify(after.slice(0, 1))).toBe(before);
+  });
+
+  test('an unsafe record is refused before anything is written or logged', async () => {
+    await expect(audit.append(record(1, { detail: { newMobile: '+447400123456' } }))).rejects.toBeInstanceOf(UnsafeAuditDetail);
+    await expect(audit.append(record(2, { detail: { temporaryAccessPass: 'Xk7#pQ2m' } }))).rejects.toBeInstanceOf(UnsafeAuditDetail);
+    expect(await audit.list(REF)).toEqual([]);
+    expect(log.lines).toEqual([]);
+    expect(log.text()).not.toContain('7400123456');
+  });
+
+  test('a malformed reference is refused, so it never becomes part of a key', async () => {
+    await expect(audit.append(record(1, { reference: '../../HD-7K3M-Q9XD' }))).rejects.toThrow(RangeError);
+  });
+
+  test('a caller changing its record after the call does not change what was stored', async () => {
+    const r = record(1);
+    const pending = audit.append(r);
+    r.detail.n = 99;
+    await pending;
+    expect((await audit.list(REF))[0].detail.n).toBe(1);
+  });
+});
+
+describe('StoredAudit when the store fails', () => {
+  test('a failed write rejects, logs nothing, and does not block the next append', async () => {
+    const storage = new MemoryStorage();
+    const original = storage.write.bind(storage);
+    let failNext = true;
+    storage.write = async (changes: StoreItems) => {
+      if (failNext) {
+        failNext = false;
+        throw new Error('disk full');
+      }
+      return original(changes);
+    };
+    const log = new RecordingLog();
+    const audit = new StoredAudit(storage, log);
+    await expect(audit.append(record(1))).rejects.toThrow('disk full');
+    expect(log.lines).toEqual([]);
+    await audit.append(record(2));
+    expect((await audit.list(REF)).map((r) => r.detail.n)).toEqual([2]);
+  });
+});
