@@ -3,7 +3,7 @@ import type { TurnContext } from 'botbuilder';
 import { renderCard } from '../cards/render';
 import { escapeMarkup } from '../src/core/i18n';
 import { countryFromLocale, exampleMobile, maskPhoneNumber, parseMobileNumber, type PhoneParseResult } from '../src/core/phone';
-import type { EscalationDraft, RequestedFix } from '../src/core/ports';
+import { EscalationRefused, type EscalationDraft, type RequestedFix } from '../src/core/ports';
 import { emailDomain, isConsumerDomain, isSignInAddress, matchesAny } from '../src/core/recognizers';
 import { identityAssurance, replyAddress, teamsObjectId } from './identity';
 import { ownMethods } from './ownMethods';
@@ -168,6 +168,10 @@ export class EscalationIntakeDialog extends ComponentDialog {
       await this.voice.say(ctx, next);
       return step.endDialog(ended('escalated', PATH));
     } catch (error) {
+      if (error instanceof EscalationRefused) {
+        await this.voice.sayWith(ctx, `intake.limit.${error.reason}`, { reference: error.existingReference ?? '' });
+        return step.endDialog(ended('gave-up', `${PATH}/refused`));
+      }
       this.services.log.error({ err: error, channelId: draft.channelId }, 'escalation submit failed');
       await this.voice.say(ctx, 'intake.failed');
       return step.endDialog(ended('gave-up', `${PATH}/failed`));

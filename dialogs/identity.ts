@@ -1,9 +1,6 @@
 import { TurnContext, type ConversationReference } from 'botbuilder';
+import { isChannelAuthenticated } from '../src/channelAuth';
 import type { IdentityAssurance, ReplyAddress } from '../src/core/ports';
-
-interface ClaimsLike {
-  isAuthenticated?: boolean;
-}
 
 /**
  * How far the bot can trust who is asking. Teams fills `from.aadObjectId` with the signed-in
@@ -13,10 +10,9 @@ interface ClaimsLike {
 export function identityAssurance(context: TurnContext, tenantId?: string): IdentityAssurance {
   const activity = context.activity;
   if (activity.channelId !== 'msteams' || !activity.from?.aadObjectId) return 'unverified';
-  const identity = context.turnState.get(context.adapter.BotIdentityKey) as ClaimsLike | undefined;
   const activityTenant = (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
   const tenantMatches = !tenantId || activityTenant === tenantId;
-  return identity?.isAuthenticated === true && tenantMatches ? 'teams-verified' : 'teams-unauthenticated';
+  return isChannelAuthenticated(context) && tenantMatches ? 'teams-verified' : 'teams-unauthenticated';
 }
 
 /** The Entra object id of the person, from Teams only; other channels let clients set `from`. */

@@ -22,7 +22,9 @@ import type { Config } from './config';
 import type { DirectoryPort } from './core/directory';
 import { Localizer } from './core/i18n';
 import { systemClock, type Clock, type EscalationPort, type OutcomePort } from './core/ports';
-import { StoredEscalations } from './infra/escalationLog';
+import { Helpdesk } from './helpdesk/helpdesk';
+import { StoredAudit } from './infra/storedAudit';
+import { TicketStore } from './infra/ticketStore';
 import { StoredOutcomes } from './infra/outcomeStats';
 import { SqliteStorage } from './infra/sqliteStorage';
 import { createLogger, type Logger } from './logging';
@@ -50,6 +52,7 @@ export interface App {
   readonly log: Logger;
   /** The built-in sandbox tenant when no Graph credential is configured (tests inspect its state). */
   readonly sandbox?: GraphSandbox;
+  readonly helpdesk: Helpdesk;
   /** Starts listening; resolves with the base URL, e.g. http://127.0.0.1:3978. */
   start(): Promise<string>;
   /** Stops taking requests, lets turns in flight finish, then closes the store. */
@@ -69,9 +72,33 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const appLocalizer = new Localizer({ en, es }, config.defaultLocale);
   const voice = new Voice(appLocalizer);
 
+  const adapter = new CloudAdapter(
+    new ConfigurationBotFrameworkAuthentication(config.botAuth as ConfigurationBotFrameworkAuthenticationOptions),
+  );
+  const helpdesk = new Helpdesk({
+    adapter,
+    store: new TicketStore(storage, clock, config.helpdesk.limits),
+    audit: new StoredAudit(storage, log),
+    directory: graph.directory,
+    localizer: appLocalizer,
+    log,
+    clock,
+    settings: {
+      channel: config.helpdesk.channel,
+      helpdeskConversationId: config.helpdesk.channel?.conversationId,
+      tenantId: config.botAuth.MicrosoftAppTenantId,
+      localMode: config.localMode,
+      requestTtlMinutes: config.helpdesk.requestTtlMinutes,
+      botAppId: config.botAuth.MicrosoftAppId ?? '',
+      language: config.defaultLocale,
+      tapUsableOnce: config.temporaryAccessPass.isUsableOnce,
+      tapLifetimeMinutes: config.temporaryAccessPass.lifetimeInMinutes,
+    },
+  });
+
   const dialog = new MainDialog({
     localizer: appLocalizer,
-    escalations: overrides.escalations ?? new StoredEscalations(storage, log, clock),
+    escalations: overrides.escalations ?? helpdesk,
     outcomes: overrides.outcomes ?? new StoredOutcomes(storage, log, clock),
     log,
     supportCase: conversationState.createProperty<SupportCase>('supportCase'),
@@ -81,13 +108,20 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     directory: graph.directory,
     directoryMode: config.graph.mode,
   });
-  const bot = new SupportBot(conversationState, userState, dialog, voice, { maxTextChars: config.maxTextChars });
-
-  const adapter = new CloudAdapter(
-    new ConfigurationBotFrameworkAuthentication(config.botAuth as ConfigurationBotFrameworkAuthenticationOptions),
-  );
+  const bot = new SupportBot(conversationState, userState, dialog, voice, {
+    maxTextChars: config.maxTextChars,
+    onCardAction: (context, invoke) => helpdesk.onCardAction(context, invoke),
+  });
   adapter.use(traceFilter);
   adapter.onTurnError = createTurnErrorHandler(conversationState, voice, log);
+
+  // Every instance may sweep: the ticket store's eTag lets one of them expire each request.
+  const sweep = config.helpdesk.expirySweepSeconds > 0
+    ? setInterval(() => {
+        helpdesk.expireDue().catch((error: unknown) => log.warn({ err: { name: (error as Error).name } }, 'expiry sweep failed'));
+      }, config.helpdesk.expirySweepSeconds * 1000)
+    : undefined;
+  sweep?.unref();
 
   let draining = false;
   const server = createServer({
@@ -102,6 +136,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     storage,
     log,
     sandbox: graph.sandbox,
+    helpdesk,
     start: () =>
       new Promise<string>((resolve, reject) => {
         server.once('error', reject);
@@ -117,6 +152,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       }),
     stop: async () => {
       draining = true;
+      if (sweep) clearInterval(sweep);
       // server.close waits for requests in flight, so no turn is cut off mid-write.
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await graph.sandbox?.close();

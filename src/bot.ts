@@ -2,6 +2,8 @@ import {
   ActivityHandler,
   ActivityTypes,
   TurnContext,
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
   type ConversationState,
   type StatePropertyAccessor,
   type UserState,
@@ -16,6 +18,8 @@ export interface UserProfile {
 
 export interface SupportBotOptions {
   maxTextChars: number;
+  /** Universal Actions (Action.Execute) clicks: the helpdesk's approval cards. */
+  onCardAction?: (context: TurnContext, invoke: AdaptiveCardInvokeValue) => Promise<AdaptiveCardInvokeResponse>;
 }
 
 /**
@@ -61,6 +65,11 @@ export class SupportBot extends ActivityHandler {
       if (context.activity.name === 'webchat/join') await this.welcome(context);
       await next();
     });
+  }
+
+  protected override async onAdaptiveCardInvoke(context: TurnContext, invoke: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    if (!this.options.onCardAction) return super.onAdaptiveCardInvoke(context, invoke);
+    return this.options.onCardAction(context, invoke);
   }
 
   override async run(context: TurnContext): Promise<void> {

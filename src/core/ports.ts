@@ -82,3 +82,17 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** Why the helpdesk would not take a new request; the person is told which and what to do. */
+export type EscalationRefusalReason = 'open-request-for-target' | 'requester-hourly-cap' | 'conversation-hourly-cap';
+
+export class EscalationRefused extends Error {
+  constructor(
+    readonly reason: EscalationRefusalReason,
+    /** For an open request on the same account: its reference, so the person can follow it. */
+    readonly existingReference?: string,
+  ) {
+    super(`escalation refused: ${reason}`);
+    this.name = 'EscalationRefused';
+  }
+}

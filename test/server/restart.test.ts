@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import en from '../../locales/en.json';
-import { escalationKey, type RecordedEscalation } from '../../src/infra/escalationLog';
+import { ticketKey } from '../../src/infra/ticketStore';
+import type { Ticket } from '../../src/core/tickets';
 import { HttpConversation, readable, startBot } from '../helpers/botServer';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bot-restart-'));
@@ -54,15 +55,15 @@ test('a restart in the middle of conversations continues each where it was', asy
 
   const third = await startBot(env);
   try {
-    const stored = (await third.app.storage.read([escalationKey(reference)]))[escalationKey(reference)] as RecordedEscalation;
+    const stored = ((await third.app.storage.read([ticketKey(reference)]))[ticketKey(reference)] as { ticket: Ticket }).ticket;
     expect(stored).toMatchObject({
       reference,
-      state: 'recorded',
-      channelId: 'msteams',
-      targetObjectId: '11111111-2222-3333-4444-555555555555',
+      state: 'pending',
+      // Local mode: the Teams ids are claims, never 'verified by Teams sign-in'.
+      requester: { channelId: 'msteams', assurance: 'teams-unauthenticated', replyTo: { conversationId: 'a:1restartTeamsPersonalChat', channelId: 'msteams' } },
+      target: { objectId: '11111111-2222-3333-4444-555555555555' },
       newMobileE164: '+447400123456',
-      fix: 'temporary-access-pass',
-      replyTo: { conversationId: 'a:1restartTeamsPersonalChat', channelId: 'msteams' },
+      requestedFix: 'temporary-access-pass',
     });
   } finally {
     await third.stop();
