@@ -276,6 +276,11 @@ export class Helpdesk implements EscalationPort {
     return expired;
   }
 
+  /** The audit trail of one request, oldest first: what an auditor asks for by reference. */
+  audit(reference: string): Promise<AuditRecord[]> {
+    return this.deps.audit.list(reference);
+  }
+
   // ---- views ------------------------------------------------------------------------------------
 
   private async lookUpTarget(ticket: Ticket): Promise<TargetLookup> {

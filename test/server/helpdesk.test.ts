@@ -1,0 +1,255 @@
+/**
+ * The helpdesk end to end, over real HTTP on loopback: a request from chat, the card posted to
+ * the helpdesk channel (captured by a loopback connector), admins clicking Action.Execute
+ * buttons as Teams invokes, the Graph action performed by the real adapter on the sandbox
+ * tenant, the card updated in place, the requester notified, the audit trail kept.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import en from '../../locales/en.json';
+import type { AuditRecord } from '../../src/core/audit';
+import { LoopbackConnector } from '../fakes/connector';
+import { FixedClock } from '../fakes/ports';
+import { HttpConversation, readable, startBot, type RunningBot } from '../helpers/botServer';
+
+const HELPDESK = '19:helpdesk0123456789abcdef@thread.tacv2';
+const ADELE = 'cd4fd39b-6bec-4cfd-b123-003ac4aab3fa'; // only the old mobile
+const LEE = '40614aca-a9c8-4628-9699-d36ea2979204'; // Authentication Administrator
+const PATTI = '6aab918f-11c8-48e0-9b4b-31a6de01d763'; // Privileged Authentication Administrator
+const ALEX = '9480522c-6ff4-4afa-ab69-cff57a0e3c83'; // no role
+const ISAIAH = 'c5ab1e4c-dabf-4f7c-923c-9386a627cd04'; // helpdesk group, no role
+const MEGAN = 'dcc62ea4-abbf-4fc1-824c-29778aee7c2e'; // Global Administrator
+const NEW_NUMBER = '+44 7400 123456';
+
+let connector: LoopbackConnector;
+let bot: RunningBot;
+let clock: FixedClock;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helpdesk-'));
+
+beforeAll(async () => {
+  connector = new LoopbackConnector();
+  await connector.start();
+});
+afterAll(async () => {
+  await connector.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function start(sqliteFile?: string): Promise<RunningBot> {
+  const env: Record<string, string> = {
+    HELPDESK_CONVERSATION_ID: HELPDESK,
+    HELPDESK_SERVICE_URL: connector.url,
+    EXPIRY_SWEEP_SECONDS: '0',
+    GRAPH_MAX_RETRY_SECONDS: '3',
+    HELPDESK_GROUP_ID: '19640382-9562-46f4-b751-a763f56a1c48',
+  };
+  if (sqliteFile) Object.assign(env, { STATE_STORE: 'sqlite', SQLITE_PATH: sqliteFile });
+  return startBot(env, { clock });
+}
+
+beforeEach(async () => {
+  clock = new FixedClock(new Date('2026-11-25T10:00:00Z'));
+  bot = await start();
+});
+afterEach(async () => {
+  await bot.stop();
+});
+
+/** A web-chat visitor files a request; returns its reference. */
+async function webRequest(conversation: string, address: string, fix = 'Register my new number'): Promise<string> {
+  const c = new HttpConversation(bot.url, conversation, 'webchat', { serviceUrl: connector.url });
+  for (const text of ['hi', 'work', 'no', address, 'skip', NEW_NUMBER, fix]) await c.say(text);
+  const sent = readable(await c.say('Send it'));
+  expect(sent).toContain('sent your request to the helpdesk');
+  return /HD-[0-9A-Z]{4}-[0-9A-Z]{4}/.exec(sent)![0];
+}
+
+/** An admin clicks an Action.Execute button on the card in the helpdesk channel. */
+async function click(approver: string, verb: string, reference: string, extra: Record<string, unknown> = {}, conversation = `${HELPDESK};messageid=1700000000000`) {
+  const res = await fetch(`${bot.url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      channelId: 'msteams',
+      serviceUrl: connector.url,
+      conversation: { id: conversation, conversationType: 'channel', isGroup: true },
+      from: { id: `29:${approver}`, aadObjectId: approver, name: `Admin ${approver.slice(0, 4)}` },
+      recipient: { id: 'bot' },
+      channelData: { tenant: { id: 'contoso' } },
+      value: { action: { type: 'Action.Execute', verb, data: { reference, ...extra } }, trigger: 'manual' },
+    }),
+  });
+  const body = (await res.json()) as { statusCode: number; type: string; value: Record<string, unknown> | string };
+  // botbuilder answers the invoke with the response's own status code.
+  expect(res.status).toBe(body.statusCode);
+  return body;
+}
+
+const mobileOf = (userId: string) =>
+  bot.app.sandbox!.user(userId)!.methods.find((m) => m.phoneType === 'mobile')?.phoneNumber as string | undefined;
+const writesTo = (userId: string) => bot.app.sandbox!.requests.filter((r) => r.method !== 'GET' && r.path.includes(userId));
+const audit = (reference: string): Promise<AuditRecord[]> => bot.app.helpdesk.audit(reference);
+const requesterPosts = (conversation: string) => connector.inConversation(conversation).map((c) => String(c.activity.text ?? ''));
+
+test('a request reaches the helpdesk channel as a card with the number masked', async () => {
+  const reference = await webRequest('web-card', 'adele.vance@contoso.example');
+  const [post] = connector.inConversation(HELPDESK).filter((c) => JSON.stringify(c.activity).includes(reference));
+  expect(post!.method).toBe('POST');
+  const card = JSON.stringify(post!.activity);
+  expect(card).toContain('application/vnd.microsoft.card.adaptive');
+  expect(card).toContain('+44 ••••••••56');
+  expect(card).not.toMatch(/7400\s?123\s?456/);
+  expect(card).toContain('Unverified (web chat)');
+  expect(card).toContain('"verb":"details"');
+  expect(card).not.toContain('"verb":"replaceMobile"'); // actions live in the approver's own view
+});
+
+test('refusals change nothing: a non-approver, an AA on an admin, clicks from elsewhere', async () => {
+  const reference = await webRequest('web-refuse', 'adele.vance@contoso.example');
+  const before = mobileOf(ADELE);
+  const nobody = await click(ALEX, 'replaceMobile', reference);
+  expect(nobody).toMatchObject({ statusCode: 403, type: 'application/vnd.microsoft.error' });
+  expect(JSON.stringify(nobody.value)).toContain(en.helpdesk.refusal['not-an-approver']);
+  const elsewhere = await click(LEE, 'replaceMobile', reference, {}, '19:another-team-channel@thread.tacv2');
+  expect(JSON.stringify(elsewhere.value)).toContain(en.helpdesk.refusal['not-helpdesk-channel']);
+
+  const adminRef = await webRequest('web-refuse-admin', 'megan.bowen@contoso.example');
+  const aaOnAdmin = await click(LEE, 'replaceMobile', adminRef);
+  expect(JSON.stringify(aaOnAdmin.value)).toContain(en.helpdesk.refusal['admin-target-needs-privileged-role']);
+
+  expect(mobileOf(ADELE)).toBe(before);
+  expect(writesTo(ADELE)).toEqual([]);
+  expect(writesTo(MEGAN)).toEqual([]);
+  const kinds = (await audit(reference)).map((r) => `${r.kind}:${r.detail.refusal ?? ''}`);
+  expect(kinds).toEqual(expect.arrayContaining(['refusal:not-an-approver', 'refusal:not-helpdesk-channel']));
+});
+
+test('the requester cannot approve their own request', async () => {
+  const c = new HttpConversation(bot.url, 'a:1isaiah', 'msteams', {
+    serviceUrl: connector.url,
+    from: { id: `29:${ISAIAH}`, aadObjectId: ISAIAH },
+    conversation: { id: 'a:1isaiah', conversationType: 'personal' },
+  });
+  await c.say('hi');
+  expect(readable(await c.say('Yes'))).toContain(en.work.useOther); // he still has Authenticator…
+  expect(readable(await c.say('talk to a person'))).toContain(en.intake.teamsAccount); // …but wants the helpdesk
+  for (const text of [NEW_NUMBER, 'Register my new number']) await c.say(text);
+  const reference = /HD-[0-9A-Z]{4}-[0-9A-Z]{4}/.exec(readable(await c.say('Send it')))![0];
+  const own = await click(ISAIAH, 'replaceMobile', reference);
+  expect(JSON.stringify(own.value)).toContain(en.helpdesk.refusal['own-request']);
+  expect(writesTo(ISAIAH)).toEqual([]);
+});
+
+test('an approver replaces the number: Graph changed, card updated for everyone, requester told, all audited', async () => {
+  const reference = await webRequest('web-replace', 'adele.vance@contoso.example');
+  const details = await click(LEE, 'details', reference);
+  expect(details.type).toBe('application/vnd.microsoft.card.adaptive');
+  expect(JSON.stringify(details.value)).toContain('+447400123456'); // full number: the approver's own view
+  expect(JSON.stringify(details.value)).toContain('"verb":"replaceMobile"');
+
+  const done = await click(LEE, 'replaceMobile', reference);
+  expect(done.type).toBe('application/vnd.microsoft.card.adaptive');
+  expect(JSON.stringify(done.value)).toContain('mobile number replaced');
+  expect(mobileOf(ADELE)).toBe('+44 7400123456');
+  expect(writesTo(ADELE).map((r) => r.method)).toEqual(['PATCH']);
+
+  const update = connector.inConversation(HELPDESK).find((c) => c.method === 'PUT' && JSON.stringify(c.activity).includes(reference));
+  expect(JSON.stringify(update!.activity)).toContain('Done by');
+  expect(JSON.stringify(update!.activity)).not.toMatch(/7400123456/);
+  expect(requesterPosts('web-replace').join('\n')).toContain(`Update on your request ${reference}`);
+
+  const trail = (await audit(reference)).map((r) => r.kind);
+  expect(trail).toEqual(['request', 'posted', 'approval', 'graph-call', 'completed', 'notification']);
+  const graphCall = (await audit(reference)).find((r) => r.kind === 'graph-call')!;
+  expect(String(graphCall.detail.requestIds)).toMatch(/^[0-9a-f-]{36}$/);
+
+  // A stale card clicked again shows the current state; Graph is not called twice.
+  const again = await click(PATTI, 'replaceMobile', reference);
+  expect(JSON.stringify(again.value)).toContain('Done by');
+  expect(writesTo(ADELE)).toHaveLength(1);
+  expect(bot.logs.join('')).not.toMatch(/7400\s?123\s?456/);
+});
+
+test('two approvals at the same moment produce exactly one Graph write; the other admin sees who won', async () => {
+  const reference = await webRequest('web-race', 'adele.vance@contoso.example');
+  const [a, b] = await Promise.all([click(LEE, 'replaceMobile', reference), click(PATTI, 'replaceMobile', reference)]);
+  expect(writesTo(ADELE).filter((r) => r.method === 'PATCH')).toHaveLength(1);
+  for (const answer of [a, b]) expect(JSON.stringify(answer.value)).toMatch(/Done by|Being carried out/);
+  expect((await audit(reference)).filter((r) => r.kind === 'approval')).toHaveLength(1);
+});
+
+test('a Temporary Access Pass is shown only to the approving admin', async () => {
+  const reference = await webRequest('web-tap', 'megan.bowen@contoso.example', 'One-time pass to set up Authenticator');
+  const answer = await click(PATTI, 'issueTap', reference);
+  const pass = /\*\*([^*]+)\*\* \(valid 60 minutes/.exec(JSON.stringify(answer.value))?.[1];
+  expect(pass).toBeDefined();
+  expect(pass!.length).toBeGreaterThanOrEqual(8);
+  const everythingElse = [JSON.stringify(connector.calls), bot.logs.join(''), JSON.stringify(await audit(reference)), JSON.stringify(await bot.app.storage.read([`tickets/${reference}`]))];
+  for (const place of everythingElse) expect(place).not.toContain(pass);
+  expect(requesterPosts('web-tap').join('\n')).toContain('never through this chat');
+});
+
+test('deny needs a reason, and the requester hears it', async () => {
+  const reference = await webRequest('web-deny', 'adele.vance@contoso.example');
+  const noReason = await click(LEE, 'deny', reference, { reason: '   ' });
+  expect(noReason.statusCode).toBe(400);
+  const denied = await click(LEE, 'deny', reference, { reason: 'Call-back to the HR number failed.' });
+  expect(JSON.stringify(denied.value)).toContain('Denied by');
+  expect(requesterPosts('web-deny').join('\n')).toContain('Their reason: Call-back to the HR number failed.');
+  expect(writesTo(ADELE)).toEqual([]);
+});
+
+test('Graph throttled once then succeeding: Retry-After honoured, the change made once', async () => {
+  const reference = await webRequest('web-throttle', 'adele.vance@contoso.example');
+  bot.app.sandbox!.injectFault({ status: 429, retryAfterSeconds: 1, times: 1, method: 'PATCH' });
+  const done = await click(LEE, 'replaceMobile', reference);
+  expect(JSON.stringify(done.value)).toContain('mobile number replaced');
+  expect(writesTo(ADELE).map((r) => r.status)).toEqual([429, 204]);
+});
+
+test('Graph failing: request marked failed, admin and requester told, nothing half-done', async () => {
+  const reference = await webRequest('web-fail', 'adele.vance@contoso.example');
+  const before = mobileOf(ADELE);
+  bot.app.sandbox!.injectFault({ status: 503, times: 20, method: 'PATCH' });
+  const failed = await click(LEE, 'replaceMobile', reference);
+  expect(JSON.stringify(failed.value)).toContain('Failed after');
+  expect(mobileOf(ADELE)).toBe(before);
+  expect(requesterPosts('web-fail').join('\n')).toContain('nothing was changed on your account');
+  expect((await audit(reference)).map((r) => r.kind)).toContain('failed');
+});
+
+test('a pending request expires after its time; the requester is told once', async () => {
+  const reference = await webRequest('web-expire', 'adele.vance@contoso.example');
+  expect(await bot.app.helpdesk.expireDue()).toBe(0);
+  clock.current = new Date(clock.current.getTime() + 25 * 60 * 60 * 1000);
+  const [first, second] = await Promise.all([bot.app.helpdesk.expireDue(), bot.app.helpdesk.expireDue()]);
+  expect(first + second).toBe(1);
+  expect(requesterPosts('web-expire').filter((t) => t.includes('expired'))).toHaveLength(1);
+  const late = await click(LEE, 'replaceMobile', reference);
+  expect(JSON.stringify(late.value)).toContain('Expired');
+  expect(writesTo(ADELE)).toEqual([]);
+});
+
+test('one open request per account; the other visitor is not told its reference', async () => {
+  const reference = await webRequest('web-first', 'adele.vance@contoso.example');
+  const c = new HttpConversation(bot.url, 'web-second', 'webchat', { serviceUrl: connector.url });
+  for (const text of ['hi', 'work', 'no', 'adele.vance@contoso.example', 'skip', NEW_NUMBER, 'Register my new number']) await c.say(text);
+  const refused = readable(await c.say('Send it'));
+  expect(refused).toContain('There is already an open request for this account');
+  expect(refused).not.toContain(reference);
+});
+
+test('a restart with a request pending: still actionable afterwards', async () => {
+  await bot.stop();
+  const file = path.join(dir, `restart-${Date.now()}.sqlite`);
+  bot = await start(file);
+  const reference = await webRequest('web-restart', 'adele.vance@contoso.example');
+  await bot.stop();
+  bot = await start(file);
+  const done = await click(LEE, 'replaceMobile', reference);
+  expect(JSON.stringify(done.value)).toContain('mobile number replaced');
+  expect(mobileOf(ADELE)).toBe('+44 7400123456');
+});
