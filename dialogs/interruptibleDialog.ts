@@ -54,6 +54,8 @@ export abstract class InterruptibleDialog extends ComponentDialog {
       cancel: this.voice.list(context, 'interrupt.words.cancel'),
       startOver: this.voice.list(context, 'interrupt.words.startOver'),
       human: this.voice.list(context, 'interrupt.words.human'),
+      status: this.voice.list(context, 'interrupt.words.status'),
+      cancelRequest: this.voice.list(context, 'interrupt.words.cancelRequest'),
       filler: this.voice.list(context, 'interrupt.words.filler'),
     };
     return recognizeInterruption(text, words);

@@ -105,6 +105,14 @@ export class MainDialog extends InterruptibleDialog {
         await innerDc.cancelAllDialogs();
         await this.voice.say(ctx, 'interrupt.restarting');
         return innerDc.beginDialog(FLOW, { entry: 'restart' } satisfies FlowOptions);
+      case 'status':
+      case 'cancelRequest': {
+        await this.answerAboutRequest(ctx, what);
+        // Asked mid-conversation: carry on where they were. As a first message: that was all.
+        if (!innerDc.activeDialog) return { status: DialogTurnStatus.complete };
+        await innerDc.repromptDialog();
+        return { status: DialogTurnStatus.waiting };
+      }
       case 'human':
         if (innerDc.stack.some((d) => d.id === ESCALATION_INTAKE)) {
           await this.voice.say(ctx, 'interrupt.humanAlready');
@@ -114,6 +122,18 @@ export class MainDialog extends InterruptibleDialog {
         await innerDc.cancelAllDialogs();
         return innerDc.beginDialog(FLOW, { entry: 'human' } satisfies FlowOptions);
     }
+  }
+
+  /** Only the conversation a request was made in can ask about it or cancel it. */
+  private async answerAboutRequest(ctx: TurnContext, what: 'status' | 'cancelRequest'): Promise<void> {
+    const conversationId = ctx.activity.conversation.id;
+    const summary = what === 'status' ? await this.services.requests.latest(conversationId) : await this.services.requests.cancelLatest(conversationId);
+    if (!summary) {
+      await this.voice.say(ctx, 'requests.none');
+      return;
+    }
+    const cancelledNow = 'cancelled' in summary && summary.cancelled;
+    await this.voice.sayWith(ctx, cancelledNow ? 'requests.cancelled' : `requests.status.${summary.state}`, { reference: summary.reference });
   }
 
   private async record(ctx: TurnContext, outcome: Outcome, path: string) {

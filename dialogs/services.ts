@@ -1,7 +1,7 @@
 import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
 import type { Localizer } from '../src/core/i18n';
 import type { DirectoryPort } from '../src/core/directory';
-import type { AccountKind, EscalationPort, Log, OutcomePort } from '../src/core/ports';
+import type { AccountKind, EscalationPort, Log, OutcomePort, RequestTracker } from '../src/core/ports';
 import type { Voice } from './voice';
 
 /** What the conversation remembers about this support case between turns (conversation state). */
@@ -29,6 +29,8 @@ export interface DialogServices {
   /** The person's own sign-in methods, shown only to someone Teams vouches for. */
   directory: DirectoryPort;
   directoryMode: 'sandbox' | 'live';
+  /** The requester's helpdesk requests, for "status" and "cancel my request". */
+  requests: RequestTracker;
 }
 
 /**

@@ -99,6 +99,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const dialog = new MainDialog({
     localizer: appLocalizer,
     escalations: overrides.escalations ?? helpdesk,
+    requests: helpdesk,
     outcomes: overrides.outcomes ?? new StoredOutcomes(storage, log, clock),
     log,
     supportCase: conversationState.createProperty<SupportCase>('supportCase'),

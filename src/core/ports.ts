@@ -96,3 +96,16 @@ export class EscalationRefused extends Error {
     this.name = 'EscalationRefused';
   }
 }
+
+/** A requester's view of their latest helpdesk request, from the conversation they made it in. */
+export interface RequestSummary {
+  reference: string;
+  state: 'pending' | 'approved' | 'completed' | 'failed' | 'denied' | 'expired' | 'cancelled';
+}
+
+/** "status" and "cancel my request", answered in the requester's own conversation only. */
+export interface RequestTracker {
+  latest(conversationId: string): Promise<RequestSummary | undefined>;
+  /** Cancels the latest request if it is still pending; `cancelled` says whether it was. */
+  cancelLatest(conversationId: string): Promise<(RequestSummary & { cancelled: boolean }) | undefined>;
+}

@@ -43,13 +43,14 @@ export function matchesAny(text: string, synonyms: readonly string[], filler: re
   });
 }
 
-export type Interruption = 'help' | 'cancel' | 'startOver' | 'human';
+export type Interruption = 'help' | 'cancel' | 'startOver' | 'human' | 'status' | 'cancelRequest';
 
 export type InterruptionWords = Readonly<Record<Interruption, readonly string[]>> & { filler: readonly string[] };
 
 export function recognizeInterruption(text: string, words: InterruptionWords): Interruption | undefined {
-  // Order matters where phrases overlap: "cancel and start over" means start over.
-  const order: Interruption[] = ['human', 'startOver', 'cancel', 'help'];
+  // Order matters where phrases overlap: "cancel and start over" means start over, and
+  // "cancel my request" withdraws the helpdesk request rather than ending the chat.
+  const order: Interruption[] = ['human', 'startOver', 'cancelRequest', 'cancel', 'status', 'help'];
   return order.find((kind) => matchesAny(text, words[kind], words.filler));
 }
 

@@ -30,6 +30,8 @@ import {
   type EscalationReceipt,
   type Log,
   type ReplyAddress,
+  type RequestSummary,
+  type RequestTracker,
 } from '../core/ports';
 import { isReference, newReference } from '../core/reference';
 import { applyEvent, isOpen, newTicket, type AdminAction, type Ticket, type TicketEvent } from '../core/tickets';
@@ -74,7 +76,7 @@ interface TargetLookup {
   methods?: MethodSummary;
 }
 
-export class Helpdesk implements EscalationPort {
+export class Helpdesk implements EscalationPort, RequestTracker {
   constructor(private readonly deps: HelpdeskDeps) {}
 
   // ---- intake -------------------------------------------------------------------------------
@@ -122,6 +124,26 @@ export class Helpdesk implements EscalationPort {
       await this.record(ticket.reference, 'posted', undefined, { ok: false, error: (error as Error).name });
       return false;
     }
+  }
+
+  // ---- the requester's own questions ----------------------------------------------------------
+
+  async latest(conversationId: string): Promise<RequestSummary | undefined> {
+    const ticket = await this.deps.store.latestForConversation(conversationId);
+    return ticket ? { reference: ticket.reference, state: ticket.state } : undefined;
+  }
+
+  /** Cancels the latest request while it is pending; an approval racing it wins or loses by eTag. */
+  async cancelLatest(conversationId: string): Promise<(RequestSummary & { cancelled: boolean }) | undefined> {
+    const ticket = await this.deps.store.latestForConversation(conversationId);
+    if (!ticket) return undefined;
+    if (ticket.state !== 'pending') return { reference: ticket.reference, state: ticket.state, cancelled: false };
+    const outcome = await this.deps.store.update(ticket.reference, (t) => applyEvent(t, { type: 'cancel', at: this.deps.clock.now() }));
+    if (outcome.won) {
+      await this.record(ticket.reference, 'cancellation', undefined, { by: 'requester' });
+      await this.updateSharedCard(outcome.ticket, await this.lookUpTarget(outcome.ticket));
+    }
+    return { reference: ticket.reference, state: outcome.ticket.state, cancelled: outcome.won };
   }
 
   // ---- the admins' clicks ----------------------------------------------------------------------

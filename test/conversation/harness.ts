@@ -54,6 +54,7 @@ export class Conversation {
       defaultPhoneCountry: undefined,
       directory: this.directory,
       directoryMode: 'sandbox',
+      requests: this.escalations,
     });
     this.client = new DialogTestClient(channel, dialog, undefined, [], conversationState);
   }

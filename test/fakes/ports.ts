@@ -1,16 +1,31 @@
 import { MemoryStorage, type Storage, type StoreItems } from 'botbuilder';
-import type { Clock, EscalationDraft, EscalationPort, EscalationReceipt, Log, OutcomePort, OutcomeRecord } from '../../src/core/ports';
+import type { Clock, EscalationDraft, EscalationPort, EscalationReceipt, Log, OutcomePort, OutcomeRecord, RequestSummary, RequestTracker } from '../../src/core/ports';
 
-/** Keeps every request it is given; can be told to fail, as a broken store would. */
-export class FakeEscalations implements EscalationPort {
+/** Keeps every request it is given, tracks its state per conversation; can be told to fail. */
+export class FakeEscalations implements EscalationPort, RequestTracker {
   readonly drafts: EscalationDraft[] = [];
+  readonly requests: { conversationId: string; summary: RequestSummary }[] = [];
   failWith?: Error;
   private next = 1;
 
   async submit(draft: EscalationDraft): Promise<EscalationReceipt> {
     if (this.failWith) throw this.failWith;
     this.drafts.push(draft);
-    return { reference: `HD-TEST-${String(this.next++).padStart(4, '0')}`, delivery: 'recorded' };
+    const reference = `HD-TEST-${String(this.next++).padStart(4, '0')}`;
+    this.requests.push({ conversationId: draft.replyTo.conversationId, summary: { reference, state: 'pending' } });
+    return { reference, delivery: 'recorded' };
+  }
+
+  async latest(conversationId: string): Promise<RequestSummary | undefined> {
+    return this.requests.filter((r) => r.conversationId === conversationId).at(-1)?.summary;
+  }
+
+  async cancelLatest(conversationId: string): Promise<(RequestSummary & { cancelled: boolean }) | undefined> {
+    const latest = await this.latest(conversationId);
+    if (!latest) return undefined;
+    const cancelled = latest.state === 'pending';
+    if (cancelled) latest.state = 'cancelled';
+    return { ...latest, cancelled };
   }
 }
 

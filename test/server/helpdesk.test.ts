@@ -253,3 +253,15 @@ test('a restart with a request pending: still actionable afterwards', async () =
   expect(JSON.stringify(done.value)).toContain('mobile number replaced');
   expect(mobileOf(ADELE)).toBe('+44 7400123456');
 });
+
+test('the requester cancels: the card shows it, and a later approval changes nothing', async () => {
+  const reference = await webRequest('web-cancel', 'adele.vance@contoso.example');
+  const c = new HttpConversation(bot.url, 'web-cancel', 'webchat', { serviceUrl: connector.url });
+  expect(readable(await c.say('cancel my request'))).toContain(`I've cancelled your request ${reference}`);
+  const update = connector.inConversation(HELPDESK).find((call) => call.method === 'PUT' && JSON.stringify(call.activity).includes(reference));
+  expect(JSON.stringify(update!.activity)).toContain('Cancelled by the requester');
+  const late = await click(LEE, 'replaceMobile', reference);
+  expect(JSON.stringify(late.value)).toContain('Cancelled by the requester');
+  expect(writesTo(ADELE)).toEqual([]);
+  expect((await audit(reference)).map((r) => r.kind)).toContain('cancellation');
+});
