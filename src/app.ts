@@ -23,6 +23,7 @@ import type { DirectoryPort } from './core/directory';
 import { Localizer } from './core/i18n';
 import { systemClock, type Clock, type EscalationPort, type OutcomePort } from './core/ports';
 import { Helpdesk } from './helpdesk/helpdesk';
+import { HelpdeskChannelStore } from './infra/helpdeskChannel';
 import { StoredAudit } from './infra/storedAudit';
 import { TicketStore } from './infra/ticketStore';
 import { StoredOutcomes } from './infra/outcomeStats';
@@ -83,8 +84,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     localizer: appLocalizer,
     log,
     clock,
+    channels: new HelpdeskChannelStore(storage),
     settings: {
       channel: config.helpdesk.channel,
+      teamId: config.helpdesk.teamId,
+      approverIds: config.helpdesk.approverIds,
       helpdeskConversationId: config.helpdesk.channel?.conversationId,
       tenantId: config.botAuth.MicrosoftAppTenantId,
       localMode: config.localMode,
@@ -112,6 +116,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const bot = new SupportBot(conversationState, userState, dialog, voice, {
     maxTextChars: config.maxTextChars,
     onCardAction: (context, invoke) => helpdesk.onCardAction(context, invoke),
+    onTeamInstall: async (context) => {
+      await helpdesk.captureChannel(context);
+    },
   });
   adapter.use(traceFilter);
   adapter.onTurnError = createTurnErrorHandler(conversationState, voice, log);

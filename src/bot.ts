@@ -20,6 +20,8 @@ export interface SupportBotOptions {
   maxTextChars: number;
   /** Universal Actions (Action.Execute) clicks: the helpdesk's approval cards. */
   onCardAction?: (context: TurnContext, invoke: AdaptiveCardInvokeValue) => Promise<AdaptiveCardInvokeResponse>;
+  /** The bot was added to a team (the helpdesk may take its channel from there). */
+  onTeamInstall?: (context: TurnContext) => Promise<void>;
 }
 
 /**
@@ -51,12 +53,14 @@ export class SupportBot extends ActivityHandler {
     this.onMembersAdded(async (context, next) => {
       const botId = context.activity.recipient?.id;
       const added = context.activity.membersAdded ?? [];
+      if (added.some((m) => m.id === botId) && !isOneToOne(context)) await this.options.onTeamInstall?.(context);
       const someoneElse = added.some((m) => m.id !== botId);
       const botInPersonalChat = added.some((m) => m.id === botId) && isOneToOne(context);
       if (someoneElse || botInPersonalChat) await this.welcome(context);
       await next();
     });
     this.onInstallationUpdateAdd(async (context, next) => {
+      if (!isOneToOne(context)) await this.options.onTeamInstall?.(context);
       await this.welcome(context);
       await next();
     });

@@ -58,6 +58,13 @@ const schema = z
     /** The helpdesk channel: its conversation id (19:…@thread.tacv2) and the Teams service URL. */
     HELPDESK_CONVERSATION_ID: optionalString,
     HELPDESK_SERVICE_URL: z.preprocess(blankToUndefined, z.string().url().optional()),
+    /** Or: the team whose General channel becomes the helpdesk channel when the bot is installed there. */
+    HELPDESK_TEAM_ID: optionalString,
+    /** Entra object ids (comma-separated, at most 60) that Teams asks the bot for an approver's view of each card. */
+    HELPDESK_APPROVER_IDS: z.preprocess(blankToUndefined, z.string().optional()).refine(
+      (v) => v === undefined || v.split(',').filter((x) => x.trim()).length <= 60,
+      'at most 60 ids (a Teams limit for refresh.userIds)',
+    ),
     /** A pending request expires after this long, and the requester is told. */
     REQUEST_TTL_MINUTES: intIn(10, 10080, 1440),
     /** Caps on new requests, so the helpdesk channel cannot be flooded. */
@@ -130,6 +137,9 @@ export interface Config {
   helpdesk: {
     /** Where request cards go; unset until configured or captured when the bot joins a team. */
     channel?: { conversationId: string; serviceUrl: string };
+    /** Capture the channel when the bot is installed in this team (when `channel` is not set). */
+    teamId?: string;
+    approverIds: string[];
     requestTtlMinutes: number;
     limits: { perRequesterPerHour: number; perConversationPerHour: number };
     expirySweepSeconds: number;
@@ -174,6 +184,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     helpdeskGroupId: c.HELPDESK_GROUP_ID,
     helpdesk: {
       channel: c.HELPDESK_CONVERSATION_ID && c.HELPDESK_SERVICE_URL ? { conversationId: c.HELPDESK_CONVERSATION_ID, serviceUrl: c.HELPDESK_SERVICE_URL } : undefined,
+      teamId: c.HELPDESK_TEAM_ID,
+      approverIds: (c.HELPDESK_APPROVER_IDS ?? '').split(',').map((x) => x.trim()).filter(Boolean),
       requestTtlMinutes: c.REQUEST_TTL_MINUTES,
       limits: { perRequesterPerHour: c.REQUESTS_PER_REQUESTER_PER_HOUR, perConversationPerHour: c.REQUESTS_PER_CONVERSATION_PER_HOUR },
       expirySweepSeconds: c.EXPIRY_SWEEP_SECONDS,

@@ -36,7 +36,7 @@ describe('loadConfig defaults', () => {
     graphMaxRetrySeconds: 10,
     temporaryAccessPass: { lifetimeInMinutes: 60, isUsableOnce: true },
     helpdeskGroupId: undefined,
-    helpdesk: { channel: undefined, requestTtlMinutes: 1440, limits: { perRequesterPerHour: 3, perConversationPerHour: 5 }, expirySweepSeconds: 60 },
+    helpdesk: { channel: undefined, teamId: undefined, approverIds: [], requestTtlMinutes: 1440, limits: { perRequesterPerHour: 3, perConversationPerHour: 5 }, expirySweepSeconds: 60 },
   };
 
   test('an empty environment gives the documented defaults: local mode on loopback', () => {

@@ -35,6 +35,7 @@ import {
 } from '../core/ports';
 import { isReference, newReference } from '../core/reference';
 import { applyEvent, isOpen, newTicket, type AdminAction, type Ticket, type TicketEvent } from '../core/tickets';
+import type { HelpdeskChannelStore } from '../infra/helpdeskChannel';
 import { TicketLimitError, type TicketStore } from '../infra/ticketStore';
 
 /** What the helpdesk needs from the Bot Framework adapter: proactive turns. */
@@ -44,6 +45,10 @@ export interface ProactiveAdapter {
 
 export interface HelpdeskSettings extends ApprovalSettings {
   channel?: { conversationId: string; serviceUrl: string };
+  /** When no channel is configured: capture it when the bot is installed in this team. */
+  teamId?: string;
+  /** Teams asks the bot for these users' own (approver) view of each card. */
+  approverIds: string[];
   requestTtlMinutes: number;
   botAppId: string;
   /** The language of the helpdesk's cards and messages. */
@@ -61,6 +66,7 @@ export interface HelpdeskDeps {
   log: Log;
   clock: Clock;
   settings: HelpdeskSettings;
+  channels: HelpdeskChannelStore;
 }
 
 const VERB_ACTIONS: Readonly<Record<string, AdminAction>> = {
@@ -101,8 +107,9 @@ export class Helpdesk implements EscalationPort, RequestTracker {
       newMobile: maskPhoneNumber(ticket.newMobileE164),
       target: ticket.target.objectId ?? ticket.target.signInAddress ?? null,
     });
-    if (!settings.channel) return { reference: ticket.reference, delivery: 'recorded' };
-    const posted = await this.post(ticket, settings.channel);
+    const channel = await this.channel();
+    if (!channel) return { reference: ticket.reference, delivery: 'recorded' };
+    const posted = await this.post(ticket, channel);
     return { reference: ticket.reference, delivery: posted ? 'helpdesk-notified' : 'recorded' };
   }
 
@@ -124,6 +131,27 @@ export class Helpdesk implements EscalationPort, RequestTracker {
       await this.record(ticket.reference, 'posted', undefined, { ok: false, error: (error as Error).name });
       return false;
     }
+  }
+
+  // ---- where the helpdesk is ---------------------------------------------------------------------
+
+  /** The configured channel, else the one captured when the bot joined the configured team. */
+  private async channel(): Promise<{ conversationId: string; serviceUrl: string } | undefined> {
+    return this.deps.settings.channel ?? (await this.deps.channels.get());
+  }
+
+  /**
+   * Called for installation and membership events: when the bot is added to the configured team
+   * (and no channel is configured), that team's General channel becomes the helpdesk channel.
+   */
+  async captureChannel(context: TurnContext): Promise<boolean> {
+    const { teamId, channel } = this.deps.settings;
+    const team = (context.activity.channelData as { team?: { id?: string } } | undefined)?.team;
+    if (channel || !teamId || context.activity.channelId !== 'msteams' || team?.id !== teamId) return false;
+    // A team's General channel has the team's own id as its conversation id.
+    await this.deps.channels.set({ conversationId: teamId, serviceUrl: context.activity.serviceUrl });
+    this.deps.log.info({ team: teamId }, 'helpdesk channel captured from the team installation');
+    return true;
   }
 
   // ---- the requester's own questions ----------------------------------------------------------
@@ -159,7 +187,8 @@ export class Helpdesk implements EscalationPort, RequestTracker {
     if (!ticket) return this.message(this.t('helpdesk.unknownRequest', { reference }), 404);
 
     const approver = context.activity.from?.aadObjectId;
-    const refusal = refuseBeforeLookup(this.attempt(context), ticket, this.deps.settings);
+    const channel = await this.channel();
+    const refusal = refuseBeforeLookup(this.attempt(context), ticket, { ...this.deps.settings, helpdeskConversationId: channel?.conversationId });
     if (refusal) return this.refuse(ticket, approver, verb, refusal);
 
     const target = await this.lookUpTarget(ticket);
@@ -363,7 +392,7 @@ export class Helpdesk implements EscalationPort, RequestTracker {
       checklist: this.deps.localizer.list(this.deps.settings.language, 'helpdesk.checklist').map((line) => `- ${line}`),
       showActions: view === 'approver' && pending,
       showDetails: view === 'shared' && isOpen(ticket),
-      refreshUserIds: [],
+      refreshUserIds: view === 'shared' && isOpen(ticket) ? this.deps.settings.approverIds : [],
       labels: {
         replaceMobile: t('helpdesk.labels.replaceMobile'),
         issueTap: t('helpdesk.labels.issueTap'),

@@ -36,10 +36,9 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function start(sqliteFile?: string): Promise<RunningBot> {
+async function start(sqliteFile?: string, channelEnv?: Record<string, string>): Promise<RunningBot> {
   const env: Record<string, string> = {
-    HELPDESK_CONVERSATION_ID: HELPDESK,
-    HELPDESK_SERVICE_URL: connector.url,
+    ...(channelEnv ?? { HELPDESK_CONVERSATION_ID: HELPDESK, HELPDESK_SERVICE_URL: connector.url }),
     EXPIRY_SWEEP_SECONDS: '0',
     GRAPH_MAX_RETRY_SECONDS: '3',
     HELPDESK_GROUP_ID: '19640382-9562-46f4-b751-a763f56a1c48',
@@ -264,4 +263,50 @@ test('the requester cancels: the card shows it, and a later approval changes not
   expect(JSON.stringify(late.value)).toContain('Cancelled by the requester');
   expect(writesTo(ADELE)).toEqual([]);
   expect((await audit(reference)).map((r) => r.kind)).toContain('cancellation');
+});
+
+describe('the helpdesk channel captured from the team installation', () => {
+  const TEAM = '19:helpdeskteamGeneral0000@thread.tacv2';
+
+  async function install(team: string): Promise<void> {
+    const res = await fetch(`${bot.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'installationUpdate',
+        action: 'add',
+        channelId: 'msteams',
+        serviceUrl: connector.url,
+        conversation: { id: team, conversationType: 'channel', isGroup: true },
+        from: { id: `29:${LEE}`, aadObjectId: LEE },
+        recipient: { id: 'bot' },
+        channelData: { team: { id: team }, tenant: { id: 'contoso' } },
+      }),
+    });
+    expect(res.status).toBeLessThan(300);
+  }
+
+  beforeEach(async () => {
+    await bot.stop();
+    bot = await start(undefined, { HELPDESK_TEAM_ID: TEAM, HELPDESK_APPROVER_IDS: `${LEE},${PATTI}` });
+  });
+
+  test('before installation requests are only recorded; installing in another team changes nothing; the right team captures it', async () => {
+    const c = new HttpConversation(bot.url, 'web-capture-1', 'webchat', { serviceUrl: connector.url });
+    for (const text of ['hi', 'work', 'no', 'adele.vance@contoso.example', 'skip', NEW_NUMBER, 'Register my new number']) await c.say(text);
+    expect(readable(await c.say('Send it'))).toContain(en.intake.recordedNext);
+
+    await install('19:someotherteam@thread.tacv2');
+    await install(TEAM);
+    const reference = await webRequest('web-capture-2', 'megan.bowen@contoso.example');
+    const post = connector.inConversation(TEAM).find((call) => JSON.stringify(call.activity).includes(reference));
+    expect(post).toBeDefined();
+    expect(connector.inConversation('19:someotherteam@thread.tacv2')).toEqual([]);
+    // Approver ids ask Teams to refresh: approvers get their own view automatically.
+    expect(JSON.stringify(post!.activity)).toContain(`"userIds":["${LEE}","${PATTI}"]`);
+    const mine = await click(PATTI, 'refresh', reference, {}, TEAM);
+    expect(JSON.stringify(mine.value)).toContain('"verb":"issueTap"');
+    const notMine = await click(ALEX, 'refresh', reference, {}, TEAM);
+    expect(JSON.stringify(notMine.value)).not.toContain('"verb":"issueTap"');
+  });
 });
