@@ -1,0 +1,34 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { printAuditTrail } from '../../src/cli/audit';
+import { loadConfig } from '../../src/config';
+import { SqliteStorage } from '../../src/infra/sqliteStorage';
+import { StoredAudit } from '../../src/infra/storedAudit';
+import { RecordingLog } from '../fakes/ports';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-cli-'));
+const file = path.join(dir, 'bot.sqlite');
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+test('prints the trail of one request as JSON lines, oldest first', async () => {
+  const storage = new SqliteStorage(file);
+  const audit = new StoredAudit(storage, new RecordingLog());
+  await audit.append({ reference: 'HD-7K3M-Q9XD', at: '2026-11-25T10:00:00.000Z', kind: 'request', detail: { newMobile: '+44 ••••••••56' } });
+  await audit.append({ reference: 'HD-7K3M-Q9XD', at: '2026-11-25T10:05:00.000Z', kind: 'approval', actor: 'lee', detail: { action: 'replace-mobile' } });
+  storage.close();
+
+  const lines: string[] = [];
+  const code = await printAuditTrail(loadConfig({ SQLITE_PATH: file }), 'hd-7k3m-q9xd', (l) => lines.push(l));
+  expect(code).toBe(0);
+  expect(lines.map((l) => (JSON.parse(l) as { kind: string }).kind)).toEqual(['request', 'approval']);
+});
+
+test.each([
+  ['not a reference', 'drop table', 2],
+  ['an unknown reference', 'HD-0000-0000', 1],
+])('%s is answered plainly', async (_name, reference, expected) => {
+  const lines: string[] = [];
+  expect(await printAuditTrail(loadConfig({ SQLITE_PATH: file }), reference, (l) => lines.push(l))).toBe(expected);
+  expect(lines).toHaveLength(1);
+});
