@@ -115,6 +115,18 @@ test('refusals change nothing: a non-approver, an AA on an admin, clicks from el
   const elsewhere = await click(LEE, 'replaceMobile', reference, {}, '19:another-team-channel@thread.tacv2');
   expect(JSON.stringify(elsewhere.value)).toContain(en.helpdesk.refusal['not-helpdesk-channel']);
 
+  // An "approval" claimed from web chat (Direct Line clients can set `from` freely) is refused.
+  const fromWeb = await fetch(`${bot.url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      type: 'invoke', name: 'adaptiveCard/action', channelId: 'webchat', serviceUrl: connector.url,
+      conversation: { id: HELPDESK }, from: { id: 'x', aadObjectId: PATTI }, recipient: { id: 'bot' },
+      value: { action: { type: 'Action.Execute', verb: 'replaceMobile', data: { reference } }, trigger: 'manual' },
+    }),
+  });
+  expect(JSON.stringify(await fromWeb.json())).toContain(en.helpdesk.refusal['not-teams']);
+
   const adminRef = await webRequest('web-refuse-admin', 'megan.bowen@contoso.example');
   const aaOnAdmin = await click(LEE, 'replaceMobile', adminRef);
   expect(JSON.stringify(aaOnAdmin.value)).toContain(en.helpdesk.refusal['admin-target-needs-privileged-role']);
@@ -123,7 +135,7 @@ test('refusals change nothing: a non-approver, an AA on an admin, clicks from el
   expect(writesTo(ADELE)).toEqual([]);
   expect(writesTo(MEGAN)).toEqual([]);
   const kinds = (await audit(reference)).map((r) => `${r.kind}:${r.detail.refusal ?? ''}`);
-  expect(kinds).toEqual(expect.arrayContaining(['refusal:not-an-approver', 'refusal:not-helpdesk-channel']));
+  expect(kinds).toEqual(expect.arrayContaining(['refusal:not-an-approver', 'refusal:not-helpdesk-channel', 'refusal:not-teams']));
 });
 
 test('the requester cannot approve their own request', async () => {
