@@ -1,11 +1,8 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { MemoryStorage, type Storage, type StoreItems } from 'botbuilder';
 import { assertSafeDetail, UnsafeAuditDetail, type AuditRecord } from '../../src/core/audit';
-import { SqliteStorage } from '../../src/infra/sqliteStorage';
 import { auditKey, StoredAudit } from '../../src/infra/storedAudit';
 import { RecordingLog } from '../fakes/ports';
+import { storageBackends } from '../helpers/storageBackends';
 
 const REF = 'HD-7K3M-Q9XD';
 
@@ -68,40 +65,7 @@ describe('assertSafeDetail', () => {
   });
 });
 
-type StorageCase = [string, () => { storage: Storage; sibling: () => Storage; dispose: () => void }];
-
-const tempDirs: string[] = [];
-afterAll(() => {
-  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-const storages: StorageCase[] = [
-  [
-    'MemoryStorage',
-    () => {
-      const storage = new MemoryStorage();
-      return { storage, sibling: () => storage, dispose: () => undefined };
-    },
-  ],
-  [
-    'SqliteStorage',
-    () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stored-audit-test-'));
-      tempDirs.push(dir);
-      const file = path.join(dir, 'state.db');
-      const opened = [new SqliteStorage(file)];
-      return {
-        storage: opened[0],
-        sibling: () => {
-          const s = new SqliteStorage(file);
-          opened.push(s);
-          return s;
-        },
-        dispose: () => opened.forEach((s) => s.close()),
-      };
-    },
-  ],
-];
+const storages = storageBackends('stored-audit-test');
 
 describe.each(storages)('StoredAudit on %s', (_name, open) => {
   let storage: Storage;

@@ -1,10 +1,5 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { MemoryStorage, type Storage } from 'botbuilder';
 import type { EscalationDraft } from '../../src/core/ports';
 import { applyEvent, InvalidTransition, newTicket, type Ticket, type TicketEvent } from '../../src/core/tickets';
-import { SqliteStorage } from '../../src/infra/sqliteStorage';
 import {
   conversationTicketsKey,
   TICKET_INDEX_KEY,
@@ -15,6 +10,7 @@ import {
   type TicketLimits,
 } from '../../src/infra/ticketStore';
 import { FixedClock } from '../fakes/ports';
+import { storageBackends, type Backend } from '../helpers/storageBackends';
 
 const START = new Date('2025-06-01T10:00:00.000Z');
 const MINUTE = 60_000;
@@ -58,46 +54,7 @@ const DEFAULT_WHO: Who = { requester: 'aaaaaaaa-0000-4000-8000-000000000001', ta
 
 const approve = (by: string, at: Date): TicketEvent => ({ type: 'approve', by, action: 'replace-mobile', at });
 
-interface Backend {
-  storage: Storage;
-  /** A second handle on the same data, as a second bot instance (or process) would have. */
-  sibling: () => Storage;
-  dispose: () => void;
-}
-
-const tempDirs: string[] = [];
-afterAll(() => {
-  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-const backends: [string, () => Backend][] = [
-  [
-    'MemoryStorage',
-    () => {
-      const storage = new MemoryStorage();
-      return { storage, sibling: () => storage, dispose: () => undefined };
-    },
-  ],
-  [
-    'SqliteStorage',
-    () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ticket-store-test-'));
-      tempDirs.push(dir);
-      const file = path.join(dir, 'state.db');
-      const opened = [new SqliteStorage(file)];
-      return {
-        storage: opened[0],
-        // A second connection to the same file: the same race two processes would run.
-        sibling: () => {
-          const s = new SqliteStorage(file);
-          opened.push(s);
-          return s;
-        },
-        dispose: () => opened.forEach((s) => s.close()),
-      };
-    },
-  ],
-];
+const backends = storageBackends('ticket-store-test');
 
 describe.each(backends)('TicketStore on %s', (_name, open) => {
   const roomy: TicketLimits = { perRequesterPerHour: 100, perConversationPerHour: 100 };
