@@ -265,8 +265,14 @@ export class Helpdesk implements EscalationPort, RequestTracker {
         onPass(issued.pass, issued.lifetimeInMinutes, issued.isUsableOnce);
         return ids(issued.writes);
       }
-      case 'require-re-registration':
-        return ids((await this.deps.directory.requireReRegistration(userId, { revokeSessions: true })).writes);
+      case 'require-re-registration': {
+        // Removing every method without another way in would lock the person out for good
+        // (support-content: re-registration only with a TAP), so a pass follows, for the admin.
+        const removed = await this.deps.directory.requireReRegistration(userId, { revokeSessions: true });
+        const issued = await this.deps.directory.issueTemporaryAccessPass(userId);
+        onPass(issued.pass, issued.lifetimeInMinutes, issued.isUsableOnce);
+        return [...ids(removed.writes), ...ids(issued.writes)];
+      }
     }
   }
 

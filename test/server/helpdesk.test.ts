@@ -322,3 +322,16 @@ describe('the helpdesk channel captured from the team installation', () => {
     expect(JSON.stringify(notMine.value)).not.toContain('"verb":"issueTap"');
   });
 });
+
+test('require re-registration removes the methods and comes with a pass for the approver, so nobody is locked out', async () => {
+  const reference = await webRequest('web-rereg', 'alex.wilber@contoso.example');
+  const answer = await click(LEE, 'requireReRegistration', reference);
+  expect(JSON.stringify(answer.value)).toContain('methods removed for re-registration');
+  expect(JSON.stringify(answer.value)).toMatch(/Temporary Access Pass for alex\.wilber@contoso\.example: \*\*[^*]+\*\*/);
+  const left = bot.app.sandbox!.user(ALEX)!.methods.map((m) => m['@odata.type']);
+  expect(left).not.toContain('#microsoft.graph.microsoftAuthenticatorAuthenticationMethod');
+  expect(left).not.toContain('#microsoft.graph.phoneAuthenticationMethod');
+  expect(left).toContain('#microsoft.graph.temporaryAccessPassAuthenticationMethod');
+  expect(bot.app.sandbox!.user(ALEX)!.sessionsRevokedAt).toBeDefined();
+  expect(requesterPosts('web-rereg').join('\n')).toContain('never through this chat');
+});
