@@ -2,7 +2,10 @@
  * The composition root: builds every concrete object once from a validated Config and wires
  * them together. `src/index.ts` runs it for real; tests run the same function on port 0.
  */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
@@ -34,6 +37,9 @@ import { createGraphClient } from './graph/graphClient';
 import { GraphDirectory } from './graph/graphDirectory';
 import { startGraphSandbox, type GraphSandbox } from './sandbox/graphSandbox';
 import { loadTenantSeed } from './sandbox/tenant';
+import { startDevDirectLine, type DevDirectLine } from './directline/devDirectLine';
+import { DevDirectLineTokens, DirectLineServiceTokens } from './portal/directLineTokens';
+import { registerPortal, type TokenSource } from './portal/portal';
 import { createServer } from './server';
 import { traceFilter } from './traceFilter';
 import { createTurnErrorHandler } from './turnError';
@@ -131,6 +137,22 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     : undefined;
   sweep?.unref();
 
+  let devDirectLine: DevDirectLine | undefined;
+  const webChatTokens = async (botUrl: string): Promise<TokenSource | undefined> => {
+    const directLine = config.webChat.directLine;
+    if (directLine.mode === 'service') return new DirectLineServiceTokens({ secret: directLine.secret, endpoint: directLine.endpoint });
+    if (directLine.mode === 'off') return undefined;
+    devDirectLine = await startDevDirectLine({
+      botEndpoint: `${botUrl}/api/messages`,
+      // A fresh secret per run: only this server's token endpoint ever holds it.
+      secret: randomBytes(32).toString('base64url'),
+      port: directLine.port,
+      log,
+    });
+    log.warn({ directLine: devDirectLine.url }, 'web chat uses the local Direct Line stand-in (development only, loopback)');
+    return new DevDirectLineTokens(devDirectLine);
+  };
+
   let draining = false;
   const server = createServer({
     adapter,
@@ -145,24 +167,35 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     log,
     sandbox: graph.sandbox,
     helpdesk,
-    start: () =>
-      new Promise<string>((resolve, reject) => {
+    start: async () => {
+      const url = await new Promise<string>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
           const { port } = server.address() as AddressInfo;
-          const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-          log.info(
-            { url, localMode: config.localMode, stateStore: config.stateStore },
-            config.localMode ? 'bot listening in local mode: requests are not authenticated' : 'bot listening',
-          );
-          resolve(url);
+          resolve(`http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`);
         });
-      }),
+      });
+      log.info(
+        { url, localMode: config.localMode, stateStore: config.stateStore },
+        config.localMode ? 'bot listening in local mode: requests are not authenticated' : 'bot listening',
+      );
+      // The portal's page and token endpoint; in local mode the Direct Line stand-in needs the
+      // bot's address, so it starts once the bot listens.
+      registerPortal(server, {
+        publicDir: projectDir('public'),
+        log,
+        tokens: await webChatTokens(url),
+        rateLimit: { perMinute: config.webChat.tokenRequestsPerMinute },
+      });
+      log.info({ portal: `${url}/` }, 'help portal ready');
+      return url;
+    },
     stop: async () => {
       draining = true;
       if (sweep) clearInterval(sweep);
       // server.close waits for requests in flight, so no turn is cut off mid-write.
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await devDirectLine?.close();
       await graph.sandbox?.close();
       sqlite?.close();
     },
@@ -202,4 +235,12 @@ async function connectGraph(config: Config, log: Logger): Promise<{ directory: D
     'Microsoft Graph: SANDBOX tenant in use (no Graph credential configured); no real account is read or changed',
   );
   return { directory: new GraphDirectory(client, policy, log), sandbox };
+}
+
+/** A folder at the project root, found from this file whether it runs from src/ or dist/src/. */
+function projectDir(name: string): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return path.join(dir, name);
+    if (path.dirname(dir) === dir) throw new Error(`cannot find the project root from ${__dirname}`);
+  }
 }

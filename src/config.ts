@@ -72,6 +72,13 @@ const schema = z
     REQUESTS_PER_CONVERSATION_PER_HOUR: intIn(1, 100, 5),
     /** How often this instance looks for expired requests (0 = never; another instance does it). */
     EXPIRY_SWEEP_SECONDS: intIn(0, 3600, 60),
+    /** Production web chat: the Direct Line channel secret (server-side only; the page gets tokens). */
+    DIRECT_LINE_SECRET: optionalString,
+    DIRECT_LINE_ENDPOINT: z.preprocess(blankToUndefined, z.string().url().default('https://directline.botframework.com')),
+    /** Local mode without a secret: the built-in Direct Line stand-in on 127.0.0.1 (0 = any port). */
+    DEV_DIRECTLINE_PORT: intIn(0, 65535, 0),
+    /** Tokens one client address may get per minute from /api/directline/token. */
+    TOKEN_REQUESTS_PER_MINUTE: intIn(1, 1000, 10),
     /** The sandbox tenant used when no Graph credential is configured. */
     SANDBOX_TENANT_FILE: z.preprocess(blankToUndefined, z.string().default(path.join('sandbox', 'demo-tenant.json'))),
     SANDBOX_GRAPH_PORT: intIn(0, 65535, 0),
@@ -134,6 +141,14 @@ export interface Config {
   graphMaxRetrySeconds: number;
   temporaryAccessPass: { lifetimeInMinutes: number; isUsableOnce: boolean };
   helpdeskGroupId?: string;
+  webChat: {
+    /**
+     * service: exchange the secret with the Direct Line service. dev: the local stand-in, only in
+     * local mode (never next to a real bot). off: an authenticated bot without a secret (Teams only).
+     */
+    directLine: { mode: 'service'; secret: string; endpoint: string } | { mode: 'dev'; port: number } | { mode: 'off' };
+    tokenRequestsPerMinute: number;
+  };
   helpdesk: {
     /** Where request cards go; unset until configured or captured when the bot joins a team. */
     channel?: { conversationId: string; serviceUrl: string };
@@ -182,6 +197,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     graphMaxRetrySeconds: c.GRAPH_MAX_RETRY_SECONDS,
     temporaryAccessPass: { lifetimeInMinutes: c.TAP_LIFETIME_MINUTES, isUsableOnce: c.TAP_USABLE_ONCE === 'true' },
     helpdeskGroupId: c.HELPDESK_GROUP_ID,
+    webChat: {
+      directLine: c.DIRECT_LINE_SECRET
+        ? { mode: 'service', secret: c.DIRECT_LINE_SECRET, endpoint: c.DIRECT_LINE_ENDPOINT }
+        : localMode
+          ? { mode: 'dev', port: c.DEV_DIRECTLINE_PORT }
+          : { mode: 'off' },
+      tokenRequestsPerMinute: c.TOKEN_REQUESTS_PER_MINUTE,
+    },
     helpdesk: {
       channel: c.HELPDESK_CONVERSATION_ID && c.HELPDESK_SERVICE_URL ? { conversationId: c.HELPDESK_CONVERSATION_ID, serviceUrl: c.HELPDESK_SERVICE_URL } : undefined,
       teamId: c.HELPDESK_TEAM_ID,

@@ -36,6 +36,7 @@ describe('loadConfig defaults', () => {
     graphMaxRetrySeconds: 10,
     temporaryAccessPass: { lifetimeInMinutes: 60, isUsableOnce: true },
     helpdeskGroupId: undefined,
+    webChat: { directLine: { mode: 'dev', port: 0 }, tokenRequestsPerMinute: 10 },
     helpdesk: { channel: undefined, teamId: undefined, approverIds: [], requestTtlMinutes: 1440, limits: { perRequesterPerHour: 3, perConversationPerHour: 5 }, expirySweepSeconds: 60 },
   };
 
@@ -233,5 +234,15 @@ describe('helpdesk settings', () => {
       conversationId: '19:abc@thread.tacv2',
       serviceUrl: 'https://smba.trafficmanager.net/emea/',
     });
+  });
+});
+
+describe('web chat (Direct Line) settings', () => {
+  test.each<[string, Record<string, string>, unknown]>([
+    ['local mode, no secret: the local stand-in', {}, { mode: 'dev', port: 0 }],
+    ['a secret: the Direct Line service', { DIRECT_LINE_SECRET: 'dl-secret-value' }, { mode: 'service', secret: 'dl-secret-value', endpoint: 'https://directline.botframework.com' }],
+    ['an authenticated bot without a secret: web chat off, never the stand-in', { MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw' }, { mode: 'off' }],
+  ])('%s', (_name, env, expected) => {
+    expect(loadConfig(env).webChat.directLine).toEqual(expected);
   });
 });

@@ -58,6 +58,23 @@ describe('routes', () => {
   });
 });
 
+describe('the help portal as npm start serves it', () => {
+  test('GET / is the portal page, and a token from the local Direct Line stand-in works', async () => {
+    const page = await fetch(`${bot.url}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<html');
+    const res = await fetch(`${bot.url}/api/directline/token`, { method: 'POST' });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { token: string; domain?: string; userId: string; conversationId?: string };
+    expect(body.userId).toMatch(/^dl_/);
+    expect(body.domain).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v3\/directline$/);
+    // The token opens the conversation it names on the stand-in.
+    const conversation = await fetch(`${body.domain}/conversations`, { method: 'POST', headers: { authorization: `Bearer ${body.token}` } });
+    expect(conversation.status).toBeLessThan(300);
+    expect(((await conversation.json()) as { conversationId: string }).conversationId).toBe(body.conversationId);
+  });
+});
+
 describe('a conversation over HTTP with expectReplies', () => {
   test('welcome on conversationUpdate, once, and only for people', async () => {
     const c = new HttpConversation(bot.url, 'welcome-1');
