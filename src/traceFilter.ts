@@ -13,6 +13,8 @@ export const traceFilter: Middleware = {
         for (let i = activities.length - 1; i >= 0; i -= 1) {
           if (activities[i]!.type === ActivityTypes.Trace) activities.splice(i, 1);
         }
+        // Nothing left to send: CloudAdapter refuses an empty batch (and would fail the turn).
+        if (activities.length === 0) return [];
         return sendNext();
       });
     }

@@ -5,6 +5,7 @@
  */
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import { LoopbackConnector } from '../fakes/connector';
+import { startBot } from '../helpers/botServer';
 
 let connector: LoopbackConnector;
 beforeAll(async () => {
@@ -45,4 +46,28 @@ test('a connector outage surfaces as an error the caller can handle (not a hang)
   ).rejects.toThrow();
   connector.failNext = 0;
   expect(connector.calls.length).toBe(before);
+});
+
+test('normal delivery (no expectReplies): replies reach the channel, the trace-only sends do not fail the turn', async () => {
+  const bot = await startBot();
+  try {
+    const post = (text: string) =>
+      fetch(`${bot.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          type: 'message', channelId: 'webchat', serviceUrl: connector.url, text,
+          conversation: { id: 'plain-delivery' }, from: { id: 'u1' }, recipient: { id: 'bot' }, locale: 'en-GB',
+        }),
+      });
+    expect((await post('hi')).status).toBeLessThan(300);
+    expect((await post('personal')).status).toBeLessThan(300);
+    const texts = connector.inConversation('plain-delivery').map((c) => String(c.activity.text ?? ''));
+    expect(texts.join('\n')).toContain('Can you still sign in to this account another way?');
+    expect(texts.join('\n')).not.toContain('something went wrong');
+    expect(connector.inConversation('plain-delivery').some((c) => c.activity.type === 'trace')).toBe(false);
+    expect(bot.logs.join('')).not.toContain('turn failed');
+  } finally {
+    await bot.stop();
+  }
 });
