@@ -25,6 +25,7 @@ import {
   parseTenantSeed,
   type GraphMethod,
   type GraphPhoneType,
+  type SeedUser,
   type TapPolicy,
   type TenantSeed,
 } from './tenant';
@@ -134,13 +135,8 @@ interface Route {
   handlers: Partial<Record<HttpMethod, Handler>>;
 }
 
-interface UserState {
-  id: string;
-  userPrincipalName: string;
-  displayName: string;
-  mail?: string;
-  methods: GraphMethod[];
-  defaultMethodId?: string;
+/** A seeded user as the sandbox keeps it while it runs. */
+interface UserState extends SeedUser {
   sessionsRevokedAt?: string;
 }
 
