@@ -101,8 +101,6 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       requestTtlMinutes: config.helpdesk.requestTtlMinutes,
       botAppId: config.botAuth.MicrosoftAppId ?? '',
       language: config.defaultLocale,
-      tapUsableOnce: config.temporaryAccessPass.isUsableOnce,
-      tapLifetimeMinutes: config.temporaryAccessPass.lifetimeInMinutes,
     },
   });
 

@@ -53,8 +53,6 @@ export interface HelpdeskSettings extends ApprovalSettings {
   botAppId: string;
   /** The language of the helpdesk's cards and messages. */
   language: string;
-  tapUsableOnce: boolean;
-  tapLifetimeMinutes: number;
 }
 
 export interface HelpdeskDeps {
