@@ -6,12 +6,10 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { DefaultAzureCredential } from '@azure/identity';
 import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
-  ConversationState,
-  MemoryStorage,
-  UserState,
   type ConfigurationBotFrameworkAuthenticationOptions,
   type Storage,
 } from 'botbuilder';
@@ -31,6 +29,10 @@ import { StoredAudit } from './infra/storedAudit';
 import { TicketStore } from './infra/ticketStore';
 import { StoredOutcomes } from './infra/outcomeStats';
 import { SqliteStorage } from './infra/sqliteStorage';
+import { BlobStorage } from './infra/blobStorage';
+import { CheckedConversationState, CheckedUserState } from './infra/checkedState';
+import { LocalMemoryStorage } from './infra/localMemoryStorage';
+import { TurnRunner } from './turnRunner';
 import { createLogger, type Logger } from './logging';
 import { createGraphCredential } from './graph/credentials';
 import { createGraphClient } from './graph/graphClient';
@@ -40,7 +42,7 @@ import { loadTenantSeed } from './sandbox/tenant';
 import { startDevDirectLine, type DevDirectLine } from './directline/devDirectLine';
 import { DevDirectLineTokens, DirectLineServiceTokens } from './portal/directLineTokens';
 import { registerPortal, type TokenSource } from './portal/portal';
-import { createServer } from './server';
+import { createServer, TurnGate } from './server';
 import { traceFilter } from './traceFilter';
 import { createTurnErrorHandler } from './turnError';
 
@@ -68,14 +70,16 @@ export interface App {
 
 
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
-  const log = overrides.logger ?? createLogger(config.logLevel);
+  const log = overrides.logger ?? createLogger(config.logLevel, undefined, config.instanceId);
+  // The store first: an unreachable one stops start-up with a clear message before anything listens.
+  const store = overrides.storage ? { storage: overrides.storage, ready: () => true, close: () => undefined } : await openStore(config);
+  const storage = store.storage;
   const graph = await connectGraph(config, log);
   const clock = overrides.clock ?? systemClock;
-  const sqlite = !overrides.storage && config.stateStore === 'sqlite' ? new SqliteStorage(config.sqlitePath) : undefined;
-  const storage: Storage = overrides.storage ?? sqlite ?? new MemoryStorage();
 
-  const conversationState = new ConversationState(storage);
-  const userState = new UserState(storage);
+  const conversationState = new CheckedConversationState(storage);
+  const userState = new CheckedUserState(storage);
+  const turns = new TurnRunner({ states: [conversationState, userState], log });
   const appLocalizer = new Localizer({ en, es }, config.defaultLocale);
   const voice = new Voice(appLocalizer);
 
@@ -151,12 +155,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     return new DevDirectLineTokens(devDirectLine);
   };
 
-  let draining = false;
+  const gate = new TurnGate();
+  let stopped: Promise<void> = Promise.resolve();
   const server = createServer({
     adapter,
-    logic: (context) => bot.run(context),
+    logic: (context) => turns.run(context, () => bot.run(context)),
     log,
-    ready: () => !draining && (sqlite ? sqlite.ping() : true),
+    ready: store.ready,
+    gate,
     maxBodyBytes: config.maxBodyBytes,
   });
 
@@ -174,7 +180,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         });
       });
       log.info(
-        { url, localMode: config.localMode, stateStore: config.stateStore },
+        { url, localMode: config.localMode, stateStore: config.stateStore, instance: config.instanceId },
         config.localMode ? 'bot listening in local mode: requests are not authenticated' : 'bot listening',
       );
       // The portal's page and token endpoint; in local mode the Direct Line stand-in needs the
@@ -189,15 +195,55 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       return url;
     },
     stop: async () => {
-      draining = true;
-      if (sweep) clearInterval(sweep);
-      // server.close waits for requests in flight, so no turn is cut off mid-write.
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await devDirectLine?.close();
-      await graph.sandbox?.close();
-      sqlite?.close();
+      if (gate.draining) return stopped;
+      gate.drain();
+      stopped = (async () => {
+        if (sweep) clearInterval(sweep);
+        log.info({ inFlight: gate.inFlight, drainSeconds: config.shutdownDrainSeconds }, 'draining: /readyz now answers 503 and new turns are refused');
+        // Time for the load balancer to see /readyz fail and stop sending here.
+        if (config.shutdownDrainSeconds > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainSeconds * 1000));
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Turns in flight finish (and save their state) before the store closes; idle keep-alive
+        // connections would otherwise hold server.close open.
+        await gate.idle();
+        server.closeIdleConnections?.();
+        await closed;
+        await devDirectLine?.close();
+        await graph.sandbox?.close();
+        await store.close();
+        log.info('stopped');
+      })();
+      return stopped;
     },
   };
+}
+
+/** The configured store, checked to be reachable, with its readiness probe and close. */
+async function openStore(config: Config): Promise<{ storage: Storage; ready: () => boolean | Promise<boolean>; close: () => void | Promise<void> }> {
+  switch (config.stateStore) {
+    case 'sqlite': {
+      const sqlite = new SqliteStorage(config.sqlitePath);
+      return { storage: sqlite, ready: () => sqlite.ping(), close: () => sqlite.close() };
+    }
+    case 'blob': {
+      const blob = config.blob!;
+      const storage = await BlobStorage.open({
+        container: blob.container,
+        timeoutMs: blob.startupTimeoutSeconds * 1000,
+        ...(blob.connectionString
+          ? { connectionString: blob.connectionString }
+          : {
+              accountUrl: blob.accountUrl,
+              // Managed identity in Azure (user-assigned when a client id is given); elsewhere the
+              // default chain (environment, workload identity, Azure CLI) finds a developer's login.
+              credential: new DefaultAzureCredential(blob.managedIdentityClientId ? { managedIdentityClientId: blob.managedIdentityClientId } : {}),
+            }),
+      });
+      return { storage, ready: () => storage.ping(), close: () => storage.close() };
+    }
+    case 'memory':
+      return { storage: new LocalMemoryStorage(), ready: () => true, close: () => undefined };
+  }
 }
 
 /**
@@ -220,19 +266,30 @@ async function connectGraph(config: Config, log: Logger): Promise<{ directory: D
     log.info({ graph: config.graph.baseUrl, credential: config.graph.credential.kind }, 'Microsoft Graph: live tenant');
     return { directory: new GraphDirectory(client, policy, log) };
   }
-  const sandbox = await startGraphSandbox({ seed: loadTenantSeed(config.graph.tenantFile), port: config.graph.port });
+  const external = config.graph.external;
+  // A shared sandbox (npm run sandbox) lets several local instances see one tenant; otherwise
+  // this process starts its own.
+  const sandbox = external ? undefined : await startGraphSandbox({ seed: loadTenantSeed(config.graph.tenantFile), port: config.graph.port });
   const client = createGraphClient({
-    credential: createGraphCredential({ kind: 'static', token: sandbox.token }),
-    baseUrl: sandbox.origin,
-    trustedCaPem: sandbox.caPem,
+    credential: createGraphCredential({ kind: 'static', token: external?.token ?? sandbox!.token }),
+    baseUrl: external?.origin ?? sandbox!.origin,
+    trustedCaPem: external ? readSandboxCa(external.caFile) : sandbox!.caPem,
     maxRetryTotalSeconds: config.graphMaxRetrySeconds,
     log,
   });
   log.warn(
-    { graph: sandbox.baseUrl, tenantFile: config.graph.tenantFile },
+    { graph: external?.origin ?? sandbox!.baseUrl, tenantFile: external ? undefined : config.graph.tenantFile, shared: Boolean(external) },
     'Microsoft Graph: SANDBOX tenant in use (no Graph credential configured); no real account is read or changed',
   );
   return { directory: new GraphDirectory(client, policy, log), sandbox };
+}
+
+function readSandboxCa(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`Cannot read SANDBOX_GRAPH_CA_FILE "${file}": ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /** A folder at the project root, found from this file whether it runs from src/ or dist/src/. */

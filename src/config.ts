@@ -2,6 +2,7 @@
  * The only reader of the environment. Every key is declared once here with what it means; the
  * rest of the program receives a typed, validated `Config` from the composition root.
  */
+import os from 'node:os';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
@@ -22,9 +23,33 @@ const schema = z
     MicrosoftAppPassword: optionalString,
     MicrosoftAppType: z.preprocess(blankToUndefined, z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant')),
     MicrosoftAppTenantId: optionalString,
-    /** Where conversation state lives: `sqlite` (durable, default) or `memory` (tests only). */
-    STATE_STORE: z.preprocess(blankToUndefined, z.enum(['sqlite', 'memory']).default('sqlite')),
+    /**
+     * Where conversation state, requests and the audit trail live: `sqlite` (one file, default),
+     * `blob` (Azure Blob Storage, shared by every instance) or `memory` (tests only).
+     */
+    STATE_STORE: z.preprocess(blankToUndefined, z.enum(['sqlite', 'blob', 'memory']).default('sqlite')),
     SQLITE_PATH: z.preprocess(blankToUndefined, z.string().default(path.join('data', 'bot.sqlite'))),
+    /** Blob storage: a connection string (Azurite, or an account key / SAS kept in Key Vault) … */
+    BLOB_CONNECTION_STRING: optionalString,
+    /** … or the account URL, with an @azure/identity credential (managed identity in Azure). */
+    BLOB_ACCOUNT_URL: z.preprocess(blankToUndefined, z.string().url().optional()),
+    /** User-assigned managed identity's client id for BLOB_ACCOUNT_URL; empty = the default credential chain. */
+    BLOB_MANAGED_IDENTITY_CLIENT_ID: optionalString,
+    /** How long start-up keeps trying to reach the blob store before giving up with a clear error. */
+    BLOB_STARTUP_TIMEOUT_SECONDS: intIn(1, 300, 10),
+    /** The container; created at start-up if missing. */
+    BLOB_CONTAINER: z.preprocess(
+      blankToUndefined,
+      z.string().regex(/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'a container name: 3-63 lower-case letters, digits and single hyphens').default('bot-state'),
+    ),
+    /** Names this process in every log line (default: App Service's instance id, else host-pid). */
+    INSTANCE_ID: optionalString,
+    WEBSITE_INSTANCE_ID: optionalString,
+    /**
+     * On SIGTERM: seconds /readyz answers 503 (and new turns are refused with 503) before the
+     * server closes, so a load balancer stops sending here first. Default 0 in local mode, 10 otherwise.
+     */
+    SHUTDOWN_DRAIN_SECONDS: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(300).optional()),
     LOG_LEVEL: z.preprocess(blankToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
     /** Language used when an activity carries no locale the bot has a catalog for. */
     DEFAULT_LOCALE: z.preprocess(blankToUndefined, z.enum(['en', 'es']).default('en')),
@@ -82,6 +107,13 @@ const schema = z
     /** The sandbox tenant used when no Graph credential is configured. */
     SANDBOX_TENANT_FILE: z.preprocess(blankToUndefined, z.string().default(path.join('sandbox', 'demo-tenant.json'))),
     SANDBOX_GRAPH_PORT: intIn(0, 65535, 0),
+    /**
+     * A sandbox tenant that is already running (`npm run sandbox`), shared by several local bot
+     * instances: its https origin, the file holding its CA certificate, and its token.
+     */
+    SANDBOX_GRAPH_URL: z.preprocess(blankToUndefined, z.string().url().startsWith('https://127.0.0.1:', 'an https://127.0.0.1:<port> origin (the sandbox only listens on loopback)').optional()),
+    SANDBOX_GRAPH_CA_FILE: optionalString,
+    SANDBOX_GRAPH_TOKEN: optionalString,
   })
   .superRefine((c, ctx) => {
     const credentials = [c.GRAPH_CLIENT_SECRET, c.GRAPH_CLIENT_CERTIFICATE_PATH, c.GRAPH_USE_MANAGED_IDENTITY === 'true' ? 'mi' : undefined].filter(Boolean);
@@ -100,6 +132,13 @@ const schema = z
     if ((c.GRAPH_TENANT_ID || c.GRAPH_CLIENT_ID) && credentials.length === 0) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['GRAPH_CLIENT_SECRET'], message: 'GRAPH_TENANT_ID/GRAPH_CLIENT_ID are set but no Graph credential is: set GRAPH_CLIENT_SECRET, GRAPH_CLIENT_CERTIFICATE_PATH or GRAPH_USE_MANAGED_IDENTITY=true' });
     }
+    if (c.STATE_STORE === 'blob' && Boolean(c.BLOB_CONNECTION_STRING) === Boolean(c.BLOB_ACCOUNT_URL)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['BLOB_CONNECTION_STRING'], message: 'STATE_STORE=blob needs exactly one of BLOB_CONNECTION_STRING or BLOB_ACCOUNT_URL' });
+    }
+    const external = [c.SANDBOX_GRAPH_URL, c.SANDBOX_GRAPH_CA_FILE, c.SANDBOX_GRAPH_TOKEN];
+    if (external.some(Boolean) && !external.every(Boolean)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['SANDBOX_GRAPH_URL'], message: 'set SANDBOX_GRAPH_URL, SANDBOX_GRAPH_CA_FILE and SANDBOX_GRAPH_TOKEN together (npm run sandbox prints them)' });
+    }
     if (c.MicrosoftAppId && c.MicrosoftAppType !== 'UserAssignedMSI' && !c.MicrosoftAppPassword) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['MicrosoftAppPassword'], message: 'is required when MicrosoftAppId is set (unless MicrosoftAppType=UserAssignedMSI)' });
     }
@@ -115,7 +154,7 @@ export type GraphCredentialSettings =
   | { kind: 'managedIdentity'; clientId?: string };
 
 export type GraphSettings =
-  | { mode: 'sandbox'; tenantFile: string; port: number }
+  | { mode: 'sandbox'; tenantFile: string; port: number; external?: { origin: string; caFile: string; token: string } }
   | { mode: 'live'; baseUrl: string; credential: GraphCredentialSettings };
 
 export interface Config {
@@ -129,8 +168,19 @@ export interface Config {
     MicrosoftAppType: string;
     MicrosoftAppTenantId?: string;
   };
-  stateStore: 'sqlite' | 'memory';
+  stateStore: 'sqlite' | 'blob' | 'memory';
   sqlitePath: string;
+  blob?: {
+    connectionString?: string;
+    accountUrl?: string;
+    managedIdentityClientId?: string;
+    container: string;
+    startupTimeoutSeconds: number;
+  };
+  /** Names this process in every log line, so a trace across instances can be followed. */
+  instanceId: string;
+  /** Seconds between SIGTERM and closing the listener, while /readyz says 503. */
+  shutdownDrainSeconds: number;
   logLevel: string;
   defaultLocale: 'en' | 'es';
   defaultPhoneCountry?: string;
@@ -187,6 +237,18 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     },
     stateStore: c.STATE_STORE,
     sqlitePath: c.SQLITE_PATH,
+    blob:
+      c.STATE_STORE === 'blob'
+        ? {
+            connectionString: c.BLOB_CONNECTION_STRING,
+            accountUrl: c.BLOB_ACCOUNT_URL,
+            managedIdentityClientId: c.BLOB_MANAGED_IDENTITY_CLIENT_ID,
+            container: c.BLOB_CONTAINER,
+            startupTimeoutSeconds: c.BLOB_STARTUP_TIMEOUT_SECONDS,
+          }
+        : undefined,
+    instanceId: c.INSTANCE_ID ?? c.WEBSITE_INSTANCE_ID?.slice(0, 16) ?? `${os.hostname()}-${process.pid}`,
+    shutdownDrainSeconds: c.SHUTDOWN_DRAIN_SECONDS ?? (localMode ? 0 : 10),
     logLevel: c.LOG_LEVEL,
     defaultLocale: c.DEFAULT_LOCALE,
     defaultPhoneCountry: c.DEFAULT_PHONE_COUNTRY?.toUpperCase(),
@@ -228,7 +290,11 @@ function graphSettings(c: z.infer<typeof schema>): GraphSettings {
   if (c.GRAPH_USE_MANAGED_IDENTITY === 'true') {
     return { mode: 'live', baseUrl, credential: { kind: 'managedIdentity', clientId: c.GRAPH_MANAGED_IDENTITY_CLIENT_ID } };
   }
-  return { mode: 'sandbox', tenantFile: c.SANDBOX_TENANT_FILE, port: c.SANDBOX_GRAPH_PORT };
+  const external =
+    c.SANDBOX_GRAPH_URL && c.SANDBOX_GRAPH_CA_FILE && c.SANDBOX_GRAPH_TOKEN
+      ? { origin: new URL(c.SANDBOX_GRAPH_URL).origin, caFile: c.SANDBOX_GRAPH_CA_FILE, token: c.SANDBOX_GRAPH_TOKEN }
+      : undefined;
+  return { mode: 'sandbox', tenantFile: c.SANDBOX_TENANT_FILE, port: c.SANDBOX_GRAPH_PORT, external };
 }
 
 /** The process environment, with a local `.env` file applied first when there is one. */

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import type { Log } from './core/ports';
+import { logContext } from './logContext';
 
 /**
  * Structured JSON logs. Redaction is a second line of defence: the code never passes secrets,
@@ -15,11 +16,13 @@ export const REDACTED_PATHS = [
 
 export type Logger = pino.Logger & Log;
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+export function createLogger(level: string, destination?: pino.DestinationStream, instance?: string): Logger {
   return pino(
     {
       level,
-      base: { service: 'phone-change-mfa-bot' },
+      base: { service: 'phone-change-mfa-bot', ...(instance ? { instance } : {}) },
+      // The request's correlation id and conversation hash, on every line written while serving it.
+      mixin: () => ({ ...logContext() }),
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },

@@ -3,6 +3,7 @@ import restify from 'restify';
 import type { CloudAdapter, TurnContext } from 'botbuilder';
 import { checkActivity } from './activityGuard';
 import type { Log } from './core/ports';
+import { conversationHash, withLogContext } from './logContext';
 
 export const CORRELATION_ID = Symbol('correlationId');
 
@@ -10,9 +11,49 @@ export interface ServerDeps {
   adapter: CloudAdapter;
   logic: (context: TurnContext) => Promise<void>;
   log: Log;
-  /** Readiness: the state store answers and the server is not draining. */
-  ready: () => boolean;
+  /** Readiness of what the server depends on (the state store); draining is the gate's business. */
+  ready: () => boolean | Promise<boolean>;
+  gate: TurnGate;
   maxBodyBytes: number;
+}
+
+/**
+ * Counts the turns in flight and, once draining, refuses new ones: on SIGTERM the load balancer
+ * sees /readyz fail and moves traffic away, turns already running finish, then the store closes.
+ */
+export class TurnGate {
+  private active = 0;
+  private isDraining = false;
+  private waiters: (() => void)[] = [];
+
+  get draining(): boolean {
+    return this.isDraining;
+  }
+
+  get inFlight(): number {
+    return this.active;
+  }
+
+  drain(): void {
+    this.isDraining = true;
+  }
+
+  /** False once draining: the caller answers 503 and the channel retries elsewhere. */
+  enter(): boolean {
+    if (this.isDraining) return false;
+    this.active += 1;
+    return true;
+  }
+
+  leave(): void {
+    this.active -= 1;
+    if (this.active === 0) for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  /** Resolves when no turn is in flight. */
+  idle(): Promise<void> {
+    return this.active === 0 ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
+  }
 }
 
 const CORRELATION_HEADER = 'x-correlation-id';
@@ -33,10 +74,30 @@ export function createServer(deps: ServerDeps): restify.Server {
       res.send(400, { error: { code: check.code, message: check.message } });
       return;
     }
-    await deps.adapter.process(req, res, async (context) => {
-      context.turnState.set(CORRELATION_ID, correlationId);
-      await deps.logic(context);
-    });
+    if (!deps.gate.enter()) {
+      // The Bot Framework channels retry a 503; behind a load balancer the retry lands elsewhere.
+      res.header('retry-after', '1');
+      res.send(503, { error: { code: 'ShuttingDown', message: 'This instance is shutting down; retry the request.' } });
+      return;
+    }
+    const body = req.body as { conversation?: { id?: unknown }; channelId?: unknown };
+    const fields = {
+      correlationId,
+      conversation: conversationHash(typeof body.conversation?.id === 'string' ? body.conversation.id : undefined),
+      channelId: typeof body.channelId === 'string' ? body.channelId : undefined,
+    };
+    const started = process.hrtime.bigint();
+    try {
+      await withLogContext(fields, async () => {
+        await deps.adapter.process(req, res, async (context) => {
+          context.turnState.set(CORRELATION_ID, correlationId);
+          await deps.logic(context);
+        });
+        deps.log.debug({ type: typeof req.body?.type === 'string' ? req.body.type : undefined, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'turn');
+      });
+    } finally {
+      deps.gate.leave();
+    }
   });
 
   server.get('/healthz', (_req, res, next) => {
@@ -44,10 +105,10 @@ export function createServer(deps: ServerDeps): restify.Server {
     next();
   });
 
-  server.get('/readyz', (_req, res, next) => {
-    const ready = deps.ready();
-    res.send(ready ? 200 : 503, { ready });
-    next();
+  server.get('/readyz', async (_req, res) => {
+    const draining = deps.gate.draining;
+    const ready = !draining && (await deps.ready());
+    res.send(ready ? 200 : 503, { ready, ...(draining ? { draining: true } : {}) });
   });
 
   server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number }, callback: () => void) => {

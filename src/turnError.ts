@@ -1,13 +1,9 @@
-import { createHash } from 'node:crypto';
 import { ActivityTypes, type ConversationState, type TurnContext } from 'botbuilder';
 import type { Voice } from '../dialogs/voice';
 import type { Log } from './core/ports';
+import { StateConflictError } from './infra/checkedState';
+import { conversationHash } from './logContext';
 import { CORRELATION_ID } from './server';
-
-/** Conversation ids identify people in some channels; logs carry a short hash instead. */
-export function conversationHash(id: string | undefined): string {
-  return createHash('sha256').update(id ?? '').digest('hex').slice(0, 12);
-}
 
 /**
  * The one place a failed turn ends: logged with its correlation id (never the message text),
@@ -17,6 +13,13 @@ export function conversationHash(id: string | undefined): string {
 export function createTurnErrorHandler(conversationState: ConversationState, voice: Voice, log: Log) {
   return async (context: TurnContext, error: Error): Promise<void> => {
     const correlationId = context.turnState.get(CORRELATION_ID) as string | undefined;
+    if (error instanceof StateConflictError) {
+      // Other turns of this conversation kept saving first. Their state is good: keep it, and ask
+      // the person to repeat rather than apologising for a failure and starting over.
+      log.warn({ correlationId, conversation: conversationHash(context.activity.conversation?.id) }, 'turn gave way to concurrent turns of its conversation');
+      if (context.activity.type === ActivityTypes.Message) await context.sendActivity(voice.t(context, 'errors.busy')).catch(() => undefined);
+      return;
+    }
     log.error(
       {
         correlationId,

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../src/config';
 
@@ -26,13 +27,16 @@ describe('loadConfig defaults', () => {
     botAuth: { MicrosoftAppId: undefined, MicrosoftAppPassword: undefined, MicrosoftAppType: 'MultiTenant', MicrosoftAppTenantId: undefined },
     stateStore: 'sqlite',
     sqlitePath: path.join('data', 'bot.sqlite'),
+    blob: undefined,
+    instanceId: `${os.hostname()}-${process.pid}`,
+    shutdownDrainSeconds: 0,
     logLevel: 'info',
     defaultLocale: 'en',
     defaultPhoneCountry: undefined,
     maxMisses: 3,
     maxBodyBytes: 256 * 1024,
     maxTextChars: 2000,
-    graph: { mode: 'sandbox', tenantFile: path.join('sandbox', 'demo-tenant.json'), port: 0 },
+    graph: { mode: 'sandbox', tenantFile: path.join('sandbox', 'demo-tenant.json'), port: 0, external: undefined },
     graphMaxRetrySeconds: 10,
     temporaryAccessPass: { lifetimeInMinutes: 60, isUsableOnce: true },
     helpdeskGroupId: undefined,
@@ -244,5 +248,41 @@ describe('web chat (Direct Line) settings', () => {
     ['an authenticated bot without a secret: web chat off, never the stand-in', { MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw' }, { mode: 'off' }],
   ])('%s', (_name, env, expected) => {
     expect(loadConfig(env).webChat.directLine).toEqual(expected);
+  });
+});
+
+describe('scale-out settings', () => {
+  test('STATE_STORE=blob takes a connection string and a container', () => {
+    const config = loadConfig({ STATE_STORE: 'blob', BLOB_CONNECTION_STRING: 'UseDevelopmentStorage=true', BLOB_CONTAINER: 'helpdesk-bot' });
+    expect(config.stateStore).toBe('blob');
+    expect(config.blob).toEqual({ connectionString: 'UseDevelopmentStorage=true', accountUrl: undefined, managedIdentityClientId: undefined, container: 'helpdesk-bot', startupTimeoutSeconds: 10 });
+  });
+
+  test('STATE_STORE=blob takes an account URL (managed identity) and defaults the container', () => {
+    const config = loadConfig({ STATE_STORE: 'blob', BLOB_ACCOUNT_URL: 'https://contosobot.blob.core.windows.net', BLOB_MANAGED_IDENTITY_CLIENT_ID: APP_ID });
+    expect(config.blob).toEqual({ connectionString: undefined, accountUrl: 'https://contosobot.blob.core.windows.net', managedIdentityClientId: APP_ID, container: 'bot-state', startupTimeoutSeconds: 10 });
+  });
+
+  test.each([
+    [{ STATE_STORE: 'blob' }, 'BLOB_CONNECTION_STRING'],
+    [{ STATE_STORE: 'blob', BLOB_CONNECTION_STRING: 'x', BLOB_ACCOUNT_URL: 'https://a.blob.core.windows.net' }, 'BLOB_CONNECTION_STRING'],
+    [{ STATE_STORE: 'blob', BLOB_CONNECTION_STRING: 'x', BLOB_CONTAINER: 'Bad_Name' }, 'BLOB_CONTAINER'],
+    [{ STATE_STORE: 'cosmos' }, 'STATE_STORE'],
+    [{ SANDBOX_GRAPH_URL: 'https://127.0.0.1:4000' }, 'SANDBOX_GRAPH_URL'],
+    [{ SANDBOX_GRAPH_URL: 'https://graph.microsoft.com', SANDBOX_GRAPH_CA_FILE: 'ca.pem', SANDBOX_GRAPH_TOKEN: 't' }, 'SANDBOX_GRAPH_URL'],
+    [{ SHUTDOWN_DRAIN_SECONDS: '-1' }, 'SHUTDOWN_DRAIN_SECONDS'],
+  ])('%j is refused, naming %s', (env, key) => {
+    expect(problemKeys(configError(env))).toContain(key);
+  });
+
+  test('a shared sandbox tenant is used when all three settings are given', () => {
+    const config = loadConfig({ SANDBOX_GRAPH_URL: 'https://127.0.0.1:4443/', SANDBOX_GRAPH_CA_FILE: '/tmp/ca.pem', SANDBOX_GRAPH_TOKEN: 'tok' });
+    expect(config.graph).toEqual({ mode: 'sandbox', tenantFile: path.join('sandbox', 'demo-tenant.json'), port: 0, external: { origin: 'https://127.0.0.1:4443', caFile: '/tmp/ca.pem', token: 'tok' } });
+  });
+
+  test('instance id and drain time: explicit, from App Service, and the authenticated default', () => {
+    expect(loadConfig({ INSTANCE_ID: 'bot-a', SHUTDOWN_DRAIN_SECONDS: '3' })).toMatchObject({ instanceId: 'bot-a', shutdownDrainSeconds: 3 });
+    expect(loadConfig({ WEBSITE_INSTANCE_ID: 'f'.repeat(64) }).instanceId).toBe('f'.repeat(16));
+    expect(loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET }).shutdownDrainSeconds).toBe(10);
   });
 });

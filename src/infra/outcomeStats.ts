@@ -1,5 +1,6 @@
 import type { Storage } from 'botbuilder';
 import type { Clock, Log, Outcome, OutcomePort, OutcomeRecord } from '../core/ports';
+import { canCreateIfAbsent, ETagConflictError, isETagConflict } from './storageErrors';
 
 /** One document per UTC day: counts per outcome and per path, for the helpdesk's dashboard. */
 export interface DailyOutcomes {
@@ -33,19 +34,24 @@ export class StoredOutcomes implements OutcomePort {
   private async update(entry: OutcomeRecord, day: string): Promise<void> {
     const key = outcomesKey(day);
     for (let attempt = 1; ; attempt += 1) {
-      const current = ((await this.storage.read([key]))[key] as DailyOutcomes | undefined) ?? { day, outcomes: {}, paths: {} };
+      const stored = (await this.storage.read([key]))[key] as DailyOutcomes | undefined;
+      const current = stored ?? { day, outcomes: {}, paths: {} };
       current.outcomes[entry.outcome] = (current.outcomes[entry.outcome] ?? 0) + 1;
       const path = (current.paths[entry.path] ??= {});
       path[entry.outcome] = (path[entry.outcome] ?? 0) + 1;
-      // botbuilder's Storage has no create-if-absent, so two instances creating the same day's
-      // document at once can lose one count; every later update is eTag-checked.
-      if (!current.eTag) current.eTag = '*';
       try {
-        await this.storage.write({ [key]: current });
+        if (stored) await this.storage.write({ [key]: current });
+        else if (canCreateIfAbsent(this.storage)) {
+          // The day's first count: if another instance created the document meanwhile, count again on top of it.
+          if (!(await this.storage.createIfAbsent(key, { ...current }))) throw new ETagConflictError(key);
+        } else {
+          // botbuilder's MemoryStorage cannot create atomically; one process has no one to race.
+          await this.storage.write({ [key]: current });
+        }
         this.log.info({ outcome: entry.outcome, path: entry.path, channelId: entry.channelId, locale: entry.locale }, 'conversation outcome');
         return;
       } catch (error) {
-        if (attempt >= MAX_ATTEMPTS || !isConflict(error)) throw error;
+        if (attempt >= MAX_ATTEMPTS || !isETagConflict(error)) throw error;
         // A random pause, growing with each conflict, so instances in lockstep stop colliding.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** attempt));
       }
@@ -55,8 +61,4 @@ export class StoredOutcomes implements OutcomePort {
   async day(day: string): Promise<DailyOutcomes | undefined> {
     return (await this.storage.read([outcomesKey(day)]))[outcomesKey(day)] as DailyOutcomes | undefined;
   }
-}
-
-function isConflict(error: unknown): boolean {
-  return error instanceof Error && /etag/i.test(error.message);
 }

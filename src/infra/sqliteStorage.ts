@@ -3,16 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Storage, StoreItems } from 'botbuilder';
+import { ETagConflictError, type CreateIfAbsent } from './storageErrors';
 
-/** Error raised when optimistic concurrency fails; `code` lets callers branch without parsing messages. */
-export class ETagConflictError extends Error {
-  readonly code = 'ETAG_CONFLICT';
-  constructor(readonly key: string) {
-    // Message wording mirrors botbuilder's MemoryStorage so log searches and tests match either store.
-    super(`Storage: error writing "${key}" due to eTag conflict.`);
-    this.name = 'ETagConflictError';
-  }
-}
+export { ETagConflictError } from './storageErrors';
 
 interface StateRow {
   etag: string;
@@ -33,11 +26,12 @@ interface PreparedWrite {
  * Semantics deliberately match botbuilder's MemoryStorage (the reference the SDK ships), so swapping
  * stores never changes bot behaviour, with one intended difference: a batch is all-or-nothing.
  */
-export class SqliteStorage implements Storage {
+export class SqliteStorage implements Storage, CreateIfAbsent {
   private readonly db: Database.Database;
   private readonly selectStmt: Database.Statement<[string], StateRow>;
   private readonly upsertStmt: Database.Statement<[string, string, string, string]>;
   private readonly deleteStmt: Database.Statement<[string]>;
+  private readonly insertStmt: Database.Statement<[string, string, string, string]>;
   private readonly pingStmt: Database.Statement<[], { ok: number }>;
   private readonly readAll: (keys: readonly string[]) => StoreItems;
   private readonly writeAll: (writes: readonly PreparedWrite[]) => void;
@@ -72,6 +66,9 @@ export class SqliteStorage implements Storage {
        ON CONFLICT(key) DO UPDATE SET etag = excluded.etag, doc = excluded.doc, updated_at = excluded.updated_at`,
     );
     this.deleteStmt = db.prepare<[string]>('DELETE FROM state WHERE key = ?');
+    this.insertStmt = db.prepare<[string, string, string, string]>(
+      'INSERT INTO state (key, etag, doc, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO NOTHING',
+    );
     this.pingStmt = db.prepare<[], { ok: number }>('SELECT 1 AS ok');
 
     // One transaction so a multi-key read sees a single consistent snapshot even while another
@@ -139,6 +136,13 @@ export class SqliteStorage implements Storage {
       return { key, conditional: Boolean(eTag) && eTag !== '*', expectedETag: eTag, doc };
     });
     if (writes.length > 0) this.writeAll(writes);
+  }
+
+  async createIfAbsent(key: string, item: object): Promise<boolean> {
+    this.assertOpen();
+    if (typeof key !== 'string') throw new TypeError('SqliteStorage.createIfAbsent: key must be a string');
+    const { eTag: _eTag, ...fields } = item as Record<string, unknown>;
+    return this.insertStmt.run(key, randomUUID(), JSON.stringify(fields), new Date().toISOString()).changes === 1;
   }
 
   async delete(keys: string[]): Promise<void> {

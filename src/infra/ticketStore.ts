@@ -3,6 +3,9 @@ import type { Storage, StoreItem } from 'botbuilder';
 import type { Clock } from '../core/ports';
 import { isReference } from '../core/reference';
 import { InvalidTransition, isOpen, targetKey, type Ticket } from '../core/tickets';
+import { canCreateIfAbsent, isETagConflict } from './storageErrors';
+
+export { isETagConflict } from './storageErrors';
 
 export class TicketLimitError extends Error {
   constructor(
@@ -167,12 +170,10 @@ export class TicketStore {
       conversation: digest(`${ticket.requester.channelId}\n${ticket.requester.conversationId}`),
     };
     const key = ticketKey(ticket.reference);
-    if ((await this.storage.read([key]))[key] !== undefined) throw new Error(`TicketStore.create: ${ticket.reference} already exists`);
-
     // The ticket and the conversation's list first, the claim on the index last: a crash in between
     // leaves an unindexed ticket no one knows the reference of, never an index entry blocking a
     // target with nothing behind it.
-    await this.storage.write({ [key]: { ticket } satisfies TicketDoc });
+    if (!(await this.createTicketDoc(key, { ticket }))) throw new Error(`TicketStore.create: ${ticket.reference} already exists`);
     const conversationKey = conversationTicketsKey(ticket.requester.conversationId);
     await readModifyWrite<ConversationTickets>(this.storage, conversationKey, () => ({ references: [] }), (doc) => ({
       references: [ticket.reference, ...doc.references.filter((r) => r !== ticket.reference)].slice(0, CONVERSATION_HISTORY),
@@ -183,6 +184,14 @@ export class TicketStore {
       await this.rollBack(ticket.reference, key, conversationKey);
       throw error;
     }
+  }
+
+  /** False when the reference is taken (a collision of random references, in practice never). */
+  private async createTicketDoc(key: string, doc: TicketDoc): Promise<boolean> {
+    if (canCreateIfAbsent(this.storage)) return this.storage.createIfAbsent(key, doc);
+    if ((await this.storage.read([key]))[key] !== undefined) return false;
+    await this.storage.write({ [key]: doc });
+    return true;
   }
 
   /** Checks the limits and records the ticket in the index, in one eTag-checked write. */
@@ -293,21 +302,16 @@ export async function readModifyWrite<T extends object>(
   }
 }
 
-/** SqliteStorage throws an error with code ETAG_CONFLICT; MemoryStorage only says so in the message. */
-export function isETagConflict(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  return (error as Error & { code?: unknown }).code === 'ETAG_CONFLICT' || /etag conflict/i.test(error.message);
-}
-
 /**
- * botbuilder's Storage creates a missing key whatever eTag the write carries, so a document is
- * created empty and only then changed with an eTag-checked write. Two instances creating it at
- * once both write the same empty document, which is harmless; only a creator stalled between its
- * read and this write, while another instance both created and changed the document, could undo
- * that one change. That can happen only once per document, at its birth.
+ * Creates a missing document empty; it is then changed with an eTag-checked write. Where the
+ * store can create atomically (SQLite, Blob, the local memory store) a second creator simply
+ * finds it there. botbuilder's plain MemoryStorage cannot: two creators both write the same
+ * empty document, and only a creator stalled between its read and this write, while another both
+ * created and changed the document, could undo that one change, once, at the document's birth.
  */
 async function createEmpty(storage: Storage, key: string, doc: object): Promise<void> {
-  await storage.write({ [key]: doc });
+  if (canCreateIfAbsent(storage)) await storage.createIfAbsent(key, doc);
+  else await storage.write({ [key]: { ...doc } });
 }
 
 function eTagOf(item: StoreItem, key: string): string {

@@ -23,7 +23,7 @@ export async function startBot(env: Record<string, string> = {}, overrides: AppO
     },
   });
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', STATE_STORE: 'memory', LOG_LEVEL: 'debug', ...env });
-  const app = await createApp(config, { logger: createLogger(config.logLevel, sink), ...overrides });
+  const app = await createApp(config, { logger: createLogger(config.logLevel, sink, config.instanceId), ...overrides });
   const url = await app.start();
   return { app, url, logs, stop: () => app.stop() };
 }

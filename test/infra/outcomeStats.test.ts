@@ -1,11 +1,8 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { MemoryStorage, type Storage, type StoreItems } from 'botbuilder';
 import type { OutcomeRecord } from '../../src/core/ports';
 import { FixedClock, RecordingLog } from '../fakes/ports';
 import { outcomesKey, StoredOutcomes } from '../../src/infra/outcomeStats';
-import { SqliteStorage } from '../../src/infra/sqliteStorage';
+import { storageBackends } from '../helpers/storageBackends';
 
 /** A store whose every call fails the way a broken disk or network would (not an eTag conflict). */
 class BrokenStorage implements Storage {
@@ -39,29 +36,11 @@ const entry = (outcome: OutcomeRecord['outcome'], p: string, channelId = 'msteam
   locale: 'en-GB',
 });
 
-type StorageCase = [string, () => { storage: Storage; dispose: () => void }];
-
-const tempDirs: string[] = [];
-afterAll(() => {
-  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-const storages: StorageCase[] = [
-  ['MemoryStorage', () => ({ storage: new MemoryStorage(), dispose: () => undefined })],
-  [
-    'SqliteStorage',
-    () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outcome-stats-test-'));
-      tempDirs.push(dir);
-      const storage = new SqliteStorage(path.join(dir, 'state.db'));
-      return { storage, dispose: () => storage.close() };
-    },
-  ],
-];
+const storages = storageBackends('outcome-stats-test');
 
 describe.each(storages)('StoredOutcomes on %s', (_name, open) => {
   let storage: Storage;
-  let dispose: () => void;
+  let dispose: () => void | Promise<void>;
   let clock: FixedClock;
   let log: RecordingLog;
   let outcomes: StoredOutcomes;

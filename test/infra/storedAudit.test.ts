@@ -70,7 +70,7 @@ const storages = storageBackends('stored-audit-test');
 describe.each(storages)('StoredAudit on %s', (_name, open) => {
   let storage: Storage;
   let sibling: () => Storage;
-  let dispose: () => void;
+  let dispose: () => void | Promise<void>;
   let log: RecordingLog;
   let audit: StoredAudit;
 

@@ -5,7 +5,7 @@
 import en from '../../locales/en.json';
 import type { AddressInfo } from 'node:net';
 import { CloudAdapter } from 'botbuilder';
-import { createServer } from '../../src/server';
+import { createServer, TurnGate } from '../../src/server';
 import { FlakyStorage, RecordingLog } from '../fakes/ports';
 import { HttpConversation, readable, startBot, type RunningBot } from '../helpers/botServer';
 
@@ -33,8 +33,8 @@ describe('routes', () => {
     expect(await res.json()).toEqual({ ready: true });
   });
 
-  test('GET /readyz answers 503 when not ready (store down or draining)', async () => {
-    const server = createServer({ adapter: new CloudAdapter(), logic: async () => undefined, log: new RecordingLog(), ready: () => false, maxBodyBytes: 4096 });
+  test('GET /readyz answers 503 when the store is not ready', async () => {
+    const server = createServer({ adapter: new CloudAdapter(), logic: async () => undefined, log: new RecordingLog(), ready: () => false, gate: new TurnGate(), maxBodyBytes: 4096 });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/readyz`);

@@ -1,4 +1,5 @@
 import type { Storage, StoreItem } from 'botbuilder';
+import { canCreateIfAbsent } from '../../src/infra/storageErrors';
 
 export interface StorageUnderTest {
   storage: Storage;
@@ -232,6 +233,31 @@ export function describeStorageContract(
 
       const winner = results[0].status === 'fulfilled' ? 'A' : 'B';
       expect(withoutETag((await storage.read(['k'])).k)).toEqual({ turn: winner });
+    });
+
+    it('createIfAbsent creates a missing key once and never overwrites (stores that offer it)', async () => {
+      if (!canCreateIfAbsent(storage)) return; // botbuilder's Storage has no create-if-absent
+      await expect(storage.createIfAbsent('k', { v: 1 })).resolves.toBe(true);
+      const created = (await storage.read(['k'])).k;
+      expect(withoutETag(created)).toEqual({ v: 1 });
+      await expect(storage.createIfAbsent('k', { v: 2 })).resolves.toBe(false);
+      const after = (await storage.read(['k'])).k;
+      expect(withoutETag(after)).toEqual({ v: 1 });
+      expect(after?.eTag).toBe(eTagOf(created));
+
+      await storage.delete(['k']);
+      await expect(storage.createIfAbsent('k', { v: 3 })).resolves.toBe(true);
+      expect(withoutETag((await storage.read(['k'])).k)).toEqual({ v: 3 });
+    });
+
+    it('createIfAbsent lets exactly one of several concurrent creators win (stores that offer it)', async () => {
+      const store = storage;
+      if (!canCreateIfAbsent(store)) return;
+      const creators = ['A', 'B', 'C', 'D'];
+      const results = await Promise.all(creators.map((by) => store.createIfAbsent('shared', { by })));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = creators[results.indexOf(true)];
+      expect(withoutETag((await storage.read(['shared'])).shared)).toEqual({ by: winner });
     });
 
     it('keeps data and eTags across a reopen when the store is durable', async () => {
