@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { DefaultAzureCredential } from '@azure/identity';
 import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
@@ -28,10 +27,8 @@ import { HelpdeskChannelStore } from './infra/helpdeskChannel';
 import { StoredAudit } from './infra/storedAudit';
 import { TicketStore } from './infra/ticketStore';
 import { StoredOutcomes } from './infra/outcomeStats';
-import { SqliteStorage } from './infra/sqliteStorage';
-import { BlobStorage } from './infra/blobStorage';
 import { CheckedConversationState, CheckedUserState } from './infra/checkedState';
-import { LocalMemoryStorage } from './infra/localMemoryStorage';
+import { openStore } from './infra/openStore';
 import { TurnRunner } from './turnRunner';
 import { createLogger, type Logger } from './logging';
 import { createGraphCredential } from './graph/credentials';
@@ -131,10 +128,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   adapter.use(traceFilter);
   adapter.onTurnError = createTurnErrorHandler(conversationState, voice, log);
 
-  // Every instance may sweep: the ticket store's eTag lets one of them expire each request.
+  // Every instance may sweep: the ticket store's eTag lets one of them expire (or recover) each request.
   const sweep = config.helpdesk.expirySweepSeconds > 0
     ? setInterval(() => {
-        helpdesk.expireDue().catch((error: unknown) => log.warn({ err: { name: (error as Error).name } }, 'expiry sweep failed'));
+        helpdesk
+          .expireDue()
+          .then(() => helpdesk.recoverInterrupted())
+          .catch((error: unknown) => log.warn({ err: { name: (error as Error).name } }, 'expiry sweep failed'));
       }, config.helpdesk.expirySweepSeconds * 1000)
     : undefined;
   sweep?.unref();
@@ -216,34 +216,6 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       return stopped;
     },
   };
-}
-
-/** The configured store, checked to be reachable, with its readiness probe and close. */
-async function openStore(config: Config): Promise<{ storage: Storage; ready: () => boolean | Promise<boolean>; close: () => void | Promise<void> }> {
-  switch (config.stateStore) {
-    case 'sqlite': {
-      const sqlite = new SqliteStorage(config.sqlitePath);
-      return { storage: sqlite, ready: () => sqlite.ping(), close: () => sqlite.close() };
-    }
-    case 'blob': {
-      const blob = config.blob!;
-      const storage = await BlobStorage.open({
-        container: blob.container,
-        timeoutMs: blob.startupTimeoutSeconds * 1000,
-        ...(blob.connectionString
-          ? { connectionString: blob.connectionString }
-          : {
-              accountUrl: blob.accountUrl,
-              // Managed identity in Azure (user-assigned when a client id is given); elsewhere the
-              // default chain (environment, workload identity, Azure CLI) finds a developer's login.
-              credential: new DefaultAzureCredential(blob.managedIdentityClientId ? { managedIdentityClientId: blob.managedIdentityClientId } : {}),
-            }),
-      });
-      return { storage, ready: () => storage.ping(), close: () => storage.close() };
-    }
-    case 'memory':
-      return { storage: new LocalMemoryStorage(), ready: () => true, close: () => undefined };
-  }
 }
 
 /**

@@ -1,12 +1,12 @@
 /**
  * `npm run audit -- HD-XXXX-XXXX`: the audit trail of one request, as JSON lines, oldest first,
- * from the store the bot is configured with. Records hold no secrets, no pass codes and only
+ * from the store the bot is configured with (SQLite or Blob). Records hold no secrets, no pass codes and only
  * masked numbers, so the output can go into a ticketing system or an incident report.
  */
 import type { Config } from '../config';
 import { loadConfig, readEnvironment } from '../config';
 import { isReference } from '../core/reference';
-import { SqliteStorage } from '../infra/sqliteStorage';
+import { openStore } from '../infra/openStore';
 import { StoredAudit } from '../infra/storedAudit';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
@@ -18,13 +18,13 @@ export async function printAuditTrail(config: Config, reference: string, write: 
     write(`Not a request reference: expected HD-XXXX-XXXX`);
     return 2;
   }
-  if (config.stateStore !== 'sqlite') {
+  if (config.stateStore === 'memory') {
     write('The audit trail is read from the durable store; STATE_STORE=memory keeps none.');
     return 2;
   }
-  const storage = new SqliteStorage(config.sqlitePath);
+  const store = await openStore(config);
   try {
-    const records = await new StoredAudit(storage, quiet).list(ref);
+    const records = await new StoredAudit(store.storage, quiet).list(ref);
     if (records.length === 0) {
       write(`No audit records for ${ref}.`);
       return 1;
@@ -32,7 +32,7 @@ export async function printAuditTrail(config: Config, reference: string, write: 
     for (const record of records) write(JSON.stringify(record));
     return 0;
   } finally {
-    storage.close();
+    await store.close();
   }
 }
 

@@ -43,6 +43,12 @@ export interface ProactiveAdapter {
   continueConversationAsync(botAppId: string, reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void>;
 }
 
+/**
+ * An approval still "being carried out" after this long was cut off by its instance stopping:
+ * the Graph work of one approval is bounded by GRAPH_MAX_RETRY_SECONDS (at most 2 minutes) per call.
+ */
+export const INTERRUPTED_AFTER_MS = 10 * 60 * 1000;
+
 export interface HelpdeskSettings extends ApprovalSettings {
   channel?: { conversationId: string; serviceUrl: string };
   /** When no channel is configured: capture it when the bot is installed in this team. */
@@ -329,6 +335,42 @@ export class Helpdesk implements EscalationPort, RequestTracker {
       await this.afterDecision(outcome.ticket, {});
     }
     return expired;
+  }
+
+  /**
+   * Approvals whose instance died between the approval and its outcome (kill -9, a crash, a
+   * redeploy that did not drain). Left alone they would say "being carried out" for ever and block
+   * the account from new requests. What Graph shows decides: a replaced mobile that is there is
+   * completed; anything else fails as interrupted, so the account is free for a new request. A
+   * pass that no admin ever saw is not reissued: that takes a new approval. Every instance may run
+   * this; the eTag-checked transition lets one of them finish each request, once.
+   */
+  async recoverInterrupted(): Promise<number> {
+    const { store, clock, directory } = this.deps;
+    const cutoff = clock.now().getTime() - INTERRUPTED_AFTER_MS;
+    let recovered = 0;
+    for (const reference of await store.openReferences()) {
+      const ticket = await store.get(reference);
+      if (!ticket || ticket.state !== 'approved' || !ticket.decision || Date.parse(ticket.decision.at) > cutoff) continue;
+      const target = await this.lookUpTarget(ticket);
+      let done = false;
+      if (ticket.decision.action === 'replace-mobile' && target.profile) {
+        try {
+          done = (await directory.methods(target.profile.user.id)).mobile?.e164 === ticket.newMobileE164;
+        } catch {
+          continue; // Graph unreachable: the next sweep decides
+        }
+      }
+      const event: TicketEvent = done
+        ? { type: 'complete', requestIds: [], at: clock.now() }
+        : { type: 'fail', code: 'interrupted', message: this.t('helpdesk.interrupted'), requestIds: [], at: clock.now() };
+      const outcome = await store.update(reference, (t) => applyEvent(t, event));
+      if (!outcome.won) continue;
+      recovered += 1;
+      await this.record(reference, done ? 'completed' : 'failed', undefined, { recovered: true, action: ticket.decision.action ?? null });
+      await this.afterDecision(outcome.ticket, target);
+    }
+    return recovered;
   }
 
   /** The audit trail of one request, oldest first: what an auditor asks for by reference. */

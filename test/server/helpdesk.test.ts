@@ -9,8 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import en from '../../locales/en.json';
 import type { AuditRecord } from '../../src/core/audit';
+import type { Ticket } from '../../src/core/tickets';
+import { createGraphCredential } from '../../src/graph/credentials';
+import { createGraphClient } from '../../src/graph/graphClient';
+import { GraphDirectory } from '../../src/graph/graphDirectory';
+import { ticketKey } from '../../src/infra/ticketStore';
 import { LoopbackConnector } from '../fakes/connector';
-import { FixedClock } from '../fakes/ports';
+import { FixedClock, RecordingLog } from '../fakes/ports';
 import { HttpConversation, readable, startBot, type RunningBot } from '../helpers/botServer';
 
 const HELPDESK = '19:helpdesk0123456789abcdef@thread.tacv2';
@@ -334,4 +339,47 @@ test('require re-registration removes the methods and comes with a pass for the 
   expect(left).toContain('#microsoft.graph.temporaryAccessPassAuthenticationMethod');
   expect(bot.app.sandbox!.user(ALEX)!.sessionsRevokedAt).toBeDefined();
   expect(requesterPosts('web-rereg').join('\n')).toContain('never through this chat');
+});
+
+describe('an approval cut off by its instance stopping (crash between approval and outcome)', () => {
+  /** The ticket as the dead instance left it: approved at `at`, no outcome. */
+  async function leaveApproved(reference: string, action: string, at: Date): Promise<void> {
+    const key = ticketKey(reference);
+    const stored = (await bot.app.storage.read([key]))[key] as { ticket: Ticket; eTag: string };
+    const ticket: Ticket = { ...stored.ticket, state: 'approved', decision: { by: LEE, byName: 'Admin 4061', action: action as never, at: at.toISOString() } };
+    await bot.app.storage.write({ [key]: { ticket, eTag: stored.eTag } });
+  }
+
+  function graphDirectory(): GraphDirectory {
+    const sandbox = bot.app.sandbox!;
+    const client = createGraphClient({ credential: createGraphCredential({ kind: 'static', token: sandbox.token }), baseUrl: sandbox.origin, trustedCaPem: sandbox.caPem, maxRetryTotalSeconds: 1, log: new RecordingLog() });
+    return new GraphDirectory(client, { tapLifetimeMinutes: 60, tapUsableOnce: true }, new RecordingLog());
+  }
+
+  test('the number was replaced before the crash: completed, requester told once, nothing written again', async () => {
+    const reference = await webRequest('web-crash-done', 'adele.vance@contoso.example');
+    await graphDirectory().replaceMobile(ADELE, '+447400123456'); // the dead instance's Graph write
+    await leaveApproved(reference, 'replace-mobile', clock.now());
+    const writes = writesTo(ADELE).length;
+
+    expect(await bot.app.helpdesk.recoverInterrupted()).toBe(0); // too soon: it may still be running
+    clock.current = new Date(clock.current.getTime() + 11 * 60 * 1000);
+    const [first, second] = await Promise.all([bot.app.helpdesk.recoverInterrupted(), bot.app.helpdesk.recoverInterrupted()]);
+    expect(first + second).toBe(1);
+    expect(writesTo(ADELE)).toHaveLength(writes);
+    expect((await bot.app.storage.read([ticketKey(reference)]))[ticketKey(reference)]).toMatchObject({ ticket: { state: 'completed' } });
+    expect(requesterPosts('web-crash-done').filter((t) => t.includes(`Update on your request ${reference}`))).toHaveLength(1);
+    expect((await audit(reference)).filter((r) => r.kind === 'completed')).toEqual([expect.objectContaining({ detail: { recovered: true, action: 'replace-mobile' } })]);
+  });
+
+  test('nothing was done before the crash: failed as interrupted, the account is free for a new request', async () => {
+    const reference = await webRequest('web-crash-none', 'adele.vance@contoso.example');
+    await leaveApproved(reference, 'temporary-access-pass', clock.now());
+    clock.current = new Date(clock.current.getTime() + 11 * 60 * 1000);
+    expect(await bot.app.helpdesk.recoverInterrupted()).toBe(1);
+    expect((await bot.app.storage.read([ticketKey(reference)]))[ticketKey(reference)]).toMatchObject({ ticket: { state: 'failed', result: { code: 'interrupted' } } });
+    expect(requesterPosts('web-crash-none').join('\n')).toContain('nothing was changed on your account');
+    expect(writesTo(ADELE)).toEqual([]);
+    await webRequest('web-crash-again', 'adele.vance@contoso.example'); // not blocked by the stuck one
+  });
 });

@@ -1,0 +1,44 @@
+/**
+ * The configured state store, opened once: the composition root and the audit CLI share it, so
+ * both read the same place. An unreachable store fails here, before anything listens.
+ */
+import { DefaultAzureCredential } from '@azure/identity';
+import type { Storage } from 'botbuilder';
+import type { Config } from '../config';
+import { BlobStorage } from './blobStorage';
+import { LocalMemoryStorage } from './localMemoryStorage';
+import { SqliteStorage } from './sqliteStorage';
+
+export interface OpenStore {
+  storage: Storage;
+  /** Readiness probe for /readyz; never throws. */
+  ready: () => boolean | Promise<boolean>;
+  close: () => void | Promise<void>;
+}
+
+export async function openStore(config: Config): Promise<OpenStore> {
+  switch (config.stateStore) {
+    case 'sqlite': {
+      const sqlite = new SqliteStorage(config.sqlitePath);
+      return { storage: sqlite, ready: () => sqlite.ping(), close: () => sqlite.close() };
+    }
+    case 'blob': {
+      const blob = config.blob!;
+      const storage = await BlobStorage.open({
+        container: blob.container,
+        timeoutMs: blob.startupTimeoutSeconds * 1000,
+        ...(blob.connectionString
+          ? { connectionString: blob.connectionString }
+          : {
+              accountUrl: blob.accountUrl,
+              // Managed identity in Azure (user-assigned when a client id is given); elsewhere the
+              // default chain (environment, workload identity, Azure CLI) finds a developer's login.
+              credential: new DefaultAzureCredential(blob.managedIdentityClientId ? { managedIdentityClientId: blob.managedIdentityClientId } : {}),
+            }),
+      });
+      return { storage, ready: () => storage.ping(), close: () => storage.close() };
+    }
+    case 'memory':
+      return { storage: new LocalMemoryStorage(), ready: () => true, close: () => undefined };
+  }
+}
