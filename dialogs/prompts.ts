@@ -29,6 +29,19 @@ export class AnswerPrompt extends ChoicePrompt {
     this.recognizerOptions = { recognizeNumbers: true, recognizeOrdinals: true };
   }
 
+  /**
+   * The retry prompt is rebuilt from the prompt and a short recipe instead of being stored: prompt
+   * options live in conversation state, and a second copy of every card doubled the document each
+   * turn reads, hashes and writes (see choiceQuestion).
+   */
+  protected override async onPrompt(context: TurnContext, state: object, options: PromptOptions, isRetry: boolean): Promise<void> {
+    const recipe = (options.validations as { retry?: RetryRecipe } | undefined)?.retry;
+    if (isRetry && recipe && options.prompt && typeof options.prompt === 'object') {
+      return super.onPrompt(context, state, { ...options, retryPrompt: retryFrom(options.prompt, recipe) }, isRetry);
+    }
+    return super.onPrompt(context, state, options, isRetry);
+  }
+
   protected override async onRecognize(
     context: TurnContext,
     state: Record<string, unknown>,
@@ -82,21 +95,38 @@ function withButtons(voice: Voice, context: TurnContext, text: string, choices: 
   }
 }
 
+/**
+ * How a miss re-asks: `prefix` puts the retry text before the question (in the Teams hero card's
+ * text when the question is one), `caption` sends the retry text with the same card.
+ */
+interface RetryRecipe {
+  text: string;
+  mode: 'prefix' | 'caption';
+}
+
+function retryFrom(prompt: Partial<Activity>, recipe: RetryRecipe): Partial<Activity> {
+  const again = structuredClone(prompt);
+  if (recipe.mode === 'caption') return { ...again, text: recipe.text };
+  const hero = again.attachments?.find((a) => a.contentType === CardFactory.contentTypes.heroCard);
+  if (hero) {
+    const content = hero.content as { text?: string };
+    content.text = `${recipe.text}\n\n${content.text ?? ''}`;
+    return again;
+  }
+  return { ...again, text: `${recipe.text}\n\n${again.text ?? ''}` };
+}
+
 /** Prompt options for a question with buttons; a miss re-asks the question with the choices named. */
 export function choiceQuestion(voice: Voice, context: TurnContext, text: string, choices: Choice[], retryText?: string): PromptOptions {
   const first = withButtons(voice, context, text, choices);
-  const again = withButtons(voice, context, `${retryText ?? voice.retry(context, choices)}\n\n${text}`, choices);
-  return { prompt: first.activity, retryPrompt: again.activity, choices, style: first.style };
+  const retry: RetryRecipe = { text: retryText ?? voice.retry(context, choices), mode: 'prefix' };
+  return { prompt: first.activity, validations: { retry }, choices, style: first.style };
 }
 
 /** Prompt options for a question asked by a card whose buttons are the choices. */
 export function cardQuestion(voice: Voice, context: TurnContext, card: CardAttachment, choices: Choice[]): PromptOptions {
-  return {
-    prompt: voice.message('', [card]),
-    retryPrompt: voice.message(voice.retry(context, choices), [card]),
-    choices,
-    style: ListStyle.none,
-  };
+  const retry: RetryRecipe = { text: voice.retry(context, choices), mode: 'caption' };
+  return { prompt: voice.message('', [card]), validations: { retry }, choices, style: ListStyle.none };
 }
 
 /** Asks the catalog question at `key` with Yes / No buttons through the prompt `promptId`. */
