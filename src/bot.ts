@@ -49,6 +49,8 @@ export class SupportBot extends ActivityHandler {
     this.dialogs = new DialogSet(this.dialogState).add(dialog);
 
     this.onMessage(async (context, next) => {
+      // Both documents at once: on a remote store (Blob) that is one round trip of waiting, not two.
+      await Promise.all([this.conversationState.load(context), this.userState.load(context)]);
       await this.handleMessage(context);
       await next();
     });
