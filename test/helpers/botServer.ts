@@ -82,3 +82,26 @@ export function readable(activities: ActivityJson[]): string {
     .map((a) => [a.text ?? '', JSON.stringify(a.attachments ?? []), (a.suggestedActions?.actions ?? []).map((x) => x.title).join(' ')].join('\n'))
     .join('\n');
 }
+
+/** An admin presses an Action.Execute button on a card in a Teams channel: the invoke Teams sends. */
+export async function postCardAction(
+  botUrl: string,
+  options: { serviceUrl: string; conversationId: string; approver: string; verb: string; data: Record<string, unknown> },
+): Promise<{ status: number; body: { statusCode: number; type: string; value: Record<string, unknown> | string } }> {
+  const res = await fetch(`${botUrl}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      channelId: 'msteams',
+      serviceUrl: options.serviceUrl,
+      conversation: { id: options.conversationId, conversationType: 'channel', isGroup: true },
+      from: { id: `29:${options.approver}`, aadObjectId: options.approver, name: `Admin ${options.approver.slice(0, 4)}` },
+      recipient: { id: 'bot' },
+      channelData: { tenant: { id: 'contoso' } },
+      value: { action: { type: 'Action.Execute', verb: options.verb, data: options.data }, trigger: 'manual' },
+    }),
+  });
+  return { status: res.status, body: (await res.json()) as { statusCode: number; type: string; value: Record<string, unknown> | string } };
+}

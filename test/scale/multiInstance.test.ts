@@ -20,7 +20,7 @@ import { LoopbackConnector } from '../fakes/connector';
 import { RecordingLog } from '../fakes/ports';
 import { startAzurite, type Azurite } from '../helpers/azurite';
 import { BotProcess, ensureBuilt, freePort } from '../helpers/botProcess';
-import { HttpConversation, readable } from '../helpers/botServer';
+import { HttpConversation, postCardAction, readable } from '../helpers/botServer';
 
 jest.setTimeout(60_000);
 
@@ -114,22 +114,9 @@ async function fileRequest(c: Spread, address: string): Promise<string> {
   return /HD-[0-9A-Z]{4}-[0-9A-Z]{4}/.exec(sent)![0];
 }
 
-async function click(bot: BotProcess, approver: string, verb: string, reference: string) {
-  const res = await fetch(`${bot.url}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      type: 'invoke',
-      name: 'adaptiveCard/action',
-      channelId: 'msteams',
-      serviceUrl: connector.url,
-      conversation: { id: `${HELPDESK};messageid=1700000000000`, conversationType: 'channel', isGroup: true },
-      from: { id: `29:${approver}`, aadObjectId: approver, name: `Admin ${approver.slice(0, 4)}` },
-      recipient: { id: 'bot' },
-      value: { action: { type: 'Action.Execute', verb, data: { reference } }, trigger: 'manual' },
-    }),
-  });
-  return JSON.stringify(await res.json());
+async function click(bot: BotProcess, approver: string, verb: string, reference: string): Promise<string> {
+  const { body } = await postCardAction(bot.url, { serviceUrl: connector.url, conversationId: `${HELPDESK};messageid=1700000000000`, approver, verb, data: { reference } });
+  return JSON.stringify(body);
 }
 
 const patches = (userId: string) => sandbox.requests.filter((r) => r.method === 'PATCH' && r.path.includes(userId));

@@ -16,7 +16,7 @@ import { GraphDirectory } from '../../src/graph/graphDirectory';
 import { ticketKey } from '../../src/infra/ticketStore';
 import { LoopbackConnector } from '../fakes/connector';
 import { FixedClock, RecordingLog } from '../fakes/ports';
-import { HttpConversation, readable, startBot, type RunningBot } from '../helpers/botServer';
+import { HttpConversation, postCardAction, readable, startBot, type RunningBot } from '../helpers/botServer';
 
 const HELPDESK = '19:helpdesk0123456789abcdef@thread.tacv2';
 const ADELE = 'cd4fd39b-6bec-4cfd-b123-003ac4aab3fa'; // only the old mobile
@@ -71,24 +71,9 @@ async function webRequest(conversation: string, address: string, fix = 'Register
 
 /** An admin clicks an Action.Execute button on the card in the helpdesk channel. */
 async function click(approver: string, verb: string, reference: string, extra: Record<string, unknown> = {}, conversation = `${HELPDESK};messageid=1700000000000`) {
-  const res = await fetch(`${bot.url}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      type: 'invoke',
-      name: 'adaptiveCard/action',
-      channelId: 'msteams',
-      serviceUrl: connector.url,
-      conversation: { id: conversation, conversationType: 'channel', isGroup: true },
-      from: { id: `29:${approver}`, aadObjectId: approver, name: `Admin ${approver.slice(0, 4)}` },
-      recipient: { id: 'bot' },
-      channelData: { tenant: { id: 'contoso' } },
-      value: { action: { type: 'Action.Execute', verb, data: { reference, ...extra } }, trigger: 'manual' },
-    }),
-  });
-  const body = (await res.json()) as { statusCode: number; type: string; value: Record<string, unknown> | string };
+  const { status, body } = await postCardAction(bot.url, { serviceUrl: connector.url, conversationId: conversation, approver, verb, data: { reference, ...extra } });
   // botbuilder answers the invoke with the response's own status code.
-  expect(res.status).toBe(body.statusCode);
+  expect(status).toBe(body.statusCode);
   return body;
 }
 
