@@ -219,15 +219,18 @@ async function main(): Promise<number> {
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
     loadavgAtStart: os.loadavg().map((x) => round(x)),
+    /** Share of all cores busy during one second before the run, with the bench itself idle. */
+    cpuBusyBeforeStart: round(await cpuBusyShare(1000), 2),
     loadavgAtEnd: [] as number[],
   };
   process.stdout.write(
-    `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, load average ${machine.loadavgAtStart.join(' ')}\n` +
+    `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, load average ${machine.loadavgAtStart.join(' ')}, ${Math.round(machine.cpuBusyBeforeStart * 100)}% CPU busy before the start\n` +
       `Run ${runId}: ${options.quick ? 'QUICK (smoke test of the bench; figures are not meaningful) ' : ''}` +
       `${options.connections} connections, stores ${options.stores.join('+')}, phases ${options.phases.join(',')}\n`,
   );
-  if (machine.loadavgAtStart[0]! > 0.5) {
-    process.stdout.write(`WARNING: the machine is not idle (1-minute load average ${machine.loadavgAtStart[0]}): throughput and latency will read low; rerun when it is quiet\n`);
+  // The load average still carries the build that just ran, so idleness is judged by a fresh sample.
+  if (machine.cpuBusyBeforeStart > 0.15) {
+    process.stdout.write(`WARNING: the machine is not idle (${Math.round(machine.cpuBusyBeforeStart * 100)}% of the CPU busy before the start): throughput and latency will read low; rerun when it is quiet\n`);
   }
   if (options.cpuProfDir) process.stdout.write(`CPU profiles of the bot child go to ${options.cpuProfDir} (profiling slows the bot: read ratios, not absolute figures)\n`);
 
@@ -539,6 +542,24 @@ async function escalate(args: {
   };
 }
 
+/** Busy share of all cores over `ms`, from /proc/stat (Linux); NaN elsewhere. */
+async function cpuBusyShare(ms: number): Promise<number> {
+  const sample = () => {
+    try {
+      const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+      // user nice system idle iowait irq softirq steal: idle and iowait are the idle time.
+      return { idle: fields[3]! + fields[4]!, total: fields.slice(0, 8).reduce((a, b) => a + b, 0) };
+    } catch {
+      return undefined;
+    }
+  };
+  const a = sample();
+  await sleep(ms);
+  const b = sample();
+  if (!a || !b || b.total === a.total) return Number.NaN;
+  return 1 - (b.idle - a.idle) / (b.total - a.total);
+}
+
 // ---- was the store really used? -------------------------------------------------------------------
 async function checkStoreUsed(store: Store, sqlitePath: string, blobConnection: string | undefined): Promise<string> {
   if (store === 'sqlite') {
@@ -558,9 +579,11 @@ async function checkStoreUsed(store: Store, sqlitePath: string, blobConnection: 
 }
 
 // ---- the report ------------------------------------------------------------------------------------
-function report(results: StoreResult[], machine: { cpu: string; cores: number; node: string; loadavgAtStart: number[]; loadavgAtEnd: number[] }, options: Options): void {
+function report(results: StoreResult[], machine: { cpu: string; cores: number; node: string; loadavgAtStart: number[]; loadavgAtEnd: number[]; cpuBusyBeforeStart: number }, options: Options): void {
   const lines: string[] = ['', '================ RESULTS ================'];
-  lines.push(`Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; load average ${machine.loadavgAtStart.join(' ')} at start, ${machine.loadavgAtEnd.join(' ')} at end`);
+  lines.push(
+    `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; load average ${machine.loadavgAtStart.join(' ')} at start (${Math.round(machine.cpuBusyBeforeStart * 100)}% CPU busy just before), ${machine.loadavgAtEnd.join(' ')} at end`,
+  );
   lines.push(`Load: ${options.connections} connections, keep-alive, expectReplies; ${options.rounds} alternating rounds of ${options.roundSeconds} s per target after a ${options.warmupSeconds} s warm-up each`);
   for (const r of results) {
     lines.push('', `[${r.store}] ${r.storeCheck}`);

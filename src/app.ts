@@ -9,6 +9,7 @@ import path from 'node:path';
 import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
+  ShowTypingMiddleware,
   type ConfigurationBotFrameworkAuthenticationOptions,
   type Storage,
 } from 'botbuilder';
@@ -126,6 +127,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     },
   });
   adapter.use(traceFilter);
+  // A turn's replies are held until its state is saved (src/turnRunner.ts), so a turn that waits
+  // on Graph (throttling, retries) shows the person a typing indicator instead of silence. It goes
+  // straight to the adapter, past the held replies.
+  adapter.use(new ShowTypingMiddleware(1000, 3000));
   adapter.onTurnError = createTurnErrorHandler(conversationState, voice, log);
 
   // Every instance may sweep: the ticket store's eTag lets one of them expire (or recover) each request.

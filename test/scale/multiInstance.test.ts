@@ -264,6 +264,9 @@ describe('operations', () => {
     });
     expect(refused.status).toBe(503);
     expect(readable(await inFlight)).toContain(en.work.useOther.slice(0, 30));
+    // While Graph made it wait, the person saw the bot typing: the indicator goes to the channel
+    // at once, while the turn's replies are held until its state is saved.
+    expect(connector.inConversation(id).map((c) => c.activity.type)).toContain('typing');
     expect(await exited).toEqual({ code: 0, signal: null });
     const messages = bot.jsonLogs().map((l) => l.msg);
     expect(messages).toEqual(expect.arrayContaining(['shutting down', 'stopped']));
