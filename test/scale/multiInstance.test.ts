@@ -253,7 +253,8 @@ describe('operations', () => {
     // Graph makes the next turn wait (429, Retry-After 2 s): it is in flight when SIGTERM arrives.
     sandbox.injectFault({ status: 429, retryAfterSeconds: 2, times: 1, method: 'GET' });
     const inFlight = teams.say('Yes');
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Well inside the 2 s the turn waits on Graph, so it is surely in flight when SIGTERM lands.
+    await new Promise((resolve) => setTimeout(resolve, 700));
     const exited = bot.kill('SIGTERM');
 
     await until(async () => (await fetch(`${bot.url}/readyz`)).status === 503, 3000);
