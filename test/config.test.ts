@@ -1,5 +1,7 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import dotenv from 'dotenv';
 import { ConfigError, loadConfig, type Config } from '../src/config';
 
 const SECRET = 'pA55w0rd~with.a-Secret_value';
@@ -285,4 +287,15 @@ describe('scale-out settings', () => {
     expect(loadConfig({ WEBSITE_INSTANCE_ID: 'f'.repeat(64) }).instanceId).toBe('f'.repeat(16));
     expect(loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET }).shutdownDrainSeconds).toBe(10);
   });
+});
+
+test('.env.example is valid as it stands, and documents every setting the code reads', () => {
+  const text = fs.readFileSync(path.join(__dirname, '..', '.env.example'), 'utf8');
+  expect(() => loadConfig(dotenv.parse(text))).not.toThrow();
+  const documented = new Set([...text.matchAll(/^([A-Za-z_]+)=/gm)].map((m) => m[1]));
+  const whole = fs.readFileSync(path.join(__dirname, '..', 'src', 'config.ts'), 'utf8');
+  const source = whole.slice(whole.indexOf('const schema = z'), whole.indexOf('.superRefine('));
+  const read = [...source.matchAll(/^ {4}([A-Za-z_]+): /gm)].map((m) => m[1]).filter((k) => k !== 'WEBSITE_INSTANCE_ID');
+  expect(read.length).toBeGreaterThan(30);
+  expect(read.filter((k) => !documented.has(k))).toEqual([]);
 });
