@@ -112,6 +112,13 @@ export class SqliteStorage implements Storage, CreateIfAbsent {
   async read(keys: string[]): Promise<StoreItems> {
     this.assertOpen();
     if (!Array.isArray(keys)) throw new TypeError('SqliteStorage.read: keys must be an array of strings');
+    // One key is one SELECT, consistent on its own; BEGIN/COMMIT around it only costs (every turn
+    // reads its two state documents this way).
+    if (keys.length === 1) {
+      const key = keys[0]!;
+      const row = this.selectStmt.get(key);
+      return row ? { [key]: { ...(JSON.parse(row.doc) as Record<string, unknown>), eTag: row.etag } } : {};
+    }
     return this.readAll(keys);
   }
 
