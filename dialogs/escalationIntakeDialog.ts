@@ -158,6 +158,7 @@ export class EscalationIntakeDialog extends ComponentDialog {
       fix: values.fix!,
       locale: ctx.activity.locale ?? this.voice.lang(ctx),
       replyTo: replyAddress(ctx),
+      submissionId: ctx.activity.id ? `${ctx.activity.channelId}\n${ctx.activity.conversation.id}\n${ctx.activity.id}` : undefined,
     };
     try {
       const receipt = await this.services.escalations.submit(draft);

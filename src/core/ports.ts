@@ -41,6 +41,12 @@ export interface EscalationDraft {
   fix: RequestedFix;
   locale: string;
   replyTo: ReplyAddress;
+  /**
+   * The activity that sent it (channel, conversation and activity id). The same activity
+   * submitted twice (its turn re-run after another instance saved first, or a channel retrying
+   * the request on another instance) gets the one request, not a second or a refusal.
+   */
+  submissionId?: string;
 }
 
 export interface EscalationReceipt {

@@ -94,9 +94,18 @@ export class Helpdesk implements EscalationPort, RequestTracker {
   async submit(draft: EscalationDraft): Promise<EscalationReceipt> {
     const { store, clock, settings } = this.deps;
     const ticket = newTicket(draft, newReference(), clock.now(), settings.requestTtlMinutes);
+    if (draft.submissionId) {
+      const earlier = await store.claimSubmission(draft.submissionId, ticket.reference);
+      if (earlier) {
+        // This activity was submitted before: answer with that request, as the first time did.
+        const existing = await store.get(earlier);
+        return { reference: earlier, delivery: existing?.helpdeskPost ? 'helpdesk-notified' : 'recorded' };
+      }
+    }
     try {
       await store.create(ticket);
     } catch (error) {
+      if (draft.submissionId) await store.releaseSubmission(draft.submissionId).catch(() => undefined);
       if (!(error instanceof TicketLimitError)) throw error;
       // Another person's open request is not theirs to follow: its reference is only told back
       // to the conversation that made it, so a visitor learns nothing about someone else's.

@@ -36,6 +36,8 @@ export const ticketKey = (reference: string) => `tickets/${reference}`;
 export const TICKET_INDEX_KEY = 'tickets/_index';
 /** Conversation ids can be long and full of `:;@=`; a digest keeps the key safe for every store. */
 export const conversationTicketsKey = (conversationId: string) => `tickets/conversation/${digest(conversationId)}`;
+/** Which request an activity created; a digest, since the id holds the conversation id. */
+export const submissionKey = (submissionId: string) => `tickets/submission/${digest(submissionId)}`;
 
 interface TicketDoc {
   ticket: Ticket;
@@ -139,6 +141,28 @@ export class TicketStore {
       if (isOpen(current) && !isOpen(next)) await this.forgetOpen(reference);
       return { won: true, ticket: next };
     }
+  }
+
+  /**
+   * Claims `submissionId` for `reference`. Returns the reference that holds it when an earlier
+   * submission of the same activity got there first (then nothing is written).
+   */
+  async claimSubmission(submissionId: string, reference: string): Promise<string | undefined> {
+    const key = submissionKey(submissionId);
+    const doc = { reference, at: this.clock.now().toISOString() };
+    if (canCreateIfAbsent(this.storage)) {
+      if (await this.storage.createIfAbsent(key, doc)) return undefined;
+    } else if ((await this.storage.read([key]))[key] === undefined) {
+      await this.storage.write({ [key]: doc });
+      return undefined;
+    }
+    const held = (await this.storage.read([key]))[key] as { reference?: unknown } | undefined;
+    return typeof held?.reference === 'string' ? held.reference : undefined;
+  }
+
+  /** Gives a claim back (its ticket was refused), so the same activity is refused again, not answered with a ghost. */
+  async releaseSubmission(submissionId: string): Promise<void> {
+    await this.storage.delete([submissionKey(submissionId)]);
   }
 
   /** References of open tickets, oldest first (for the expiry sweep). */

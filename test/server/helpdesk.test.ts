@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import en from '../../locales/en.json';
 import type { AuditRecord } from '../../src/core/audit';
+import type { EscalationDraft } from '../../src/core/ports';
 import type { Ticket } from '../../src/core/tickets';
 import { createGraphCredential } from '../../src/graph/credentials';
 import { createGraphClient } from '../../src/graph/graphClient';
@@ -367,4 +368,26 @@ describe('an approval cut off by its instance stopping (crash between approval a
     expect(writesTo(ADELE)).toEqual([]);
     await webRequest('web-crash-again', 'adele.vance@contoso.example'); // not blocked by the stuck one
   });
+});
+
+test('the same activity submitted twice (a re-run turn, a channel retry elsewhere) makes one request', async () => {
+  const draft: EscalationDraft = {
+    channelId: 'webchat',
+    assurance: 'unverified',
+    targetSignInAddress: 'adele.vance@contoso.example',
+    newMobileE164: '+447400123456',
+    fix: 'replace-mobile',
+    locale: 'en-GB',
+    replyTo: { channelId: 'webchat', serviceUrl: connector.url, conversationId: 'web-twice', userId: 'visitor' },
+    submissionId: 'webchat\nweb-twice\nactivity-0001',
+  };
+  const [first, second] = await Promise.all([bot.app.helpdesk.submit(draft), bot.app.helpdesk.submit(draft)]);
+  expect(second.reference).toBe(first.reference);
+  const again = await bot.app.helpdesk.submit(draft);
+  expect(again).toEqual({ reference: first.reference, delivery: 'helpdesk-notified' });
+  expect(connector.inConversation(HELPDESK).filter((c) => c.method === 'POST' && JSON.stringify(c.activity).includes(first.reference))).toHaveLength(1);
+  expect((await audit(first.reference)).filter((r) => r.kind === 'request')).toHaveLength(1);
+
+  // A different activity of the same conversation is a new submission, refused as a second open request.
+  await expect(bot.app.helpdesk.submit({ ...draft, submissionId: 'webchat\nweb-twice\nactivity-0002' })).rejects.toMatchObject({ existingReference: first.reference });
 });
