@@ -1,6 +1,6 @@
 import type { Storage } from 'botbuilder';
 import type { Clock, Log, Outcome, OutcomePort, OutcomeRecord } from '../core/ports';
-import { canCreateIfAbsent, ETagConflictError, isETagConflict } from './storageErrors';
+import { createIfAbsent, ETagConflictError, isETagConflict } from './storageErrors';
 
 /** One document per UTC day: counts per outcome and per path, for the helpdesk's dashboard. */
 export interface DailyOutcomes {
@@ -41,13 +41,8 @@ export class StoredOutcomes implements OutcomePort {
       path[entry.outcome] = (path[entry.outcome] ?? 0) + 1;
       try {
         if (stored) await this.storage.write({ [key]: current });
-        else if (canCreateIfAbsent(this.storage)) {
-          // The day's first count: if another instance created the document meanwhile, count again on top of it.
-          if (!(await this.storage.createIfAbsent(key, { ...current }))) throw new ETagConflictError(key);
-        } else {
-          // botbuilder's MemoryStorage cannot create atomically; one process has no one to race.
-          await this.storage.write({ [key]: current });
-        }
+        // The day's first count: if another instance created the document meanwhile, count again on top of it.
+        else if (!(await createIfAbsent(this.storage, key, current))) throw new ETagConflictError(key);
         this.log.info({ outcome: entry.outcome, path: entry.path, channelId: entry.channelId, locale: entry.locale }, 'conversation outcome');
         return;
       } catch (error) {

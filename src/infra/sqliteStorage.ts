@@ -2,10 +2,8 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Storage, StoreItems } from 'botbuilder';
+import type { Storage, StoreItem, StoreItems } from 'botbuilder';
 import { ETagConflictError, type CreateIfAbsent } from './storageErrors';
-
-export { ETagConflictError } from './storageErrors';
 
 interface StateRow {
   etag: string;
@@ -77,9 +75,7 @@ export class SqliteStorage implements Storage, CreateIfAbsent {
       const items: StoreItems = {};
       for (const key of keys) {
         const row = this.selectStmt.get(key);
-        if (row) {
-          items[key] = { ...(JSON.parse(row.doc) as Record<string, unknown>), eTag: row.etag };
-        }
+        if (row) items[key] = toItem(row);
       }
       return items;
     });
@@ -117,7 +113,7 @@ export class SqliteStorage implements Storage, CreateIfAbsent {
     if (keys.length === 1) {
       const key = keys[0]!;
       const row = this.selectStmt.get(key);
-      return row ? { [key]: { ...(JSON.parse(row.doc) as Record<string, unknown>), eTag: row.etag } } : {};
+      return row ? { [key]: toItem(row) } : {};
     }
     return this.readAll(keys);
   }
@@ -177,4 +173,8 @@ export class SqliteStorage implements Storage, CreateIfAbsent {
   private assertOpen(): void {
     if (this.closed) throw new Error('SQLite storage is closed');
   }
+}
+
+function toItem(row: StateRow): StoreItem {
+  return { ...(JSON.parse(row.doc) as Record<string, unknown>), eTag: row.etag };
 }

@@ -33,3 +33,15 @@ export interface CreateIfAbsent {
 export function canCreateIfAbsent(storage: Storage): storage is Storage & CreateIfAbsent {
   return typeof (storage as Partial<CreateIfAbsent>).createIfAbsent === 'function';
 }
+
+/**
+ * Creates `key` only if it does not exist; true when this call created it. Atomic on stores that
+ * implement CreateIfAbsent; on others (botbuilder's MemoryStorage, one process) a read then a
+ * write, which only a writer in between could beat.
+ */
+export async function createIfAbsent(storage: Storage, key: string, doc: object): Promise<boolean> {
+  if (canCreateIfAbsent(storage)) return storage.createIfAbsent(key, doc);
+  if ((await storage.read([key]))[key] !== undefined) return false;
+  await storage.write({ [key]: { ...doc } });
+  return true;
+}

@@ -3,9 +3,7 @@ import type { Storage, StoreItem } from 'botbuilder';
 import type { Clock } from '../core/ports';
 import { isReference } from '../core/reference';
 import { InvalidTransition, isOpen, targetKey, type Ticket } from '../core/tickets';
-import { canCreateIfAbsent, isETagConflict } from './storageErrors';
-
-export { isETagConflict } from './storageErrors';
+import { createIfAbsent, isETagConflict } from './storageErrors';
 
 export class TicketLimitError extends Error {
   constructor(
@@ -149,13 +147,7 @@ export class TicketStore {
    */
   async claimSubmission(submissionId: string, reference: string): Promise<string | undefined> {
     const key = submissionKey(submissionId);
-    const doc = { reference, at: this.clock.now().toISOString() };
-    if (canCreateIfAbsent(this.storage)) {
-      if (await this.storage.createIfAbsent(key, doc)) return undefined;
-    } else if ((await this.storage.read([key]))[key] === undefined) {
-      await this.storage.write({ [key]: doc });
-      return undefined;
-    }
+    if (await createIfAbsent(this.storage, key, { reference, at: this.clock.now().toISOString() })) return undefined;
     const held = (await this.storage.read([key]))[key] as { reference?: unknown } | undefined;
     return typeof held?.reference === 'string' ? held.reference : undefined;
   }
@@ -197,7 +189,7 @@ export class TicketStore {
     // The ticket and the conversation's list first, the claim on the index last: a crash in between
     // leaves an unindexed ticket no one knows the reference of, never an index entry blocking a
     // target with nothing behind it.
-    if (!(await this.createTicketDoc(key, { ticket }))) throw new Error(`TicketStore.create: ${ticket.reference} already exists`);
+    if (!(await createIfAbsent(this.storage, key, { ticket } satisfies TicketDoc))) throw new Error(`TicketStore.create: ${ticket.reference} already exists`);
     const conversationKey = conversationTicketsKey(ticket.requester.conversationId);
     await readModifyWrite<ConversationTickets>(this.storage, conversationKey, () => ({ references: [] }), (doc) => ({
       references: [ticket.reference, ...doc.references.filter((r) => r !== ticket.reference)].slice(0, CONVERSATION_HISTORY),
@@ -210,14 +202,6 @@ export class TicketStore {
     }
   }
 
-  /** False when the reference is taken (a collision of random references, in practice never). */
-  private async createTicketDoc(key: string, doc: TicketDoc): Promise<boolean> {
-    if (canCreateIfAbsent(this.storage)) return this.storage.createIfAbsent(key, doc);
-    if ((await this.storage.read([key]))[key] !== undefined) return false;
-    await this.storage.write({ [key]: doc });
-    return true;
-  }
-
   /** Checks the limits and records the ticket in the index, in one eTag-checked write. */
   private async claim(reference: string, ids: { target: string; requester: string; conversation: string }): Promise<void> {
     /** Index entries whose ticket turned out closed or missing; they are dropped in the same write. */
@@ -226,7 +210,7 @@ export class TicketStore {
       const stored = (await this.storage.read([TICKET_INDEX_KEY]))[TICKET_INDEX_KEY];
       if (stored === undefined) {
         if (attempt >= MAX_ATTEMPTS) throw new Error(`Storage did not keep "${TICKET_INDEX_KEY}"`);
-        await createEmpty(this.storage, TICKET_INDEX_KEY, emptyIndex());
+        await createIfAbsent(this.storage, TICKET_INDEX_KEY, emptyIndex());
         continue;
       }
       const eTag = eTagOf(stored, TICKET_INDEX_KEY);
@@ -309,7 +293,7 @@ export async function readModifyWrite<T extends object>(
     const stored = (await storage.read([key]))[key];
     if (stored === undefined) {
       if (attempt >= MAX_ATTEMPTS) throw new Error(`Storage did not keep "${key}"`);
-      await createEmpty(storage, key, empty());
+      await createIfAbsent(storage, key, empty());
       continue;
     }
     const eTag = eTagOf(stored, key);
@@ -324,18 +308,6 @@ export async function readModifyWrite<T extends object>(
       await pause(attempt);
     }
   }
-}
-
-/**
- * Creates a missing document empty; it is then changed with an eTag-checked write. Where the
- * store can create atomically (SQLite, Blob, the local memory store) a second creator simply
- * finds it there. botbuilder's plain MemoryStorage cannot: two creators both write the same
- * empty document, and only a creator stalled between its read and this write, while another both
- * created and changed the document, could undo that one change, once, at the document's birth.
- */
-async function createEmpty(storage: Storage, key: string, doc: object): Promise<void> {
-  if (canCreateIfAbsent(storage)) await storage.createIfAbsent(key, doc);
-  else await storage.write({ [key]: { ...doc } });
 }
 
 function eTagOf(item: StoreItem, key: string): string {
