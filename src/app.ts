@@ -137,8 +137,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const sweep = config.helpdesk.expirySweepSeconds > 0
     ? setInterval(() => {
         helpdesk
-          .expireDue()
-          .then(() => helpdesk.recoverInterrupted())
+          .sweep()
           .catch((error: unknown) => log.warn({ err: { name: (error as Error).name } }, 'expiry sweep failed'));
       }, config.helpdesk.expirySweepSeconds * 1000)
     : undefined;

@@ -329,57 +329,75 @@ export class Helpdesk implements EscalationPort, RequestTracker {
   }
 
   /**
-   * Expires pending requests past their time. Safe on every instance at once: the eTag-checked
-   * transition lets one instance win each ticket, and only the winner notifies.
+   * The periodic sweep, one pass over the open requests: expires the overdue and recovers the
+   * interrupted. Safe on every instance at once: an eTag-checked transition lets one instance win
+   * each ticket, and only the winner notifies.
    */
+  async sweep(): Promise<{ expired: number; recovered: number }> {
+    const counts = { expired: 0, recovered: 0 };
+    for (const ticket of await this.openTickets()) {
+      if (await this.expireIfDue(ticket)) counts.expired += 1;
+      else if (await this.recoverIfInterrupted(ticket)) counts.recovered += 1;
+    }
+    return counts;
+  }
+
+  /** Expires pending requests past their time (the sweep's first half). */
   async expireDue(): Promise<number> {
     let expired = 0;
-    for (const reference of await this.deps.store.openReferences()) {
-      const ticket = await this.deps.store.get(reference);
-      if (!ticket || ticket.state !== 'pending' || Date.parse(ticket.expiresAt) > this.deps.clock.now().getTime()) continue;
-      const outcome = await this.deps.store.update(reference, (t) => applyEvent(t, { type: 'expire', at: this.deps.clock.now() }));
-      if (!outcome.won) continue;
-      expired += 1;
-      await this.record(reference, 'expiry', undefined, { expiresAt: ticket.expiresAt });
-      await this.afterDecision(outcome.ticket, {});
-    }
+    for (const ticket of await this.openTickets()) if (await this.expireIfDue(ticket)) expired += 1;
     return expired;
   }
 
+  /** Settles approvals cut off by their instance stopping (the sweep's second half). */
+  async recoverInterrupted(): Promise<number> {
+    let recovered = 0;
+    for (const ticket of await this.openTickets()) if (await this.recoverIfInterrupted(ticket)) recovered += 1;
+    return recovered;
+  }
+
+  private async openTickets(): Promise<Ticket[]> {
+    const tickets = await Promise.all((await this.deps.store.openReferences()).map((reference) => this.deps.store.get(reference)));
+    return tickets.filter((t): t is Ticket => t !== undefined);
+  }
+
+  private async expireIfDue(ticket: Ticket): Promise<boolean> {
+    if (ticket.state !== 'pending' || Date.parse(ticket.expiresAt) > this.deps.clock.now().getTime()) return false;
+    const outcome = await this.deps.store.update(ticket.reference, (t) => applyEvent(t, { type: 'expire', at: this.deps.clock.now() }));
+    if (!outcome.won) return false;
+    await this.record(ticket.reference, 'expiry', undefined, { expiresAt: ticket.expiresAt });
+    await this.afterDecision(outcome.ticket, {});
+    return true;
+  }
+
   /**
-   * Approvals whose instance died between the approval and its outcome (kill -9, a crash, a
-   * redeploy that did not drain). Left alone they would say "being carried out" for ever and block
+   * An approval whose instance died between the approval and its outcome (kill -9, a crash, a
+   * redeploy that did not drain). Left alone it would say "being carried out" for ever and block
    * the account from new requests. What Graph shows decides: a replaced mobile that is there is
    * completed; anything else fails as interrupted, so the account is free for a new request. A
-   * pass that no admin ever saw is not reissued: that takes a new approval. Every instance may run
-   * this; the eTag-checked transition lets one of them finish each request, once.
+   * pass that no admin ever saw is not reissued: that takes a new approval.
    */
-  async recoverInterrupted(): Promise<number> {
+  private async recoverIfInterrupted(ticket: Ticket): Promise<boolean> {
     const { store, clock, directory } = this.deps;
-    const cutoff = clock.now().getTime() - INTERRUPTED_AFTER_MS;
-    let recovered = 0;
-    for (const reference of await store.openReferences()) {
-      const ticket = await store.get(reference);
-      if (!ticket || ticket.state !== 'approved' || !ticket.decision || Date.parse(ticket.decision.at) > cutoff) continue;
-      const target = await this.lookUpTarget(ticket);
-      let done = false;
-      if (ticket.decision.action === 'replace-mobile' && target.profile) {
-        try {
-          done = (await directory.methods(target.profile.user.id)).mobile?.e164 === ticket.newMobileE164;
-        } catch {
-          continue; // Graph unreachable: the next sweep decides
-        }
+    const decision = ticket.decision;
+    if (ticket.state !== 'approved' || !decision || Date.parse(decision.at) > clock.now().getTime() - INTERRUPTED_AFTER_MS) return false;
+    const target = await this.lookUpTarget(ticket);
+    let done = false;
+    if (decision.action === 'replace-mobile' && target.profile) {
+      try {
+        done = (await directory.methods(target.profile.user.id)).mobile?.e164 === ticket.newMobileE164;
+      } catch {
+        return false; // Graph unreachable: the next sweep decides
       }
-      const event: TicketEvent = done
-        ? { type: 'complete', requestIds: [], at: clock.now() }
-        : { type: 'fail', code: 'interrupted', message: this.t('helpdesk.interrupted'), requestIds: [], at: clock.now() };
-      const outcome = await store.update(reference, (t) => applyEvent(t, event));
-      if (!outcome.won) continue;
-      recovered += 1;
-      await this.record(reference, done ? 'completed' : 'failed', undefined, { recovered: true, action: ticket.decision.action ?? null });
-      await this.afterDecision(outcome.ticket, target);
     }
-    return recovered;
+    const event: TicketEvent = done
+      ? { type: 'complete', requestIds: [], at: clock.now() }
+      : { type: 'fail', code: 'interrupted', message: this.t('helpdesk.interrupted'), requestIds: [], at: clock.now() };
+    const outcome = await store.update(ticket.reference, (t) => applyEvent(t, event));
+    if (!outcome.won) return false;
+    await this.record(ticket.reference, done ? 'completed' : 'failed', undefined, { recovered: true, action: decision.action ?? null });
+    await this.afterDecision(outcome.ticket, target);
+    return true;
   }
 
   /** The audit trail of one request, oldest first: what an auditor asks for by reference. */
