@@ -21,16 +21,11 @@ import { RecordingLog } from '../fakes/ports';
 import { startAzurite, type Azurite } from '../helpers/azurite';
 import { BotProcess, ensureBuilt, freePort } from '../helpers/botProcess';
 import { HttpConversation, postCardAction, readable } from '../helpers/botServer';
+import { ADELE, ALEX, ISAIAH, LEE, NEW_NUMBER, PATTI, fileWebRequest } from '../helpers/demoTenant';
 
 jest.setTimeout(60_000);
 
 const HELPDESK = '19:scaleHelpdesk0123456789@thread.tacv2';
-const ADELE = 'cd4fd39b-6bec-4cfd-b123-003ac4aab3fa';
-const ALEX = '9480522c-6ff4-4afa-ab69-cff57a0e3c83';
-const LEE = '40614aca-a9c8-4628-9699-d36ea2979204';
-const PATTI = '6aab918f-11c8-48e0-9b4b-31a6de01d763';
-const ISAIAH = 'c5ab1e4c-dabf-4f7c-923c-9386a627cd04';
-const NEW_NUMBER = '+44 7400 123456';
 
 let azurite: Azurite;
 let sandbox: GraphSandbox;
@@ -107,11 +102,8 @@ async function personalWalk(c: Spread): Promise<void> {
 }
 
 /** A web visitor's escalation for a work account; returns the reference. */
-async function fileRequest(c: Spread, address: string): Promise<string> {
-  for (const text of ['hi', 'work', 'no', address, 'skip', NEW_NUMBER, 'Register my new number']) await c.say(text);
-  const sent = readable(await c.say('Send it'));
-  expect(sent).toContain('sent your request to the helpdesk');
-  return /HD-[0-9A-Z]{4}-[0-9A-Z]{4}/.exec(sent)![0];
+function fileRequest(c: Spread, address: string): Promise<string> {
+  return fileWebRequest((text) => c.say(text), address);
 }
 
 async function click(bot: BotProcess, approver: string, verb: string, reference: string): Promise<string> {

@@ -5,9 +5,8 @@
  */
 import en from '../../locales/en.json';
 import { HttpConversation, readable, startBot, type RunningBot } from '../helpers/botServer';
+import { ADELE, ALEX } from '../helpers/demoTenant';
 
-const ADELE = 'cd4fd39b-6bec-4cfd-b123-003ac4aab3fa'; // only the old mobile
-const ALEX = '9480522c-6ff4-4afa-ab69-cff57a0e3c83'; // Authenticator + mobile + alternate
 
 let bot: RunningBot;
 beforeAll(async () => {

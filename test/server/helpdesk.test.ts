@@ -18,15 +18,9 @@ import { ticketKey } from '../../src/infra/ticketStore';
 import { LoopbackConnector } from '../fakes/connector';
 import { FixedClock, RecordingLog } from '../fakes/ports';
 import { HttpConversation, postCardAction, readable, startBot, type RunningBot } from '../helpers/botServer';
+import { ADELE, ALEX, ISAIAH, LEE, MEGAN, NEW_NUMBER, PATTI, fileWebRequest } from '../helpers/demoTenant';
 
 const HELPDESK = '19:helpdesk0123456789abcdef@thread.tacv2';
-const ADELE = 'cd4fd39b-6bec-4cfd-b123-003ac4aab3fa'; // only the old mobile
-const LEE = '40614aca-a9c8-4628-9699-d36ea2979204'; // Authentication Administrator
-const PATTI = '6aab918f-11c8-48e0-9b4b-31a6de01d763'; // Privileged Authentication Administrator
-const ALEX = '9480522c-6ff4-4afa-ab69-cff57a0e3c83'; // no role
-const ISAIAH = 'c5ab1e4c-dabf-4f7c-923c-9386a627cd04'; // helpdesk group, no role
-const MEGAN = 'dcc62ea4-abbf-4fc1-824c-29778aee7c2e'; // Global Administrator
-const NEW_NUMBER = '+44 7400 123456';
 
 let connector: LoopbackConnector;
 let bot: RunningBot;
@@ -62,12 +56,9 @@ afterEach(async () => {
 });
 
 /** A web-chat visitor files a request; returns its reference. */
-async function webRequest(conversation: string, address: string, fix = 'Register my new number'): Promise<string> {
+function webRequest(conversation: string, address: string, fix?: string): Promise<string> {
   const c = new HttpConversation(bot.url, conversation, 'webchat', { serviceUrl: connector.url });
-  for (const text of ['hi', 'work', 'no', address, 'skip', NEW_NUMBER, fix]) await c.say(text);
-  const sent = readable(await c.say('Send it'));
-  expect(sent).toContain('sent your request to the helpdesk');
-  return /HD-[0-9A-Z]{4}-[0-9A-Z]{4}/.exec(sent)![0];
+  return fileWebRequest((text) => c.say(text), address, fix);
 }
 
 /** An admin clicks an Action.Execute button on the card in the helpdesk channel. */
