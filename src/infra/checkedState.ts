@@ -60,17 +60,12 @@ class Checked {
   async load(context: TurnContext, key: string): Promise<StoreItem> {
     const state = (await this.storage.read([key]))[key] ?? {};
     context.turnState.set(this.cacheKey, { state, hash: changeHash(state) } satisfies Cached);
-    this.remember(context, state);
+    context.turnState.set(this.loadedKey, { eTag: eTagOf(state), props: this.loadedProps(state) } satisfies Loaded);
     return state;
   }
 
-  remember(context: TurnContext, state: StoreItem): void {
-    const eTag = typeof state.eTag === 'string' && state.eTag !== '*' ? state.eTag : undefined;
-    context.turnState.set(this.loadedKey, { eTag, props: this.snapshot(state) } satisfies Loaded);
-  }
-
   /** Only a rebase needs the loaded properties; conversation state skips the serialising. */
-  private snapshot(state: StoreItem): Map<string, string> {
+  private loadedProps(state: StoreItem): Map<string, string> {
     return this.policy === 'rebase' ? snapshot(state) : new Map();
   }
 
@@ -105,7 +100,7 @@ class Checked {
     Object.assign(cached.state, next);
     cached.hash = changeHash(cached.state);
     context.turnState.set(this.cacheKey, cached);
-    context.turnState.set(this.loadedKey, { eTag: 'spent', props: this.snapshot(cached.state) } satisfies Loaded);
+    context.turnState.set(this.loadedKey, { eTag: 'spent', props: this.loadedProps(cached.state) } satisfies Loaded);
   }
 
   private async currentETag(key: string): Promise<string | undefined> {
