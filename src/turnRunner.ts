@@ -31,11 +31,6 @@ export class TurnRunner {
     this.maxAttempts = options.maxAttempts ?? 5;
   }
 
-  /** Conversations with a turn running or queued in this process (for tests and metrics). */
-  get busyConversations(): number {
-    return this.tails.size;
-  }
-
   run(context: TurnContext, logic: () => Promise<void>): Promise<void> {
     const conversationId = context.activity.conversation?.id;
     if (!conversationId) return logic();
