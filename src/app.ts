@@ -2,7 +2,6 @@
  * The composition root: builds every concrete object once from a validated Config and wires
  * them together. `src/index.ts` runs it for real; tests run the same function on port 0.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -35,10 +34,9 @@ import { createLogger, type Logger } from './logging';
 import { createGraphCredential } from './graph/credentials';
 import { createGraphClient } from './graph/graphClient';
 import { GraphDirectory } from './graph/graphDirectory';
-import { startGraphSandbox, type GraphSandbox } from './sandbox/graphSandbox';
-import { loadTenantSeed } from './sandbox/tenant';
-import { startDevDirectLine, type DevDirectLine } from './directline/devDirectLine';
-import { DevDirectLineTokens, DirectLineServiceTokens } from './portal/directLineTokens';
+import { startLocalServices, type LocalServices } from './local';
+import type { GraphSandbox } from './local/graphSandbox/graphSandbox';
+import { DirectLineServiceTokens } from './portal/directLineTokens';
 import { registerPortal, type TokenSource } from './portal/portal';
 import { createServer, TurnGate } from './server';
 import { traceFilter } from './traceFilter';
@@ -72,7 +70,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // The store first: an unreachable one stops start-up with a clear message before anything listens.
   const store = overrides.storage ? { storage: overrides.storage, ready: () => true, close: () => undefined } : await openStore(config);
   const storage = store.storage;
-  const graph = await connectGraph(config, log);
+  // Local mode only (src/local): the sandbox tenant and the Direct Line stand-in.
+  const local = config.localMode ? await startLocalServices(config, log) : undefined;
+  const graph = connectGraph(config, log, local);
   const clock = overrides.clock ?? systemClock;
 
   const conversationState = new CheckedConversationState(storage);
@@ -143,20 +143,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     : undefined;
   sweep?.unref();
 
-  let devDirectLine: DevDirectLine | undefined;
   const webChatTokens = async (botUrl: string): Promise<TokenSource | undefined> => {
     const directLine = config.webChat.directLine;
     if (directLine.mode === 'service') return new DirectLineServiceTokens({ secret: directLine.secret, endpoint: directLine.endpoint });
-    if (directLine.mode === 'off') return undefined;
-    devDirectLine = await startDevDirectLine({
-      botEndpoint: `${botUrl}/api/messages`,
-      // A fresh secret per run: only this server's token endpoint ever holds it.
-      secret: randomBytes(32).toString('base64url'),
-      port: directLine.port,
-      log,
-    });
-    log.warn({ directLine: devDirectLine.url }, 'web chat uses the local Direct Line stand-in (development only, loopback)');
-    return new DevDirectLineTokens(devDirectLine);
+    if (directLine.mode === 'off' || !local) return undefined;
+    return local.startDirectLine(botUrl);
   };
 
   const gate = new TurnGate();
@@ -173,7 +164,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   return {
     storage,
     log,
-    sandbox: graph.sandbox,
+    sandbox: local?.sandbox,
     helpdesk,
     start: async () => {
       const url = await new Promise<string>((resolve, reject) => {
@@ -212,8 +203,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         await gate.idle();
         server.closeIdleConnections?.();
         await closed;
-        await devDirectLine?.close();
-        await graph.sandbox?.close();
+        await local?.close();
         await store.close();
         log.info('stopped');
       })();
@@ -226,7 +216,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
  * Microsoft Graph through the one adapter. Live and sandbox differ only in the credential, the
  * base URL and (sandbox only) the certificate to trust; the code path is the same.
  */
-async function connectGraph(config: Config, log: Logger): Promise<{ directory: DirectoryPort; sandbox?: GraphSandbox }> {
+function connectGraph(config: Config, log: Logger, local: LocalServices | undefined): { directory: DirectoryPort } {
   const policy = {
     tapLifetimeMinutes: config.temporaryAccessPass.lifetimeInMinutes,
     tapUsableOnce: config.temporaryAccessPass.isUsableOnce,
@@ -242,30 +232,19 @@ async function connectGraph(config: Config, log: Logger): Promise<{ directory: D
     log.info({ graph: config.graph.baseUrl, credential: config.graph.credential.kind }, 'Microsoft Graph: live tenant');
     return { directory: new GraphDirectory(client, policy, log) };
   }
-  const external = config.graph.external;
-  // A shared sandbox (npm run sandbox) lets several local instances see one tenant; otherwise
-  // this process starts its own.
-  const sandbox = external ? undefined : await startGraphSandbox({ seed: loadTenantSeed(config.graph.tenantFile), port: config.graph.port });
+  if (!local) throw new Error('the sandbox tenant needs local mode'); // config refuses this already
   const client = createGraphClient({
-    credential: createGraphCredential({ kind: 'static', token: external?.token ?? sandbox!.token }),
-    baseUrl: external?.origin ?? sandbox!.origin,
-    trustedCaPem: external ? readSandboxCa(external.caFile) : sandbox!.caPem,
+    credential: createGraphCredential({ kind: 'static', token: local.graph.token }),
+    baseUrl: local.graph.origin,
+    trustedCaPem: local.graph.caPem,
     maxRetryTotalSeconds: config.graphMaxRetrySeconds,
     log,
   });
   log.warn(
-    { graph: external?.origin ?? sandbox!.baseUrl, tenantFile: external ? undefined : config.graph.tenantFile, shared: Boolean(external) },
+    { graph: local.graph.origin, tenantFile: local.graph.tenantFile, shared: !local.graph.tenantFile },
     'Microsoft Graph: SANDBOX tenant in use (no Graph credential configured); no real account is read or changed',
   );
-  return { directory: new GraphDirectory(client, policy, log), sandbox };
-}
-
-function readSandboxCa(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new Error(`Cannot read SANDBOX_GRAPH_CA_FILE "${file}": ${(error as Error).message}`, { cause: error });
-  }
+  return { directory: new GraphDirectory(client, policy, log) };
 }
 
 /** A folder at the project root, found from this file whether it runs from src/ or dist/src/. */

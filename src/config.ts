@@ -142,6 +142,21 @@ const schema = z
     if (c.MicrosoftAppId && c.MicrosoftAppType !== 'UserAssignedMSI' && !c.MicrosoftAppPassword) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['MicrosoftAppPassword'], message: 'is required when MicrosoftAppId is set (unless MicrosoftAppType=UserAssignedMSI)' });
     }
+    // Local mode authenticates nobody: every id in an activity is a claim anyone could type. It is
+    // safe only on loopback and only against the sandbox tenant, so both are enforced here.
+    if (!c.MicrosoftAppId) {
+      if (c.HOST && !isLoopbackHost(c.HOST)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['HOST'], message: `local mode (no MicrosoftAppId) authenticates no caller, so it listens on loopback only (127.0.0.1, ::1 or localhost), not "${c.HOST}"; set MicrosoftAppId and MicrosoftAppPassword to listen elsewhere` });
+      }
+      if (credentials.length > 0) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['MicrosoftAppId'], message: 'local mode (no MicrosoftAppId) talks only to the sandbox tenant: unauthenticated callers could approve changes in a live tenant. Set MicrosoftAppId and MicrosoftAppPassword, or remove GRAPH_CLIENT_SECRET / GRAPH_CLIENT_CERTIFICATE_PATH / GRAPH_USE_MANAGED_IDENTITY' });
+      }
+    } else if (credentials.length === 0 && !c.GRAPH_TENANT_ID && !c.GRAPH_CLIENT_ID) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['GRAPH_CLIENT_SECRET'], message: 'an authenticated bot (MicrosoftAppId set) needs live Microsoft Graph: set GRAPH_CLIENT_SECRET, GRAPH_CLIENT_CERTIFICATE_PATH or GRAPH_USE_MANAGED_IDENTITY=true (the sandbox tenant is for local mode only)' });
+    }
+    if (c.MicrosoftAppId && [c.SANDBOX_GRAPH_URL, c.SANDBOX_GRAPH_CA_FILE, c.SANDBOX_GRAPH_TOKEN].some(Boolean)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['SANDBOX_GRAPH_URL'], message: 'a shared sandbox tenant is for local mode only (no MicrosoftAppId)' });
+    }
     if (c.MicrosoftAppType === 'SingleTenant' && c.MicrosoftAppId && !c.MicrosoftAppTenantId) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['MicrosoftAppTenantId'], message: 'is required when MicrosoftAppType=SingleTenant' });
     }
@@ -295,6 +310,12 @@ function graphSettings(c: z.infer<typeof schema>): GraphSettings {
       ? { origin: new URL(c.SANDBOX_GRAPH_URL).origin, caFile: c.SANDBOX_GRAPH_CA_FILE, token: c.SANDBOX_GRAPH_TOKEN }
       : undefined;
   return { mode: 'sandbox', tenantFile: c.SANDBOX_TENANT_FILE, port: c.SANDBOX_GRAPH_PORT, external };
+}
+
+/** Loopback only: local mode must not be reachable from another machine. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
 /** The process environment, with a local `.env` file applied first when there is one. */

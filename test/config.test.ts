@@ -7,6 +7,8 @@ import { ConfigError, loadConfig, type Config } from '../src/config';
 const SECRET = 'pA55w0rd~with.a-Secret_value';
 const APP_ID = '00000000-0000-0000-0000-000000000001';
 const TENANT = '00000000-0000-0000-0000-0000000000aa';
+/** An authenticated bot needs live Graph; managed identity is a credential that needs no secret. */
+const LIVE_GRAPH = { GRAPH_USE_MANAGED_IDENTITY: 'true' };
 
 /** The ConfigError loadConfig throws for `env`; fails the test when it does not throw one. */
 function configError(env: Record<string, string | undefined>): ConfigError {
@@ -79,7 +81,7 @@ describe('loadConfig reads values', () => {
   test('every key is read and converted', () => {
     const config = loadConfig({
       PORT: '8080',
-      HOST: '0.0.0.0',
+      HOST: '127.0.0.2',
       STATE_STORE: 'memory',
       SQLITE_PATH: '/var/lib/bot/state.db',
       LOG_LEVEL: 'debug',
@@ -91,7 +93,7 @@ describe('loadConfig reads values', () => {
     });
     expect(config).toMatchObject({
       port: 8080,
-      host: '0.0.0.0',
+      host: '127.0.0.2',
       localMode: true,
       stateStore: 'memory',
       sqlitePath: '/var/lib/bot/state.db',
@@ -148,50 +150,50 @@ describe('loadConfig rejects bad values', () => {
 
 describe('loadConfig and the bot registration', () => {
   test('an app id without a password is an error naming MicrosoftAppPassword', () => {
-    const error = configError({ MicrosoftAppId: APP_ID });
+    const error = configError({ ...LIVE_GRAPH, MicrosoftAppId: APP_ID });
     expect(problemKeys(error)).toEqual(['MicrosoftAppPassword']);
   });
 
   test('a blank password is no password', () => {
-    expect(problemKeys(configError({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: '  ' }))).toEqual(['MicrosoftAppPassword']);
+    expect(problemKeys(configError({ ...LIVE_GRAPH, MicrosoftAppId: APP_ID, MicrosoftAppPassword: '  ' }))).toEqual(['MicrosoftAppPassword']);
   });
 
   test('SingleTenant without a tenant id is an error naming MicrosoftAppTenantId', () => {
-    const error = configError({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET, MicrosoftAppType: 'SingleTenant' });
+    const error = configError({ ...LIVE_GRAPH, MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET, MicrosoftAppType: 'SingleTenant' });
     expect(problemKeys(error)).toEqual(['MicrosoftAppTenantId']);
   });
 
   test('SingleTenant without password or tenant names both', () => {
-    const error = configError({ MicrosoftAppId: APP_ID, MicrosoftAppType: 'SingleTenant' });
+    const error = configError({ ...LIVE_GRAPH, MicrosoftAppId: APP_ID, MicrosoftAppType: 'SingleTenant' });
     expect(problemKeys(error)).toEqual(['MicrosoftAppPassword', 'MicrosoftAppTenantId']);
   });
 
   test('app id and password: authenticated mode, listening on all interfaces', () => {
-    const config = loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET });
+    const config = loadConfig({ ...LIVE_GRAPH, MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET });
     expect(config.localMode).toBe(false);
     expect(config.host).toBe('0.0.0.0');
     expect(config.botAuth).toEqual({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET, MicrosoftAppType: 'MultiTenant', MicrosoftAppTenantId: undefined });
   });
 
   test('an explicit HOST wins in authenticated mode too', () => {
-    expect(loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET, HOST: '10.0.0.4' }).host).toBe('10.0.0.4');
+    expect(loadConfig({ ...LIVE_GRAPH, MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET, HOST: '10.0.0.4' }).host).toBe('10.0.0.4');
   });
 
   test('SingleTenant with its tenant id is fine', () => {
-    const config = loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET, MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: TENANT });
+    const config = loadConfig({ ...LIVE_GRAPH, MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET, MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: TENANT });
     expect(config.botAuth).toMatchObject({ MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: TENANT });
   });
 
   test('UserAssignedMSI needs no password', () => {
-    const config = loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: TENANT });
+    const config = loadConfig({ ...LIVE_GRAPH, MicrosoftAppId: APP_ID, MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: TENANT });
     expect(config.localMode).toBe(false);
     expect(config.botAuth.MicrosoftAppPassword).toBeUndefined();
   });
 
   test.each<[string, Record<string, string>]>([
-    ['SingleTenant without tenant', { MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET, MicrosoftAppType: 'SingleTenant' }],
-    ['other bad keys', { MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET, PORT: 'abc', STATE_STORE: 'redis', MicrosoftAppType: 'Nope' }],
-    ['a bad MAX_MISSES beside a full registration', { MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET, MicrosoftAppTenantId: TENANT, MicrosoftAppType: 'SingleTenant', MAX_MISSES: 'x' }],
+    ['SingleTenant without tenant', { ...LIVE_GRAPH, MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET, MicrosoftAppType: 'SingleTenant' }],
+    ['other bad keys', { ...LIVE_GRAPH, MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET, PORT: 'abc', STATE_STORE: 'redis', MicrosoftAppType: 'Nope' }],
+    ['a bad MAX_MISSES beside a full registration', { ...LIVE_GRAPH, MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET, MicrosoftAppTenantId: TENANT, MicrosoftAppType: 'SingleTenant', MAX_MISSES: 'x' }],
   ])('the error never contains the password (%s)', (_case, env) => {
     const error = configError(env);
     expect(error.message).not.toContain(SECRET);
@@ -201,13 +203,14 @@ describe('loadConfig and the bot registration', () => {
 });
 
 describe('Microsoft Graph settings', () => {
-  const live = { GRAPH_TENANT_ID: 'tenant-guid', GRAPH_CLIENT_ID: 'client-guid' };
+  const auth = { MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET };
+  const live = { ...auth, GRAPH_TENANT_ID: 'tenant-guid', GRAPH_CLIENT_ID: 'client-guid' };
 
   test.each<[string, Record<string, string>, unknown]>([
     ['client secret', { ...live, GRAPH_CLIENT_SECRET: 's3cr3t-value' }, { kind: 'clientSecret', tenantId: 'tenant-guid', clientId: 'client-guid', clientSecret: 's3cr3t-value' }],
     ['client certificate', { ...live, GRAPH_CLIENT_CERTIFICATE_PATH: '/etc/bot/graph.pem' }, { kind: 'clientCertificate', tenantId: 'tenant-guid', clientId: 'client-guid', certificatePath: '/etc/bot/graph.pem' }],
-    ['system-assigned managed identity', { GRAPH_USE_MANAGED_IDENTITY: 'true' }, { kind: 'managedIdentity', clientId: undefined }],
-    ['user-assigned managed identity', { GRAPH_USE_MANAGED_IDENTITY: 'true', GRAPH_MANAGED_IDENTITY_CLIENT_ID: 'mi-guid' }, { kind: 'managedIdentity', clientId: 'mi-guid' }],
+    ['system-assigned managed identity', { ...auth, GRAPH_USE_MANAGED_IDENTITY: 'true' }, { kind: 'managedIdentity', clientId: undefined }],
+    ['user-assigned managed identity', { ...auth, GRAPH_USE_MANAGED_IDENTITY: 'true', GRAPH_MANAGED_IDENTITY_CLIENT_ID: 'mi-guid' }, { kind: 'managedIdentity', clientId: 'mi-guid' }],
   ])('%s means live Graph with that credential', (_name, env, credential) => {
     expect(loadConfig(env).graph).toEqual({ mode: 'live', baseUrl: 'https://graph.microsoft.com', credential });
   });
@@ -217,13 +220,30 @@ describe('Microsoft Graph settings', () => {
   });
 
   test.each<[string, Record<string, string>, string[]]>([
-    ['a secret without tenant and client ids', { GRAPH_CLIENT_SECRET: 'x' }, ['GRAPH_CLIENT_ID', 'GRAPH_TENANT_ID']],
+    ['a secret without tenant and client ids', { ...auth, GRAPH_CLIENT_SECRET: 'x' }, ['GRAPH_CLIENT_ID', 'GRAPH_TENANT_ID']],
     ['two credentials at once', { ...live, GRAPH_CLIENT_SECRET: 'x', GRAPH_USE_MANAGED_IDENTITY: 'true' }, ['GRAPH_CLIENT_SECRET']],
     ['ids without any credential', live, ['GRAPH_CLIENT_SECRET']],
     ['a TAP lifetime outside Graph limits', { TAP_LIFETIME_MINUTES: '5' }, ['TAP_LIFETIME_MINUTES']],
     ['a base URL that is not a URL', { GRAPH_BASE_URL: 'graph' }, ['GRAPH_BASE_URL']],
   ])('%s is refused, naming the keys', (_name, env, keys) => {
     expect(problemKeys(configError(env))).toEqual(keys);
+  });
+
+  test.each<[string, Record<string, string>, string]>([
+    ['local mode on a public interface', { HOST: '0.0.0.0' }, 'HOST'],
+    ['local mode on a private address', { HOST: '10.0.0.4' }, 'HOST'],
+    ['local mode with a live Graph secret', { GRAPH_TENANT_ID: 't', GRAPH_CLIENT_ID: 'c', GRAPH_CLIENT_SECRET: 'x' }, 'MicrosoftAppId'],
+    ['local mode with managed identity', { GRAPH_USE_MANAGED_IDENTITY: 'true' }, 'MicrosoftAppId'],
+    ['an authenticated bot on the sandbox tenant', auth, 'GRAPH_CLIENT_SECRET'],
+    ['an authenticated bot with a shared sandbox', { ...auth, ...LIVE_GRAPH, SANDBOX_GRAPH_URL: 'https://127.0.0.1:4443', SANDBOX_GRAPH_CA_FILE: 'ca.pem', SANDBOX_GRAPH_TOKEN: 't' }, 'SANDBOX_GRAPH_URL'],
+  ])('unsafe: %s is refused at start-up, naming %s', (_name, env, key) => {
+    const error = configError(env);
+    expect(problemKeys(error)).toContain(key);
+    expect(error.message).not.toContain('very-secret');
+  });
+
+  test.each(['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]'])('local mode may listen on loopback %s', (host) => {
+    expect(loadConfig({ HOST: host }).localMode).toBe(true);
   });
 
   test('the secret never appears in a configuration error', () => {
@@ -247,7 +267,7 @@ describe('web chat (Direct Line) settings', () => {
   test.each<[string, Record<string, string>, unknown]>([
     ['local mode, no secret: the local stand-in', {}, { mode: 'dev', port: 0 }],
     ['a secret: the Direct Line service', { DIRECT_LINE_SECRET: 'dl-secret-value' }, { mode: 'service', secret: 'dl-secret-value', endpoint: 'https://directline.botframework.com' }],
-    ['an authenticated bot without a secret: web chat off, never the stand-in', { MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw' }, { mode: 'off' }],
+    ['an authenticated bot without a secret: web chat off, never the stand-in', { ...LIVE_GRAPH, MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw' }, { mode: 'off' }],
   ])('%s', (_name, env, expected) => {
     expect(loadConfig(env).webChat.directLine).toEqual(expected);
   });
@@ -285,7 +305,7 @@ describe('scale-out settings', () => {
   test('instance id and drain time: explicit, from App Service, and the authenticated default', () => {
     expect(loadConfig({ INSTANCE_ID: 'bot-a', SHUTDOWN_DRAIN_SECONDS: '3' })).toMatchObject({ instanceId: 'bot-a', shutdownDrainSeconds: 3 });
     expect(loadConfig({ WEBSITE_INSTANCE_ID: 'f'.repeat(64) }).instanceId).toBe('f'.repeat(16));
-    expect(loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET }).shutdownDrainSeconds).toBe(10);
+    expect(loadConfig({ ...LIVE_GRAPH, MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET }).shutdownDrainSeconds).toBe(10);
   });
 });
 

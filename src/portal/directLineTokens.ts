@@ -1,7 +1,7 @@
 /**
  * Where the portal's Direct Line tokens come from: Microsoft's Direct Line service in
- * production (the secret is exchanged server-side and never leaves this process), or the local
- * Direct Line stand-in in local mode.
+ * production (the secret is exchanged server-side and never leaves this process). The local
+ * Direct Line stand-in's tokens are in src/local/directLine/tokens.ts.
  */
 import type { IssuedToken, TokenSource } from './portal';
 
@@ -94,39 +94,6 @@ export class DirectLineServiceTokens implements TokenSource {
       expiresIn: body.expires_in,
       // Web Chat defaults to the global service; any other endpoint must be named to it.
       ...(this.endpoint === DIRECT_LINE_SERVICE ? {} : { domain: `${this.endpoint}/v3/directline` }),
-    };
-  }
-}
-
-/** What the portal needs of the local Direct Line stand-in (src/directline/devDirectLine.ts). */
-export interface DevDirectLineEndpoint {
-  /** Its base URL, e.g. http://127.0.0.1:41234. */
-  readonly url: string;
-  generateToken(userId: string): DevToken | Promise<DevToken>;
-}
-
-interface DevToken {
-  token: string;
-  conversationId?: string;
-  expires_in: number;
-}
-
-/** Local mode: tokens from the stand-in, whose domain Web Chat must be told. */
-export class DevDirectLineTokens implements TokenSource {
-  readonly connectOrigins: readonly string[];
-
-  constructor(private readonly directLine: DevDirectLineEndpoint) {
-    const origin = new URL(directLine.url);
-    this.connectOrigins = [origin.origin, `${origin.protocol === 'https:' ? 'wss:' : 'ws:'}//${origin.host}`];
-  }
-
-  async issue(userId: string): Promise<IssuedToken> {
-    const issued = await this.directLine.generateToken(userId);
-    return {
-      token: issued.token,
-      conversationId: issued.conversationId,
-      expiresIn: issued.expires_in,
-      domain: `${this.directLine.url.replace(/\/+$/, '')}/v3/directline`,
     };
   }
 }

@@ -10,9 +10,9 @@ import { DirectoryError, PHONE_METHOD_IDS } from '../../src/core/directory';
 import { createGraphCredential } from '../../src/graph/credentials';
 import { createGraphClient, type GraphClientOptions } from '../../src/graph/graphClient';
 import { GraphDirectory } from '../../src/graph/graphDirectory';
-import { startGraphSandbox } from '../../src/sandbox/graphSandbox';
-import { parseTenantSeed } from '../../src/sandbox/tenant';
-import { createLoopbackCertificate } from '../../src/sandbox/tls';
+import { startGraphSandbox } from '../../src/local/graphSandbox/graphSandbox';
+import { parseTenantSeed } from '../../src/local/graphSandbox/tenant';
+import { createLoopbackCertificate } from '../../src/local/graphSandbox/tls';
 import { RecordingLog } from '../fakes/ports';
 
 const USER_ID = '00000000-0000-4000-8000-000000000001';

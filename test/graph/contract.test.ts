@@ -16,8 +16,8 @@ import {
 import { createGraphCredential } from '../../src/graph/credentials';
 import { createGraphClient } from '../../src/graph/graphClient';
 import { GraphDirectory, type GraphDirectoryOptions } from '../../src/graph/graphDirectory';
-import { startGraphSandbox, type GraphSandbox } from '../../src/sandbox/graphSandbox';
-import { parseTenantSeed, type TenantSeed } from '../../src/sandbox/tenant';
+import { startGraphSandbox, type GraphSandbox } from '../../src/local/graphSandbox/graphSandbox';
+import { parseTenantSeed, type TenantSeed } from '../../src/local/graphSandbox/tenant';
 import { RecordingLog } from '../fakes/ports';
 
 const PHONE = '#microsoft.graph.phoneAuthenticationMethod';

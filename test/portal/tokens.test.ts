@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import restify from 'restify';
-import { DevDirectLineTokens, DirectLineServiceTokens, DirectLineTokenError } from '../../src/portal/directLineTokens';
+import { DevDirectLineTokens } from '../../src/local/directLine/tokens';
+import { DirectLineServiceTokens, DirectLineTokenError } from '../../src/portal/directLineTokens';
 import { addressKey, registerPortal, type PortalDeps, type TokenSource } from '../../src/portal/portal';
 import { RecordingLog } from '../fakes/ports';
 

@@ -247,7 +247,7 @@ describe('the turn error handler', () => {
 
 describe('Bot Framework authentication', () => {
   test('with an app id configured, requests without a valid token are refused', async () => {
-    const secured = await startBot({ MicrosoftAppId: '00000000-0000-0000-0000-000000000001', MicrosoftAppPassword: 'not-a-real-secret' });
+    const secured = await startBot({ MicrosoftAppId: '00000000-0000-0000-0000-000000000001', MicrosoftAppPassword: 'not-a-real-secret', GRAPH_USE_MANAGED_IDENTITY: 'true' });
     try {
       const body = JSON.stringify(new HttpConversation(secured.url, 'auth').activity({ text: 'hi' }));
       const none = await fetch(`${secured.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });

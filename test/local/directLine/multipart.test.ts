@@ -2,7 +2,7 @@
  * The upload reader against bodies encoded the way browsers (and Node's FormData) encode them,
  * and against broken ones.
  */
-import { MultipartError, multipartBoundary, parseMultipart, safeFileName } from '../../src/directline/multipart';
+import { MultipartError, multipartBoundary, parseMultipart, safeFileName } from '../../../src/local/directLine/multipart';
 
 async function encode(form: FormData): Promise<{ body: Buffer; boundary: string }> {
   const response = new Response(form);

@@ -5,8 +5,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startGraphSandbox } from '../../src/sandbox/graphSandbox';
-import { loadTenantSeed, parseTenantSeed, type GraphMethod, type SeedUser, type TenantSeed } from '../../src/sandbox/tenant';
+import { startGraphSandbox } from '../../../src/local/graphSandbox/graphSandbox';
+import { loadTenantSeed, parseTenantSeed, type GraphMethod, type SeedUser, type TenantSeed } from '../../../src/local/graphSandbox/tenant';
 import { PHONE_IDS, ROLES, SandboxClient, TYPES, testSeed, valueOf } from './client';
 
 const DEMO_FILE = path.join(__dirname, '..', '..', 'sandbox', 'demo-tenant.json');

@@ -2,7 +2,7 @@
  * Looking people up: users by id or sign-in address, their directory roles, their groups, and
  * revoking their sign-in sessions.
  */
-import { startGraphSandbox, type GraphSandbox } from '../../src/sandbox/graphSandbox';
+import { startGraphSandbox, type GraphSandbox } from '../../../src/local/graphSandbox/graphSandbox';
 import { IDS, ROLES, SandboxClient, U, errorOf, testSeed, valueOf } from './client';
 
 let sandbox: GraphSandbox;

@@ -4,8 +4,8 @@
  * tests use their own seed so that editing the demo personas never breaks a rule test.
  */
 import { Agent, fetch } from 'undici';
-import type { GraphSandbox } from '../../src/sandbox/graphSandbox';
-import type { TenantSeed } from '../../src/sandbox/tenant';
+import type { GraphSandbox } from '../../../src/local/graphSandbox/graphSandbox';
+import type { TenantSeed } from '../../../src/local/graphSandbox/tenant';
 
 export interface GraphReply {
   status: number;

@@ -2,7 +2,7 @@
  * All of a user's authentication methods: the mixed list, the per-type collections and deletes,
  * the default-method rule across kinds, and Temporary Access Passes with their policy.
  */
-import { startGraphSandbox, type GraphSandbox } from '../../src/sandbox/graphSandbox';
+import { startGraphSandbox, type GraphSandbox } from '../../../src/local/graphSandbox/graphSandbox';
 import { IDS, PHONE_IDS, SandboxClient, TYPES, U, errorOf, testSeed, valueOf } from './client';
 
 const PASSWORD_ID = '28c10230-6103-485e-b985-444c60001490';

@@ -5,7 +5,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { startGraphSandbox, type GraphSandbox } from '../../src/sandbox/graphSandbox';
+import { startGraphSandbox, type GraphSandbox } from '../../../src/local/graphSandbox/graphSandbox';
 import { PHONE_IDS, SandboxClient, U, errorOf, testSeed, valueOf } from './client';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -7,10 +7,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import WebSocket from 'ws';
-import type { Clock } from '../../src/core/ports';
-import { startDevDirectLine, type DevDirectLine, type DevDirectLineOptions } from '../../src/directline/devDirectLine';
-import { RecordingLog } from '../fakes/ports';
-import { startBot, type RunningBot } from '../helpers/botServer';
+import type { Clock } from '../../../src/core/ports';
+import { startDevDirectLine, type DevDirectLine, type DevDirectLineOptions } from '../../../src/local/directLine/devDirectLine';
+import { RecordingLog } from '../../fakes/ports';
+import { startBot, type RunningBot } from '../../helpers/botServer';
 import { ACCOUNT_QUESTION, SECRET, api } from './client';
 
 let bot: RunningBot;

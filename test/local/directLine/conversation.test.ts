@@ -7,9 +7,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import type { Activity, Message } from 'botframework-directlinejs';
-import { startDevDirectLine, type DevDirectLine } from '../../src/directline/devDirectLine';
-import { RecordingLog } from '../fakes/ports';
-import { startBot, type RunningBot } from '../helpers/botServer';
+import { startDevDirectLine, type DevDirectLine } from '../../../src/local/directLine/devDirectLine';
+import { RecordingLog } from '../../fakes/ports';
+import { startBot, type RunningBot } from '../../helpers/botServer';
 import { ACCOUNT_QUESTION, Chat, NON_TEXT, SECRET, WELCOME, api, botSays, fromBot } from './client';
 
 let bot: RunningBot;

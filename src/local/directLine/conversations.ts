@@ -4,7 +4,7 @@
  * that open one conversation each, and uploaded files. Everything is bounded; the oldest goes first.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Clock } from '../core/ports';
+import type { Clock } from '../../core/ports';
 
 export type JsonObject = Record<string, unknown>;
 

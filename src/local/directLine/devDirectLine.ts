@@ -16,7 +16,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import { systemClock, type Clock, type Log } from '../core/ports';
+import { systemClock, type Clock, type Log } from '../../core/ports';
 import {
   AttachmentStore,
   ConversationRegistry,

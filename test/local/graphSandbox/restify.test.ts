@@ -4,7 +4,7 @@
  * of answer (200, 201, 204, an error) must still go out whole.
  */
 import 'restify';
-import { startGraphSandbox, type GraphSandbox } from '../../src/sandbox/graphSandbox';
+import { startGraphSandbox, type GraphSandbox } from '../../../src/local/graphSandbox/graphSandbox';
 import { PHONE_IDS, SandboxClient, U, errorOf, testSeed } from './client';
 
 let sandbox: GraphSandbox;

@@ -3,7 +3,7 @@
  * format, one phone per type, mobile before alternateMobile, a type never changes, the alternate
  * goes before the mobile, and the default method stays put.
  */
-import { startGraphSandbox, type GraphSandbox } from '../../src/sandbox/graphSandbox';
+import { startGraphSandbox, type GraphSandbox } from '../../../src/local/graphSandbox/graphSandbox';
 import { IDS, PHONE_IDS, SandboxClient, TYPES, U, errorOf, testSeed, valueOf } from './client';
 
 let sandbox: GraphSandbox;

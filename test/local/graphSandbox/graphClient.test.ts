@@ -5,7 +5,7 @@
  */
 import { Client, GraphError, ResponseType, type AuthenticationProvider, type FetchOptions } from '@microsoft/microsoft-graph-client';
 import { Agent } from 'undici';
-import { startGraphSandbox, type GraphSandbox } from '../../src/sandbox/graphSandbox';
+import { startGraphSandbox, type GraphSandbox } from '../../../src/local/graphSandbox/graphSandbox';
 import { PHONE_IDS, ROLES, U, testSeed } from './client';
 
 /** Hands the SDK the sandbox's token, as a credential would hand it a real one. */
