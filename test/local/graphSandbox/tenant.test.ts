@@ -9,8 +9,8 @@ import { startGraphSandbox } from '../../../src/local/graphSandbox/graphSandbox'
 import { loadTenantSeed, parseTenantSeed, type GraphMethod, type SeedUser, type TenantSeed } from '../../../src/local/graphSandbox/tenant';
 import { PHONE_IDS, ROLES, SandboxClient, TYPES, testSeed, valueOf } from './client';
 
-const DEMO_FILE = path.join(__dirname, '..', '..', 'sandbox', 'demo-tenant.json');
-const README_FILE = path.join(__dirname, '..', '..', 'sandbox', 'README.md');
+const DEMO_FILE = path.join(__dirname, '..', '..', '..', 'sandbox', 'demo-tenant.json');
+const README_FILE = path.join(__dirname, '..', '..', '..', 'sandbox', 'README.md');
 
 describe('parseTenantSeed', () => {
   test('accepts a valid seed and returns it unchanged', () => {
