@@ -295,6 +295,9 @@ async function main(): Promise<number> {
         SANDBOX_GRAPH_TOKEN: sandbox.token,
         HELPDESK_CONVERSATION_ID: HELPDESK,
         HELPDESK_SERVICE_URL: connector.url,
+        // The escalations come from one loopback client with ids the portal never issued.
+        REQUESTS_PER_CLIENT_ADDRESS_PER_HOUR: '1000',
+        REQUESTS_PER_TARGET_DOMAIN_PER_HOUR: '1000',
       };
       if (store === 'blob') Object.assign(env, { BLOB_CONNECTION_STRING: blobConnection!, BLOB_CONTAINER });
       const profDir = options.cpuProfDir ? path.join(options.cpuProfDir, store) : undefined;

@@ -84,9 +84,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const adapter = new CloudAdapter(
     new ConfigurationBotFrameworkAuthentication(config.botAuth as ConfigurationBotFrameworkAuthenticationOptions),
   );
+  const tickets = new TicketStore(storage, clock, config.helpdesk.limits);
   const helpdesk = new Helpdesk({
     adapter,
-    store: new TicketStore(storage, clock, config.helpdesk.limits),
+    store: tickets,
     audit: new StoredAudit(storage, log),
     directory: graph.directory,
     localizer: appLocalizer,
@@ -184,7 +185,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         publicDir: projectDir('public'),
         log,
         tokens: await webChatTokens(url),
-        rateLimit: { perMinute: config.webChat.tokenRequestsPerMinute },
+        rateLimit: { perMinute: config.webChat.tokenRequestsPerMinute, trustedProxyHops: config.trustedProxyHops },
+        clients: tickets,
       });
       log.info({ portal: `${url}/` }, 'help portal ready');
       return url;

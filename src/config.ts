@@ -95,6 +95,12 @@ const schema = z
     /** Caps on new requests, so the helpdesk channel cannot be flooded. */
     REQUESTS_PER_REQUESTER_PER_HOUR: intIn(1, 100, 3),
     REQUESTS_PER_CONVERSATION_PER_HOUR: intIn(1, 100, 5),
+    /** New requests per client per hour, whatever user and conversation ids it uses: web chat by network address (IPv6 /64), Teams by user. */
+    REQUESTS_PER_CLIENT_ADDRESS_PER_HOUR: intIn(1, 1000, 20),
+    /** New requests per hour for accounts in one sign-in domain (the domain of the address asked about). */
+    REQUESTS_PER_TARGET_DOMAIN_PER_HOUR: intIn(1, 10000, 30),
+    /** New requests per hour in all; the helpdesk channel gets at most this many cards an hour. */
+    REQUESTS_PER_HOUR: intIn(1, 10000, 200),
     /** How often this instance looks for expired requests (0 = never; another instance does it). */
     EXPIRY_SWEEP_SECONDS: intIn(0, 3600, 60),
     /** Production web chat: the Direct Line channel secret (server-side only; the page gets tokens). */
@@ -104,6 +110,11 @@ const schema = z
     DEV_DIRECTLINE_PORT: intIn(0, 65535, 0),
     /** Tokens one client address may get per minute from /api/directline/token. */
     TOKEN_REQUESTS_PER_MINUTE: intIn(1, 1000, 10),
+    /**
+     * Reverse proxies in front of the bot that append the address they saw to X-Forwarded-For (App
+     * Service: 1). The client address is then the Nth entry from the right; 0 = the socket address.
+     */
+    TRUSTED_PROXY_HOPS: intIn(0, 10, 0),
     /** The sandbox tenant used when no Graph credential is configured. */
     SANDBOX_TENANT_FILE: z.preprocess(blankToUndefined, z.string().default(path.join('sandbox', 'demo-tenant.json'))),
     SANDBOX_GRAPH_PORT: intIn(0, 65535, 0),
@@ -214,6 +225,8 @@ export interface Config {
     directLine: { mode: 'service'; secret: string; endpoint: string } | { mode: 'dev'; port: number } | { mode: 'off' };
     tokenRequestsPerMinute: number;
   };
+  /** Reverse proxies trusted to append to X-Forwarded-For; every per-address limit reads the address through them. */
+  trustedProxyHops: number;
   helpdesk: {
     /** Where request cards go; unset until configured or captured when the bot joins a team. */
     channel?: { conversationId: string; serviceUrl: string };
@@ -221,7 +234,13 @@ export interface Config {
     teamId?: string;
     approverIds: string[];
     requestTtlMinutes: number;
-    limits: { perRequesterPerHour: number; perConversationPerHour: number };
+    limits: {
+      perRequesterPerHour: number;
+      perConversationPerHour: number;
+      perClientAddressPerHour: number;
+      perTargetDomainPerHour: number;
+      perHour: number;
+    };
     expirySweepSeconds: number;
   };
 }
@@ -282,12 +301,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
           : { mode: 'off' },
       tokenRequestsPerMinute: c.TOKEN_REQUESTS_PER_MINUTE,
     },
+    trustedProxyHops: c.TRUSTED_PROXY_HOPS,
     helpdesk: {
       channel: c.HELPDESK_CONVERSATION_ID && c.HELPDESK_SERVICE_URL ? { conversationId: c.HELPDESK_CONVERSATION_ID, serviceUrl: c.HELPDESK_SERVICE_URL } : undefined,
       teamId: c.HELPDESK_TEAM_ID,
       approverIds: (c.HELPDESK_APPROVER_IDS ?? '').split(',').map((x) => x.trim()).filter(Boolean),
       requestTtlMinutes: c.REQUEST_TTL_MINUTES,
-      limits: { perRequesterPerHour: c.REQUESTS_PER_REQUESTER_PER_HOUR, perConversationPerHour: c.REQUESTS_PER_CONVERSATION_PER_HOUR },
+      limits: {
+        perRequesterPerHour: c.REQUESTS_PER_REQUESTER_PER_HOUR,
+        perConversationPerHour: c.REQUESTS_PER_CONVERSATION_PER_HOUR,
+        perClientAddressPerHour: c.REQUESTS_PER_CLIENT_ADDRESS_PER_HOUR,
+        perTargetDomainPerHour: c.REQUESTS_PER_TARGET_DOMAIN_PER_HOUR,
+        perHour: c.REQUESTS_PER_HOUR,
+      },
       expirySweepSeconds: c.EXPIRY_SWEEP_SECONDS,
     },
   };

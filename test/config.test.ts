@@ -45,7 +45,15 @@ describe('loadConfig defaults', () => {
     temporaryAccessPass: { lifetimeInMinutes: 60, isUsableOnce: true },
     helpdeskGroupId: undefined,
     webChat: { directLine: { mode: 'dev', port: 0 }, tokenRequestsPerMinute: 10 },
-    helpdesk: { channel: undefined, teamId: undefined, approverIds: [], requestTtlMinutes: 1440, limits: { perRequesterPerHour: 3, perConversationPerHour: 5 }, expirySweepSeconds: 60 },
+    trustedProxyHops: 0,
+    helpdesk: {
+      channel: undefined,
+      teamId: undefined,
+      approverIds: [],
+      requestTtlMinutes: 1440,
+      limits: { perRequesterPerHour: 3, perConversationPerHour: 5, perClientAddressPerHour: 20, perTargetDomainPerHour: 30, perHour: 200 },
+      expirySweepSeconds: 60,
+    },
   };
 
   test('an empty environment gives the documented defaults: local mode on loopback', () => {

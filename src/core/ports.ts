@@ -90,7 +90,14 @@ export interface Clock {
 export const systemClock: Clock = { now: () => new Date() };
 
 /** Why the helpdesk would not take a new request; the person is told which and what to do. */
-export type EscalationRefusalReason = 'open-request-for-target' | 'requester-hourly-cap' | 'conversation-hourly-cap';
+export type EscalationRefusalReason =
+  | 'open-request-for-target'
+  | 'requester-hourly-cap'
+  | 'conversation-hourly-cap'
+  /** The caps that rotating ids cannot get round (src/infra/ticketStore.ts). */
+  | 'client-address-hourly-cap'
+  | 'target-domain-hourly-cap'
+  | 'overall-hourly-cap';
 
 export class EscalationRefused extends Error {
   constructor(

@@ -37,6 +37,12 @@ export interface Ticket {
   updatedAt: string;
   expiresAt: string;
   helpdeskPost?: HelpdeskPost;
+  /**
+   * Set when a requester Teams does not vouch for asked about an account that already had this
+   * open request: kept (and shown to the helpdesk as a duplicate) rather than refused, so a
+   * stranger cannot learn that a request is pending for someone.
+   */
+  duplicateOf?: string;
   /** Set by approve (with `action`) or deny (with `reason`). */
   decision?: { by: string; byName?: string; action?: AdminAction; reason?: string; at: string };
   /** Set by complete or fail; `requestIds` are Graph's, for the audit trail. */

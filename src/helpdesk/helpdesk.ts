@@ -36,7 +36,7 @@ import {
 import { isReference, newReference } from '../core/reference';
 import { applyEvent, isOpen, newTicket, type AdminAction, type Ticket, type TicketEvent } from '../core/tickets';
 import type { HelpdeskChannelStore } from '../infra/helpdeskChannel';
-import { TicketLimitError, type TicketStore } from '../infra/ticketStore';
+import { TicketLimitError, type TicketStore, type TrippedCap } from '../infra/ticketStore';
 
 /** What the helpdesk needs from the Bot Framework adapter: proactive turns. */
 export interface ProactiveAdapter {
@@ -103,10 +103,15 @@ export class Helpdesk implements EscalationPort, RequestTracker {
       }
     }
     try {
-      await store.create(ticket);
+      // A requester Teams does not vouch for gets no refusal for an account with an open request
+      // (that would tell a stranger one is pending): the request is kept as a duplicate of it,
+      // answered like any other, and the helpdesk sees which one it duplicates on the card.
+      const duplicateOf = await store.create(ticket);
+      if (duplicateOf) ticket.duplicateOf = duplicateOf;
     } catch (error) {
       if (draft.submissionId) await store.releaseSubmission(draft.submissionId).catch(() => undefined);
       if (!(error instanceof TicketLimitError)) throw error;
+      if (error.cap) await this.postCapSummary(error.cap);
       // Another person's open request is not theirs to follow: its reference is only told back
       // to the conversation that made it, so a visitor learns nothing about someone else's.
       const existing = error.existingReference ? await store.get(error.existingReference) : undefined;
@@ -119,6 +124,7 @@ export class Helpdesk implements EscalationPort, RequestTracker {
       fix: ticket.requestedFix,
       newMobile: maskPhoneNumber(ticket.newMobileE164),
       target: ticket.target.objectId ?? ticket.target.signInAddress ?? null,
+      duplicateOf: ticket.duplicateOf ?? null,
     });
     const channel = await this.channel();
     if (!channel) return { reference: ticket.reference, delivery: 'recorded' };
@@ -143,6 +149,25 @@ export class Helpdesk implements EscalationPort, RequestTracker {
       this.deps.log.error({ reference: ticket.reference, err: { name: (error as Error).name, message: (error as Error).message } }, 'could not post to the helpdesk channel');
       await this.record(ticket.reference, 'posted', undefined, { ok: false, error: (error as Error).name });
       return false;
+    }
+  }
+
+  /**
+   * One summary line to the helpdesk channel when a flood cap trips: at most one per cap per hour
+   * across instances (the ticket store's eTag decides who posts), never one per refused request.
+   * Best effort: the refusal stands whether or not the line could be posted.
+   */
+  async postCapSummary(cap: TrippedCap): Promise<void> {
+    try {
+      const channel = await this.channel();
+      if (!channel || !(await this.deps.store.claimCapNotice(cap.kind))) return;
+      const text = this.t(`helpdesk.capReached.${cap.kind}`, { limit: cap.limit, until: cap.until.toISOString().slice(11, 16) });
+      await this.deps.adapter.continueConversationAsync(this.deps.settings.botAppId, this.channelReference(channel), async (context) => {
+        await context.sendActivity({ type: 'message', text });
+      });
+      this.deps.log.warn({ cap: cap.kind, limit: cap.limit }, 'request cap reached; the helpdesk channel was told');
+    } catch (error) {
+      this.deps.log.warn({ cap: cap.kind, err: { name: (error as Error).name } }, 'request cap reached; could not tell the helpdesk channel');
     }
   }
 
@@ -446,6 +471,7 @@ export class Helpdesk implements EscalationPort, RequestTracker {
       { label: t('helpdesk.facts.fix'), value: t(`intake.fix.${ticket.requestedFix}`) },
       { label: t('helpdesk.facts.created'), value: when(ticket.createdAt) },
       { label: t('helpdesk.facts.expires'), value: when(ticket.expiresAt) },
+      ...(ticket.duplicateOf ? [{ label: t('helpdesk.facts.duplicateOf'), value: ticket.duplicateOf }] : []),
     ];
     const methods = target.methods
       ? [

@@ -5,10 +5,27 @@ import { isReference } from '../core/reference';
 import { InvalidTransition, isOpen, targetKey, type Ticket } from '../core/tickets';
 import { createIfAbsent, isETagConflict } from './storageErrors';
 
+export type TicketLimitReason =
+  | 'open-request-for-target'
+  | 'requester-hourly-cap'
+  | 'conversation-hourly-cap'
+  | 'client-address-hourly-cap'
+  | 'target-domain-hourly-cap'
+  | 'overall-hourly-cap';
+
+/** A cap that id rotation cannot get round: what the helpdesk's one summary line reports. */
+export interface TrippedCap {
+  kind: 'client-address' | 'target-domain' | 'overall';
+  limit: number;
+  /** When the oldest counted creation leaves the rolling hour, i.e. when one more is allowed. */
+  until: Date;
+}
+
 export class TicketLimitError extends Error {
   constructor(
-    readonly reason: 'open-request-for-target' | 'requester-hourly-cap' | 'conversation-hourly-cap',
+    readonly reason: TicketLimitReason,
     readonly existingReference?: string,
+    readonly cap?: TrippedCap,
   ) {
     super(`Ticket refused: ${reason}${existingReference ? ` (open: ${existingReference})` : ''}`);
     this.name = 'TicketLimitError';
@@ -27,6 +44,16 @@ export interface TicketLimits {
   perRequesterPerHour: number;
   /** Tickets one requester conversation may create in any 60 minutes. */
   perConversationPerHour: number;
+  /**
+   * Tickets from one client in any 60 minutes, however often it rotates user and conversation ids:
+   * a web-chat visitor's network address (IPv6 /64, IPv4 address) as the portal saw it when it
+   * issued the token, or a Teams user's tenant and object id (see clientIdentity). Unset: no cap.
+   */
+  perClientAddressPerHour?: number;
+  /** Tickets for accounts in one sign-in domain in any 60 minutes. Unset: no cap. */
+  perTargetDomainPerHour?: number;
+  /** Tickets in all in any 60 minutes; also bounds the index's list of recent creations. Unset: no cap. */
+  perHour?: number;
 }
 
 export const ticketKey = (reference: string) => `tickets/${reference}`;
@@ -36,6 +63,15 @@ export const TICKET_INDEX_KEY = 'tickets/_index';
 export const conversationTicketsKey = (conversationId: string) => `tickets/conversation/${digest(conversationId)}`;
 /** Which request an activity created; a digest, since the id holds the conversation id. */
 export const submissionKey = (submissionId: string) => `tickets/submission/${digest(submissionId)}`;
+/** The last summary line posted per tripped cap, so the channel gets one per cap per hour. */
+export const CAP_NOTICES_KEY = 'tickets/_capNotices';
+/** Which client address the portal issued a web-chat user id to; a digest of the id, never the id. */
+export const clientAddressKey = (userId: string) => `clients/${digest(userId)}`;
+
+/** How long the portal's record of a user id's client address is honoured (Web Chat refreshes its token meanwhile). */
+export const CLIENT_ADDRESS_TTL_MS = 24 * 60 * 60 * 1000;
+/** Web-chat user ids the portal did not issue (or whose record expired) all count as this one client. */
+const UNKNOWN_CLIENT = 'unknown';
 
 interface TicketDoc {
   ticket: Ticket;
@@ -48,10 +84,27 @@ interface TicketDoc {
  * the same "first" document both succeed, and both requests would get through.
  */
 export interface TicketIndex {
-  /** Open tickets by reference; `target` is the digest of targetKey(). */
-  open: Record<string, { target: string; createdAt: string }>;
-  /** Creations of the last hour, for the rolling hourly caps; ids are digests. */
-  recent: { at: string; requester: string; conversation: string }[];
+  /**
+   * Open tickets by reference; `target` is the digest of targetKey(). A `duplicate` (a second
+   * request for an account from someone Teams does not vouch for) never blocks its target.
+   */
+  open: Record<string, { target: string; createdAt: string; duplicate?: boolean }>;
+  /**
+   * Creations of the last hour, for the rolling hourly caps; ids are digests. `client` and
+   * `domain` are absent on entries written before those caps existed (they count for no one).
+   */
+  recent: { at: string; requester: string; conversation: string; client?: string; domain?: string }[];
+}
+
+interface ClientAddressRecord {
+  /** Digest of the client address key (IPv6 /64 or IPv4 address), never the address. */
+  client: string;
+  expiresAt: string;
+}
+
+interface CapNotices {
+  /** Cap kind -> when its summary line was last claimed. */
+  notices: Record<string, string>;
 }
 
 interface ConversationTickets {
@@ -77,15 +130,19 @@ export class TicketStore {
     private readonly limits: TicketLimits,
   ) {
     for (const [name, value] of Object.entries(limits)) {
+      if (value === undefined) continue;
       if (!Number.isInteger(value) || value < 0) throw new RangeError(`TicketStore: ${name} must be a whole number >= 0`);
     }
   }
 
   /**
    * Stores a new pending ticket, or throws TicketLimitError: one open ticket per target account,
-   * and rolling hourly caps per requester and per requester conversation.
+   * and rolling hourly caps per requester, per requester conversation, per client, per target
+   * domain and overall. A requester Teams does not vouch for, asking about an account that already
+   * has an open request, is not refused (that would tell a stranger a request is pending for it):
+   * the ticket is stored as a duplicate, and the reference it duplicates is returned.
    */
-  create(ticket: Ticket): Promise<void> {
+  create(ticket: Ticket): Promise<string | undefined> {
     const run = this.queue.then(() => this.createNow(ticket));
     this.queue = run.catch(() => undefined);
     return run;
@@ -157,6 +214,36 @@ export class TicketStore {
     await this.storage.delete([submissionKey(submissionId)]);
   }
 
+  /**
+   * Remembers which client address the portal issued a web-chat user id to (at token issue), so
+   * the per-client cap holds however often that client rotates ids. `address` is the client key
+   * from the portal (an IPv6 /64 or IPv4 address); only its digest is stored.
+   */
+  async recordClientAddress(userId: string, address: string): Promise<void> {
+    const record: ClientAddressRecord = {
+      client: digest(`client\n${address}`),
+      expiresAt: new Date(this.clock.now().getTime() + CLIENT_ADDRESS_TTL_MS).toISOString(),
+    };
+    await this.storage.write({ [clientAddressKey(userId)]: { ...record, eTag: '*' } });
+  }
+
+  /**
+   * Claims the right to post the one summary line for a tripped cap: true for the first caller in
+   * any hour (across instances, by eTag), false for everyone else.
+   */
+  async claimCapNotice(kind: TrippedCap['kind']): Promise<boolean> {
+    const now = this.clock.now();
+    let claimed = false;
+    await readModifyWrite<CapNotices>(this.storage, CAP_NOTICES_KEY, () => ({ notices: {} }), (doc) => {
+      claimed = false;
+      const last = doc.notices[kind];
+      if (last && Date.parse(last) > now.getTime() - HOUR_MS) return undefined;
+      claimed = true;
+      return { notices: { ...doc.notices, [kind]: now.toISOString() } };
+    });
+    return claimed;
+  }
+
   /** References of open tickets, oldest first (for the expiry sweep). */
   async openReferences(): Promise<string[]> {
     const index = (await this.storage.read([TICKET_INDEX_KEY]))[TICKET_INDEX_KEY] as TicketIndex | undefined;
@@ -177,13 +264,17 @@ export class TicketStore {
     return undefined;
   }
 
-  private async createNow(ticket: Ticket): Promise<void> {
+  private async createNow(ticket: Ticket): Promise<string | undefined> {
     if (!isCanonicalReference(ticket.reference)) throw new RangeError('TicketStore.create: reference must look like HD-XXXX-XXXX');
     if (ticket.state !== 'pending') throw new RangeError('TicketStore.create: a new ticket must be pending');
-    const ids = {
+    const domain = targetDomain(ticket);
+    const ids: ClaimIds = {
       target: digest(targetKey(ticket)),
       requester: digest(requesterIdentity(ticket)),
       conversation: digest(`${ticket.requester.channelId}\n${ticket.requester.conversationId}`),
+      client: await this.clientIdentity(ticket),
+      domain: domain ? digest(`domain\n${domain}`) : undefined,
+      mayDuplicate: ticket.requester.assurance !== 'teams-verified',
     };
     const key = ticketKey(ticket.reference);
     // The ticket and the conversation's list first, the claim on the index last: a crash in between
@@ -194,16 +285,41 @@ export class TicketStore {
     await readModifyWrite<ConversationTickets>(this.storage, conversationKey, () => ({ references: [] }), (doc) => ({
       references: [ticket.reference, ...doc.references.filter((r) => r !== ticket.reference)].slice(0, CONVERSATION_HISTORY),
     }));
+    let duplicateOf: string | undefined;
     try {
-      await this.claim(ticket.reference, ids);
+      duplicateOf = await this.claim(ticket.reference, ids);
     } catch (error) {
       await this.rollBack(ticket.reference, key, conversationKey);
       throw error;
     }
+    // Marked after the claim, which alone knows; until then it reads as an ordinary request.
+    if (duplicateOf) await this.update(ticket.reference, (t) => ({ ...t, duplicateOf }));
+    return duplicateOf;
   }
 
-  /** Checks the limits and records the ticket in the index, in one eTag-checked write. */
-  private async claim(reference: string, ids: { target: string; requester: string; conversation: string }): Promise<void> {
+  /**
+   * Who counts as one client for the per-client cap. A Teams user with an object id is vouched
+   * for by Teams (in production; local mode is loopback only), so their tenant and object id is
+   * the key: rotating it means being another real account. Everyone else (web chat) is the client
+   * address the portal recorded for the user id it issued; an id it did not issue, or whose
+   * record has expired, shares the one "unknown" bucket, so inventing ids gains nothing.
+   */
+  private async clientIdentity(ticket: Ticket): Promise<string> {
+    const objectId = ticket.requester.objectId?.trim().toLowerCase();
+    if (ticket.requester.channelId === 'msteams' && objectId) {
+      return digest(`teams\n${ticket.requester.replyTo.tenantId ?? ''}\n${objectId}`);
+    }
+    const key = clientAddressKey(ticket.requester.replyTo.userId);
+    const record = (await this.storage.read([key]))[key] as Partial<ClientAddressRecord> | undefined;
+    const live = typeof record?.client === 'string' && typeof record.expiresAt === 'string' && Date.parse(record.expiresAt) > this.clock.now().getTime();
+    return live ? record.client! : digest(`client\n${UNKNOWN_CLIENT}`);
+  }
+
+  /**
+   * Checks the limits and records the ticket in the index, in one eTag-checked write. Returns the
+   * reference of the open request this one duplicates, if it is a duplicate.
+   */
+  private async claim(reference: string, ids: ClaimIds): Promise<string | undefined> {
     /** Index entries whose ticket turned out closed or missing; they are dropped in the same write. */
     const stale = new Set<string>();
     for (let attempt = 1; ; attempt += 1) {
@@ -217,11 +333,16 @@ export class TicketStore {
       const index = stored as TicketIndex;
       const now = this.clock.now();
 
+      let duplicateOf: string | undefined;
       for (const [other, entry] of Object.entries(index.open)) {
-        if (other === reference || entry.target !== ids.target || stale.has(other)) continue;
+        if (other === reference || entry.target !== ids.target || entry.duplicate || stale.has(other)) continue;
         // The index may lag behind a ticket whose closer crashed before updating it; the ticket decides.
         const existing = await this.get(other);
-        if (existing && isOpen(existing)) throw new TicketLimitError('open-request-for-target', other);
+        if (existing && isOpen(existing)) {
+          if (!ids.mayDuplicate) throw new TicketLimitError('open-request-for-target', other);
+          duplicateOf = other;
+          break;
+        }
         stale.add(other);
       }
       const since = now.getTime() - HOUR_MS;
@@ -232,16 +353,19 @@ export class TicketStore {
       if (recent.filter((c) => c.conversation === ids.conversation).length >= this.limits.perConversationPerHour) {
         throw new TicketLimitError('conversation-hourly-cap');
       }
+      // The caps id rotation cannot get round: the same client, the same domain, everyone.
+      checkCap(recent, (c) => c.client === ids.client, this.limits.perClientAddressPerHour, 'client-address', now);
+      if (ids.domain) checkCap(recent, (c) => c.domain === ids.domain, this.limits.perTargetDomainPerHour, 'target-domain', now);
+      checkCap(recent, () => true, this.limits.perHour, 'overall', now);
 
       const open = Object.fromEntries(Object.entries(index.open).filter(([r]) => !stale.has(r)));
-      open[reference] = { target: ids.target, createdAt: now.toISOString() };
-      const next: TicketIndex = {
-        open,
-        recent: [...recent, { at: now.toISOString(), requester: ids.requester, conversation: ids.conversation }],
-      };
+      open[reference] = { target: ids.target, createdAt: now.toISOString(), ...(duplicateOf ? { duplicate: true } : {}) };
+      const creation: TicketIndex['recent'][number] = { at: now.toISOString(), requester: ids.requester, conversation: ids.conversation, client: ids.client };
+      if (ids.domain) creation.domain = ids.domain;
+      const next: TicketIndex = { open, recent: [...recent, creation] };
       try {
         await this.storage.write({ [TICKET_INDEX_KEY]: { ...next, eTag } });
-        return;
+        return duplicateOf;
       } catch (error) {
         if (!isETagConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
         await pause(attempt);
@@ -315,6 +439,44 @@ function eTagOf(item: StoreItem, key: string): string {
   // Without a real eTag the write would be unconditional and two admins could both win.
   if (typeof eTag !== 'string' || eTag === '' || eTag === '*') throw new Error(`Storage returned "${key}" without an eTag`);
   return eTag;
+}
+
+interface ClaimIds {
+  target: string;
+  requester: string;
+  conversation: string;
+  client: string;
+  domain?: string;
+  /** Not vouched for by Teams: a second request for an open target is kept as a duplicate, not refused. */
+  mayDuplicate: boolean;
+}
+
+const CAP_REASONS: Record<TrippedCap['kind'], TicketLimitReason> = {
+  'client-address': 'client-address-hourly-cap',
+  'target-domain': 'target-domain-hourly-cap',
+  overall: 'overall-hourly-cap',
+};
+
+/** Throws when `limit` creations of the last hour (already filtered to it) match. */
+function checkCap(
+  recent: TicketIndex['recent'],
+  matches: (c: TicketIndex['recent'][number]) => boolean,
+  limit: number | undefined,
+  kind: TrippedCap['kind'],
+  now: Date,
+): void {
+  if (limit === undefined) return;
+  const counted = recent.filter(matches);
+  if (counted.length < limit) return;
+  const oldest = counted.reduce((min, c) => Math.min(min, Date.parse(c.at)), now.getTime());
+  throw new TicketLimitError(CAP_REASONS[kind], undefined, { kind, limit, until: new Date(oldest + HOUR_MS) });
+}
+
+/** The lower-cased domain of the sign-in address asked about; none for a target known only by object id. */
+function targetDomain(ticket: Ticket): string | undefined {
+  const address = ticket.target.signInAddress?.trim().toLowerCase();
+  const at = address?.lastIndexOf('@') ?? -1;
+  return address && at > 0 && at < address.length - 1 ? address.slice(at + 1) : undefined;
 }
 
 function emptyIndex(): TicketIndex {

@@ -46,6 +46,12 @@ export interface PortalDeps {
      */
     trustedProxyHops?: number;
   };
+  /**
+   * Remembers which client address each issued user id belongs to, so the caps on new helpdesk
+   * requests hold per client however often it rotates user and conversation ids. `address` is
+   * clientKey()'s value (IPv6 /64 or IPv4); the store keeps only a digest of it.
+   */
+  clients?: { recordClientAddress(userId: string, address: string): Promise<void> };
   /** Milliseconds clock for the rate limiter (tests step it). */
   now?: () => number;
 }
@@ -136,7 +142,8 @@ export function registerPortal(server: restify.Server, deps: PortalDeps): void {
   server.post('/api/directline/token', async (req, res) => {
     securityHeaders(res, connectSrc);
     res.header('Cache-Control', 'no-store');
-    const verdict = limiter.take(clientKey(req, deps.rateLimit.trustedProxyHops ?? 0));
+    const client = clientKey(req, deps.rateLimit.trustedProxyHops ?? 0);
+    const verdict = limiter.take(client);
     if (!verdict.allowed) {
       res.header('Retry-After', String(verdict.retryAfterSeconds));
       deps.log.warn({ route: 'directline-token', status: 429 }, 'web chat token refused: rate limit');
@@ -150,6 +157,13 @@ export function registerPortal(server: restify.Server, deps: PortalDeps): void {
     // The documented pattern: bind the token to a server-chosen `dl_` id, so the id Web Chat
     // sends cannot be forged to read or continue someone else's conversation state.
     const userId = USER_ID_PREFIX + randomBytes(16).toString('hex');
+    try {
+      // Before the token exists, so no activity of this user can arrive unattributed. If it cannot
+      // be recorded the visitor still chats, counted in the shared "unknown" bucket.
+      await deps.clients?.recordClientAddress(userId, client);
+    } catch (error) {
+      deps.log.warn({ route: 'directline-token', err: { name: (error as Error).name } }, 'could not record the client address of a web chat token');
+    }
     try {
       const issued = await deps.tokens.issue(userId);
       res.send(200, {

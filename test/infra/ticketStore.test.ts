@@ -1,6 +1,8 @@
 import type { EscalationDraft } from '../../src/core/ports';
 import { applyEvent, InvalidTransition, newTicket, type Ticket, type TicketEvent } from '../../src/core/tickets';
 import {
+  CLIENT_ADDRESS_TTL_MS,
+  clientAddressKey,
   conversationTicketsKey,
   TICKET_INDEX_KEY,
   ticketKey,
@@ -140,10 +142,29 @@ describe.each(backends)('TicketStore on %s', (_name, open) => {
     });
 
     test('the same holds for a target known only by sign-in address, in any case', async () => {
-      await store.create(make({ targetAddress: 'Ana@Contoso.com', userId: 'web-1', channelId: 'webchat', conversationId: 'w1' }));
-      await expect(
-        store.create(make({ targetAddress: 'ana@contoso.COM', userId: 'web-2', channelId: 'webchat', conversationId: 'w2' })),
-      ).rejects.toMatchObject({ reason: 'open-request-for-target' });
+      await store.create(make({ targetAddress: 'Ana@Contoso.com', requester: 'r1', conversationId: 'w1' }));
+      await expect(store.create(make({ targetAddress: 'ana@contoso.COM', requester: 'r2', conversationId: 'w2' }))).rejects.toMatchObject({
+        reason: 'open-request-for-target',
+      });
+    });
+
+    test('a requester Teams does not vouch for is not refused: the request is kept as a duplicate that blocks no one', async () => {
+      const web = (n: number) => make({ targetAddress: 'Ana@Contoso.com', userId: `dl_web-${n}`, channelId: 'webchat', conversationId: `w${n}` });
+      const first = web(1);
+      await expect(store.create(first)).resolves.toBeUndefined();
+      const second = web(2);
+      await expect(store.create(second)).resolves.toBe(first.reference);
+      expect((await store.get(second.reference))?.duplicateOf).toBe(first.reference);
+      expect((await store.latestForConversation('w2'))?.reference).toBe(second.reference);
+      // A third duplicates the original, not the duplicate; a verified requester is still refused, naming the original.
+      await expect(store.create(web(3))).resolves.toBe(first.reference);
+      await expect(store.create(make({ targetAddress: 'ana@contoso.com', requester: 'r1', conversationId: 'c1' }))).rejects.toMatchObject({
+        reason: 'open-request-for-target',
+        existingReference: first.reference,
+      });
+      // Once the original closes, the next request is an ordinary one again.
+      await store.update(first.reference, (t) => applyEvent(t, { type: 'cancel', at: clock.now() }));
+      await expect(store.create(web(4))).resolves.toBeUndefined();
     });
 
     test('another target is not affected', async () => {
@@ -271,6 +292,97 @@ describe.each(backends)('TicketStore on %s', (_name, open) => {
       await expect(store.create(make({ requester: 'r1', target: 't1' }))).rejects.toMatchObject({
         reason: 'open-request-for-target',
         existingReference: first.reference,
+      });
+    });
+
+    describe('caps that rotating ids cannot get round', () => {
+      /** A web-chat visitor with a fresh user id and conversation every time, asking about a fresh account. */
+      let n = 0;
+      const visitor = (domain = 'contoso.com') => {
+        n += 1;
+        return make({ channelId: 'webchat', userId: `dl_rotating-${n}`, conversationId: `rot-${n}`, targetAddress: `user${n}@${domain}` });
+      };
+      const fromAddress = async (address: string, domain?: string) => {
+        const t = visitor(domain);
+        await store.recordClientAddress(t.requester.replyTo.userId, address);
+        return t;
+      };
+
+      test('per client address: user ids the portal issued to one address share its cap; another address does not', async () => {
+        store = new TicketStore(backend.storage, clock, { ...roomy, perClientAddressPerHour: 3 });
+        for (let i = 0; i < 3; i += 1) await store.create(await fromAddress('203.0.113.7'));
+        const refusal = store.create(await fromAddress('203.0.113.7'));
+        await expect(refusal).rejects.toMatchObject({
+          reason: 'client-address-hourly-cap',
+          cap: { kind: 'client-address', limit: 3, until: new Date(START.getTime() + 60 * MINUTE) },
+        });
+        await expect(store.create(await fromAddress('2001:db8:1:2::/64'))).resolves.toBeUndefined();
+        clock.current = new Date(START.getTime() + 60 * MINUTE);
+        await expect(store.create(await fromAddress('203.0.113.7'))).resolves.toBeUndefined();
+      });
+
+      test('user ids the portal never issued, or whose record expired, share one "unknown" bucket', async () => {
+        store = new TicketStore(backend.storage, clock, { ...roomy, perClientAddressPerHour: 2 });
+        const expired = visitor();
+        await store.recordClientAddress(expired.requester.replyTo.userId, '198.51.100.1');
+        clock.current = new Date(START.getTime() + CLIENT_ADDRESS_TTL_MS + MINUTE);
+        await store.create(visitor());
+        await store.create(expired);
+        await expect(store.create(visitor())).rejects.toMatchObject({ reason: 'client-address-hourly-cap' });
+        await expect(store.create(await fromAddress('198.51.100.1'))).resolves.toBeUndefined();
+      });
+
+      test('a Teams user counts by tenant and object id, not by the unknown bucket', async () => {
+        store = new TicketStore(backend.storage, clock, { ...roomy, perClientAddressPerHour: 1 });
+        await store.create(visitor());
+        await expect(store.create(make({ requester: 'r1', target: 't1', conversationId: 'a' }))).resolves.toBeUndefined();
+        await expect(store.create(make({ requester: 'R1', target: 't2', conversationId: 'b' }))).rejects.toMatchObject({ reason: 'client-address-hourly-cap' });
+        await expect(store.create(make({ requester: 'r2', target: 't3', conversationId: 'c' }))).resolves.toBeUndefined();
+      });
+
+      test('per target domain, in any case; targets known only by object id have no domain', async () => {
+        store = new TicketStore(backend.storage, clock, { ...roomy, perTargetDomainPerHour: 2 });
+        await store.create(await fromAddress('192.0.2.1', 'contoso.com'));
+        await store.create(await fromAddress('192.0.2.2', 'Contoso.COM'));
+        await expect(store.create(await fromAddress('192.0.2.3', 'contoso.com'))).rejects.toMatchObject({
+          reason: 'target-domain-hourly-cap',
+          cap: { kind: 'target-domain', limit: 2 },
+        });
+        await expect(store.create(await fromAddress('192.0.2.4', 'fabrikam.com'))).resolves.toBeUndefined();
+        await expect(store.create(make({ requester: 'r1', target: 't1' }))).resolves.toBeUndefined();
+      });
+
+      test('overall: every creation counts, and the index keeps no more than the cap', async () => {
+        store = new TicketStore(backend.storage, clock, { ...roomy, perHour: 3 });
+        for (let i = 0; i < 3; i += 1) {
+          clock.current = new Date(START.getTime() + i * MINUTE);
+          await store.create(await fromAddress(`192.0.2.${i}`, `d${i}.example`));
+        }
+        await expect(store.create(await fromAddress('192.0.2.9', 'd9.example'))).rejects.toMatchObject({
+          reason: 'overall-hourly-cap',
+          cap: { kind: 'overall', limit: 3, until: new Date(START.getTime() + 60 * MINUTE) },
+        });
+        const index = (await backend.storage.read([TICKET_INDEX_KEY]))[TICKET_INDEX_KEY] as { recent: unknown[] };
+        expect(index.recent).toHaveLength(3);
+      });
+
+      test('the summary line is claimed once per cap per hour, whoever asks', async () => {
+        const other = new TicketStore(backend.storage, clock, roomy);
+        const claims = await Promise.all([store.claimCapNotice('client-address'), other.claimCapNotice('client-address'), store.claimCapNotice('client-address')]);
+        expect(claims.filter(Boolean)).toHaveLength(1);
+        expect(await other.claimCapNotice('overall')).toBe(true);
+        clock.current = new Date(START.getTime() + 59 * MINUTE);
+        expect(await store.claimCapNotice('client-address')).toBe(false);
+        clock.current = new Date(START.getTime() + 61 * MINUTE);
+        expect(await other.claimCapNotice('client-address')).toBe(true);
+      });
+
+      test('the store keeps a digest of the client address, never the address', async () => {
+        await store.recordClientAddress('dl_someone', '203.0.113.77');
+        const key = clientAddressKey('dl_someone');
+        const record = (await backend.storage.read([key]))[key];
+        expect(JSON.stringify(record)).not.toContain('203.0.113.77');
+        expect(key).not.toContain('dl_someone');
       });
     });
 

@@ -61,6 +61,9 @@ beforeAll(async () => {
     HELPDESK_SERVICE_URL: connector.url,
     REQUESTS_PER_REQUESTER_PER_HOUR: '100',
     REQUESTS_PER_CONVERSATION_PER_HOUR: '100',
+    // Every test visitor posts from loopback with ids the portal never issued: one "unknown" client.
+    REQUESTS_PER_CLIENT_ADDRESS_PER_HOUR: '1000',
+    REQUESTS_PER_TARGET_DOMAIN_PER_HOUR: '1000',
     EXPIRY_SWEEP_SECONDS: '1',
     GRAPH_MAX_RETRY_SECONDS: '3',
     LOG_LEVEL: 'info',

@@ -226,13 +226,16 @@ test('a pending request expires after its time; the requester is told once', asy
   expect(writesTo(ADELE)).toEqual([]);
 });
 
-test('one open request per account; the other visitor is not told its reference', async () => {
+test('a second web visitor for an account with an open request is answered as usual; the helpdesk sees the duplicate', async () => {
   const reference = await webRequest('web-first', 'adele.vance@contoso.example');
-  const c = new HttpConversation(bot.url, 'web-second', 'webchat', { serviceUrl: connector.url });
-  for (const text of ['hi', 'work', 'no', 'adele.vance@contoso.example', 'skip', NEW_NUMBER, 'Register my new number']) await c.say(text);
-  const refused = readable(await c.say('Send it'));
-  expect(refused).toContain('There is already an open request for this account');
-  expect(refused).not.toContain(reference);
+  const second = await webRequest('web-second', 'adele.vance@contoso.example');
+  expect(second).not.toBe(reference);
+  const posted = (ref: string) => connector.inConversation(HELPDESK).filter((c) => c.method === 'POST').map((c) => JSON.stringify(c.activity)).filter((a) => a.includes(ref));
+  const [duplicate, ...more] = posted(second);
+  expect(more).toEqual([]);
+  expect(duplicate).toContain('Duplicate of');
+  expect(duplicate).toContain(reference);
+  expect(posted(reference).filter((a) => !a.includes(second)).map((a) => a.includes('Duplicate of'))).toEqual([false]);
 });
 
 test('a restart with a request pending: still actionable afterwards', async () => {
@@ -379,6 +382,9 @@ test('the same activity submitted twice (a re-run turn, a channel retry elsewher
   expect(connector.inConversation(HELPDESK).filter((c) => c.method === 'POST' && JSON.stringify(c.activity).includes(first.reference))).toHaveLength(1);
   expect((await audit(first.reference)).filter((r) => r.kind === 'request')).toHaveLength(1);
 
-  // A different activity of the same conversation is a new submission, refused as a second open request.
-  await expect(bot.app.helpdesk.submit({ ...draft, submissionId: 'webchat\nweb-twice\nactivity-0002' })).rejects.toMatchObject({ existingReference: first.reference });
+  // A different activity of the same conversation is a new submission: from an unverified visitor,
+  // kept as a duplicate of the open one (a refusal would tell strangers a request is pending).
+  const next = await bot.app.helpdesk.submit({ ...draft, submissionId: 'webchat\nweb-twice\nactivity-0002' });
+  expect(next.reference).not.toBe(first.reference);
+  expect((await audit(next.reference)).find((r) => r.kind === 'request')?.detail).toMatchObject({ duplicateOf: first.reference });
 });

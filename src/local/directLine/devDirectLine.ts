@@ -5,13 +5,16 @@
  *
  * - the client-facing Direct Line 3.0 API under `/v3/directline` (tokens, conversations,
  *   activities with watermarks, uploads, and the WebSocket stream), and
- * - the bot-facing Connector API v3 under `/v3/conversations`, where the bot posts, updates and
- *   deletes its activities because every activity it receives names this endpoint as serviceUrl.
+ * - the bot-facing Connector API v3 under `/bot/<bot secret>/v3/conversations`, where the bot
+ *   posts, updates and deletes its activities because every activity it receives names that
+ *   capability URL as serviceUrl. The bot's connector client sends no Authorization header in
+ *   local mode, so the path itself is the credential: a caller without it (another page in the
+ *   browser, another local process) gets 404 and cannot write into anyone's conversation.
  *
  * Client activities are forwarded to the bot over HTTP in order, one at a time per conversation,
  * and everything either side sends is kept (bounded) so clients can stream, poll and resume.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -81,6 +84,11 @@ export interface DevDirectLineOptions {
 export interface DevDirectLine {
   /** 'http://127.0.0.1:PORT'; the Direct Line domain is `${url}/v3/directline`. */
   readonly url: string;
+  /**
+   * The serviceUrl the bot is given, 'http://127.0.0.1:PORT/bot/<bot secret>/': the only way to
+   * the bot-side routes. It holds a secret: it goes into activities sent to the bot, nowhere else.
+   */
+  readonly serviceUrl: string;
   /** As POST /v3/directline/tokens/generate with the secret, in-process. `userId` must start with `dl_`. */
   generateToken(userId: string): Promise<{ token: string; conversationId: string; expires_in: number }>;
   /** Closes the HTTP server, the WebSockets and the timers, and abandons deliveries in flight. */
@@ -112,6 +120,10 @@ const CHANNEL_ID = 'webchat';
 /** The bot as clients and the bot itself see it; the bot replies with this as `from`. */
 const BOT: ChannelAccount = { id: 'dev-bot', name: 'Bot', role: 'bot' };
 const STREAM_PATH = /^\/v3\/directline\/conversations\/([^/]+)\/stream$/;
+/** The bot-side capability prefix: `/bot/<secret>` followed by the Connector API path. */
+const BOT_PATH = /^\/bot\/([^/]*)(\/.*)?$/;
+/** The client-facing face (Direct Line 3.0 and uploaded files): the only paths that answer cross-origin. */
+const CLIENT_PATH = /^\/(v3\/directline|attachments)(\/|$)/;
 const SAFE_HEADER_LIST = /^[A-Za-z0-9_, -]{0,500}$/;
 
 type Caller = { kind: 'secret' } | { kind: 'token'; token: string; grant: TokenGrant };
@@ -129,6 +141,8 @@ interface RequestContext {
 }
 
 interface Route {
+  /** `bot`: the Connector API, reachable only under the bot-side capability path. */
+  side: 'client' | 'bot';
   method: string;
   pattern: RegExp;
   handle: (ctx: RequestContext) => Promise<Reply>;
@@ -140,6 +154,8 @@ class DevDirectLineServer implements DevDirectLine {
   private readonly clock: Clock;
   private readonly limits: DevDirectLineLimits;
   private readonly secret: string;
+  /** The bot-side routes' credential, in the path of the serviceUrl; fresh per run. */
+  private readonly botSecret = randomBytes(32).toString('base64url');
   private readonly botEndpoint: string;
   private readonly tokens: TokenBook;
   private readonly files: AttachmentStore;
@@ -165,18 +181,18 @@ class DevDirectLineServer implements DevDirectLine {
       this.log.debug({ conversationId: evicted.id }, 'dev Direct Line: conversation evicted');
     });
     this.routes = [
-      { method: 'POST', pattern: /^\/v3\/directline\/tokens\/generate$/, handle: (c) => this.generate(c) },
-      { method: 'POST', pattern: /^\/v3\/directline\/tokens\/refresh$/, handle: (c) => this.refresh(c) },
-      { method: 'POST', pattern: /^\/v3\/directline\/conversations$/, handle: (c) => this.startConversation(c) },
-      { method: 'GET', pattern: /^\/v3\/directline\/conversations\/([^/]+)$/, handle: (c) => this.reconnect(c) },
-      { method: 'POST', pattern: /^\/v3\/directline\/conversations\/([^/]+)\/activities$/, handle: (c) => this.postActivity(c) },
-      { method: 'GET', pattern: /^\/v3\/directline\/conversations\/([^/]+)\/activities$/, handle: (c) => this.getActivities(c) },
-      { method: 'POST', pattern: /^\/v3\/directline\/conversations\/([^/]+)\/upload$/, handle: (c) => this.upload(c) },
-      { method: 'GET', pattern: /^\/attachments\/([^/]+)\/([^/]+)$/, handle: (c) => this.attachment(c) },
-      { method: 'POST', pattern: /^\/v3\/conversations\/([^/]+)\/activities$/, handle: (c) => this.botPost(c) },
-      { method: 'POST', pattern: /^\/v3\/conversations\/([^/]+)\/activities\/([^/]+)$/, handle: (c) => this.botPost(c) },
-      { method: 'PUT', pattern: /^\/v3\/conversations\/([^/]+)\/activities\/([^/]+)$/, handle: (c) => this.botUpdate(c) },
-      { method: 'DELETE', pattern: /^\/v3\/conversations\/([^/]+)\/activities\/([^/]+)$/, handle: (c) => this.botDelete(c) },
+      { side: 'client', method: 'POST', pattern: /^\/v3\/directline\/tokens\/generate$/, handle: (c) => this.generate(c) },
+      { side: 'client', method: 'POST', pattern: /^\/v3\/directline\/tokens\/refresh$/, handle: (c) => this.refresh(c) },
+      { side: 'client', method: 'POST', pattern: /^\/v3\/directline\/conversations$/, handle: (c) => this.startConversation(c) },
+      { side: 'client', method: 'GET', pattern: /^\/v3\/directline\/conversations\/([^/]+)$/, handle: (c) => this.reconnect(c) },
+      { side: 'client', method: 'POST', pattern: /^\/v3\/directline\/conversations\/([^/]+)\/activities$/, handle: (c) => this.postActivity(c) },
+      { side: 'client', method: 'GET', pattern: /^\/v3\/directline\/conversations\/([^/]+)\/activities$/, handle: (c) => this.getActivities(c) },
+      { side: 'client', method: 'POST', pattern: /^\/v3\/directline\/conversations\/([^/]+)\/upload$/, handle: (c) => this.upload(c) },
+      { side: 'client', method: 'GET', pattern: /^\/attachments\/([^/]+)\/([^/]+)$/, handle: (c) => this.attachment(c) },
+      { side: 'bot', method: 'POST', pattern: /^\/v3\/conversations\/([^/]+)\/activities$/, handle: (c) => this.botPost(c) },
+      { side: 'bot', method: 'POST', pattern: /^\/v3\/conversations\/([^/]+)\/activities\/([^/]+)$/, handle: (c) => this.botPost(c) },
+      { side: 'bot', method: 'PUT', pattern: /^\/v3\/conversations\/([^/]+)\/activities\/([^/]+)$/, handle: (c) => this.botUpdate(c) },
+      { side: 'bot', method: 'DELETE', pattern: /^\/v3\/conversations\/([^/]+)\/activities\/([^/]+)$/, handle: (c) => this.botDelete(c) },
     ];
     this.server = http.createServer((req, res) => {
       this.dispatch(req, res).catch((error: unknown) => this.log.error({ error: (error as Error).name }, 'dev Direct Line: request failed'));
@@ -187,7 +203,7 @@ class DevDirectLineServer implements DevDirectLine {
   listen(port: number): Promise<void> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
-      // Loopback only: the bot-side routes are unauthenticated, and nothing here is meant to be public.
+      // Loopback only: nothing here is meant to be public.
       this.server.listen(port, '127.0.0.1', () => {
         this.server.off('error', reject);
         this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -197,6 +213,10 @@ class DevDirectLineServer implements DevDirectLine {
         resolve();
       });
     });
+  }
+
+  get serviceUrl(): string {
+    return `${this.url}/bot/${this.botSecret}/`;
   }
 
   async generateToken(userId: string): Promise<{ token: string; conversationId: string; expires_in: number }> {
@@ -221,13 +241,17 @@ class DevDirectLineServer implements DevDirectLine {
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
     const url = requestUrl(req.url);
+    // Only the client-facing API is for pages on other origins; the bot calls from Node, not a browser.
+    const clientFacing = CLIENT_PATH.test(url.pathname);
     res.on('finish', () => {
-      // File names are the user's words; the log keeps only that an attachment was fetched.
-      const path = url.pathname.startsWith('/attachments/') ? '/attachments/…' : url.pathname;
+      // File names are the user's words, and the bot-side path holds the bot secret: the log keeps neither.
+      const path = url.pathname.startsWith('/attachments/') ? '/attachments/…' : url.pathname.replace(BOT_PATH, (_all, _secret: string, rest?: string) => `/bot/…${rest ?? ''}`);
       this.log.debug({ method: req.method, path, status: res.statusCode, ms: Date.now() - started }, 'dev Direct Line request');
     });
-    this.cors(req, res);
-    if (req.method === 'OPTIONS') {
+    // On every answer: no browser may read a reply of this server as anything but its declared type.
+    res.setHeader('x-content-type-options', 'nosniff');
+    if (clientFacing) this.cors(req, res);
+    if (req.method === 'OPTIONS' && clientFacing) {
       // Not chained: restify (loaded in the same process) patches writeHead to return nothing.
       res.writeHead(204);
       res.end();
@@ -243,9 +267,19 @@ class DevDirectLineServer implements DevDirectLine {
   }
 
   private async route(req: IncomingMessage, url: URL): Promise<Reply> {
+    let path = url.pathname;
+    let side: Route['side'] = 'client';
+    const capability = BOT_PATH.exec(path);
+    if (capability) {
+      // 404, not 401: a wrong secret and no such route look the same to someone guessing.
+      if (!sameSecret(capability[1]!, this.botSecret)) throw new DirectLineError(404, 'NotFound', 'No route here.');
+      path = capability[2] ?? '/';
+      side = 'bot';
+    }
     let pathMatched = false;
     for (const route of this.routes) {
-      const match = route.pattern.exec(url.pathname);
+      if (route.side !== side) continue;
+      const match = route.pattern.exec(path);
       if (!match) continue;
       pathMatched = true;
       if (route.method !== req.method) continue;
@@ -259,7 +293,7 @@ class DevDirectLineServer implements DevDirectLine {
       return route.handle({ req, url, params });
     }
     if (pathMatched) throw new DirectLineError(405, 'MethodNotAllowed', `${req.method} is not allowed on this route.`);
-    throw new DirectLineError(404, 'NotFound', `No route for ${req.method} ${url.pathname}.`);
+    throw new DirectLineError(404, 'NotFound', side === 'bot' ? 'No route here.' : `No route for ${req.method} ${url.pathname}.`);
   }
 
   private errorReply(error: unknown, path: string): Reply {
@@ -444,7 +478,7 @@ class DevDirectLineServer implements DevDirectLine {
       recipient: BOT,
       timestamp: this.now(),
     });
-    await this.deliver(conversation, { ...stored, serviceUrl: this.serviceUrl() });
+    await this.deliver(conversation, { ...stored, serviceUrl: this.serviceUrl });
     return stored.id;
   }
 
@@ -474,7 +508,7 @@ class DevDirectLineServer implements DevDirectLine {
       id: randomUUID(),
       timestamp: this.now(),
       channelId: CHANNEL_ID,
-      serviceUrl: this.serviceUrl(),
+      serviceUrl: this.serviceUrl,
       conversation: { id: conversation.id },
       from: from ?? BOT,
       recipient: BOT,
@@ -613,10 +647,6 @@ class DevDirectLineServer implements DevDirectLine {
     };
   }
 
-  private serviceUrl(): string {
-    return `${this.url}/`;
-  }
-
   private now(): string {
     return this.clock.now().toISOString();
   }
@@ -658,7 +688,7 @@ function refuseUpgrade(socket: Duplex, error: DirectLineError): void {
   socket.once('finish', () => socket.destroy());
   socket.end(
     `HTTP/1.1 ${error.status} ${http.STATUS_CODES[error.status] ?? 'Error'}\r\nConnection: close\r\n` +
-      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      `Content-Type: application/json\r\nX-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }
 

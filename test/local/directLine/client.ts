@@ -95,6 +95,9 @@ export interface ApiAnswer {
   json: Record<string, unknown> & { error?: { code: string; message: string } };
 }
 
+/** The base of the bot-side Connector routes: the capability serviceUrl, without its trailing slash. */
+export const botSide = (endpoint: { serviceUrl: string }) => endpoint.serviceUrl.replace(/\/$/, '');
+
 /** One HTTP call to the endpoint; `path` is under /v3/directline unless it starts with /v3/conversations or /attachments. */
 export async function api(
   baseUrl: string,

@@ -10,7 +10,7 @@ import type { Activity, Message } from 'botframework-directlinejs';
 import { startDevDirectLine, type DevDirectLine } from '../../../src/local/directLine/devDirectLine';
 import { RecordingLog } from '../../fakes/ports';
 import { startBot, type RunningBot } from '../../helpers/botServer';
-import { ACCOUNT_QUESTION, Chat, NON_TEXT, SECRET, WELCOME, api, botSays, fromBot } from './client';
+import { ACCOUNT_QUESTION, Chat, NON_TEXT, SECRET, WELCOME, api, botSays, botSide, fromBot } from './client';
 
 let bot: RunningBot;
 let dl: DevDirectLine;
@@ -170,7 +170,7 @@ describe('the bot-side Connector routes', () => {
     const chat = open({ token, webSocket: true });
     const welcome = await chat.waitFor(botSays(WELCOME), 'the welcome');
 
-    const res = await api(dl.url, 'PUT', `/v3/conversations/${encodeURIComponent(conversationId)}/activities/${encodeURIComponent(welcome.id!)}`, {
+    const res = await api(botSide(dl), 'PUT', `/v3/conversations/${encodeURIComponent(conversationId)}/activities/${encodeURIComponent(welcome.id!)}`, {
       body: { type: 'message', text: 'Welcome (edited)' },
     });
     expect(res).toEqual({ status: 200, json: { id: welcome.id } });
@@ -187,7 +187,7 @@ describe('the bot-side Connector routes', () => {
     await chat.waitFor(botSays(WELCOME), 'the welcome');
 
     const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({} as ConfigurationBotFrameworkAuthenticationOptions));
-    const reference = { channelId: 'webchat', serviceUrl: `${dl.url}/`, conversation: { id: conversationId, isGroup: false, conversationType: 'personal', name: '' }, bot: { id: 'dev-bot', name: 'Bot' } };
+    const reference = { channelId: 'webchat', serviceUrl: dl.serviceUrl, conversation: { id: conversationId, isGroup: false, conversationType: 'personal', name: '' }, bot: { id: 'dev-bot', name: 'Bot' } };
     let id = '';
     await adapter.continueConversationAsync('', reference, async (context) => {
       id = (await context.sendActivity('The helpdesk approved your request.'))!.id;
@@ -209,13 +209,57 @@ describe('the bot-side Connector routes', () => {
   test('trace activities are not shown to clients; unknown conversations and activities are 404', async () => {
     const { token, conversationId } = await dl.generateToken('dl_trace_user');
     const path = `/v3/conversations/${conversationId}/activities`;
-    expect((await api(dl.url, 'POST', path, { body: { type: 'trace', name: 'debug' } })).status).toBe(200);
+    expect((await api(botSide(dl), 'POST', path, { body: { type: 'trace', name: 'debug' } })).status).toBe(200);
     const all = (await api(dl.url, 'GET', `/conversations/${conversationId}/activities`, { auth: token })).json.activities as { type: string }[];
     expect(all.filter((a) => a.type === 'trace')).toEqual([]);
 
-    const unknown = await api(dl.url, 'POST', '/v3/conversations/no-such-conversation/activities', { body: { type: 'message', text: 'x' } });
+    const unknown = await api(botSide(dl), 'POST', '/v3/conversations/no-such-conversation/activities', { body: { type: 'message', text: 'x' } });
     expect(unknown).toEqual({ status: 404, json: { error: { code: 'NotFound', message: expect.any(String) } } });
-    expect((await api(dl.url, 'PUT', `${path}/no-such-activity`, { body: { type: 'message' } })).status).toBe(404);
-    expect((await api(dl.url, 'DELETE', `${path}/no-such-activity`)).status).toBe(404);
+    expect((await api(botSide(dl), 'PUT', `${path}/no-such-activity`, { body: { type: 'message' } })).status).toBe(404);
+    expect((await api(botSide(dl), 'DELETE', `${path}/no-such-activity`)).status).toBe(404);
+  });
+
+  test('only the capability serviceUrl reaches them: without the bot secret in the path it is 404, with no CORS', async () => {
+    const { token, conversationId } = await dl.generateToken('dl_capability_user');
+    const path = `/v3/conversations/${encodeURIComponent(conversationId)}/activities`;
+    const forged = { type: 'message', text: 'Your helpdesk says: call +1 555 0100 now' };
+    expect(new URL(dl.serviceUrl).pathname).toMatch(/^\/bot\/[A-Za-z0-9_-]{40,}\/$/);
+    const wrongSecret = `${dl.url}/bot/${'A'.repeat(43)}`;
+    for (const base of [dl.url, wrongSecret, `${dl.url}/bot`]) {
+      expect((await api(base, 'POST', path, { body: forged })).status).toBe(404);
+      const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://evil.example' }, body: JSON.stringify(forged) });
+      expect(res.status).toBe(404);
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      await res.arrayBuffer();
+    }
+    const preflight = await fetch(`${botSide(dl)}${path}`, { method: 'OPTIONS', headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' } });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    await preflight.arrayBuffer();
+    const withSecret = await fetch(`${botSide(dl)}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'message', text: 'from the bot' }) });
+    expect(withSecret.status).toBe(200);
+    expect(withSecret.headers.get('access-control-allow-origin')).toBeNull();
+    await withSecret.arrayBuffer();
+    const all = (await api(dl.url, 'GET', `/conversations/${conversationId}/activities`, { auth: token })).json.activities as { text?: string }[];
+    expect(all.map((a) => a.text)).toContain('from the bot');
+    expect(all.map((a) => a.text)).not.toContain(forged.text);
+    // The secret path never reaches the log.
+    expect(JSON.stringify(log.lines)).not.toContain(new URL(dl.serviceUrl).pathname.split('/')[2]);
+  });
+
+  test('every answer says nosniff, the client-facing API keeps its CORS, and the bot is given the capability serviceUrl', async () => {
+    for (const [method, path, cors] of [
+      ['GET', '/v3/directline/conversations/x/activities', '*'],
+      ['OPTIONS', '/v3/directline/conversations', '*'],
+      ['GET', '/nowhere', null],
+    ] as const) {
+      const res = await fetch(`${dl.url}${path}`, { method, headers: { origin: 'http://localhost:3978' } });
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('access-control-allow-origin')).toBe(cors);
+      await res.arrayBuffer();
+    }
+    const chat = open({ secret: SECRET, webSocket: false });
+    await chat.post({ type: 'message', from: { id: 'dl_service_url_user' }, text: 'hi' });
+    await chat.waitFor(botSays(ACCOUNT_QUESTION), 'the account question, sent back through the capability serviceUrl');
   });
 });

@@ -11,7 +11,7 @@ import type { Clock } from '../../../src/core/ports';
 import { startDevDirectLine, type DevDirectLine, type DevDirectLineOptions } from '../../../src/local/directLine/devDirectLine';
 import { RecordingLog } from '../../fakes/ports';
 import { startBot, type RunningBot } from '../../helpers/botServer';
-import { ACCOUNT_QUESTION, SECRET, api } from './client';
+import { ACCOUNT_QUESTION, SECRET, api, botSide } from './client';
 
 let bot: RunningBot;
 let dl: DevDirectLine;
@@ -156,7 +156,7 @@ describe('bad input', () => {
     const json = { 'content-type': 'application/json' };
     const broken = await api(dl.url, 'POST', path, { auth: SECRET, raw: '{"type": "message", ', headers: json });
     expect(broken).toEqual({ status: 400, json: { error: { code: 'BadArgument', message: 'The body is not valid JSON.' } } });
-    expect((await api(dl.url, 'POST', `/v3/conversations/${conversationId}/activities`, { raw: 'nope', headers: json })).status).toBe(400);
+    expect((await api(botSide(dl), 'POST', `/v3/conversations/${conversationId}/activities`, { raw: 'nope', headers: json })).status).toBe(400);
     expect((await api(dl.url, 'POST', '/tokens/generate', { auth: SECRET, raw: '{', headers: json })).status).toBe(400);
     expect((await api(dl.url, 'POST', path, { auth: SECRET, body: [hi] })).json.error).toMatchObject({ code: 'BadArgument' });
     expect((await api(dl.url, 'POST', path, { auth: SECRET, body: { text: 'no type', from: { id: 'dl_x' } } })).json.error).toMatchObject({ code: 'MissingProperty' });
@@ -283,7 +283,7 @@ describe('resources', () => {
     expect((await api(small.url, 'GET', `/conversations/${b.conversationId}/activities`, { auth: b.token })).status).toBe(200);
 
     for (let i = 1; i <= 5; i += 1) {
-      await api(small.url, 'POST', `/v3/conversations/${c.conversationId}/activities`, { body: { type: 'message', text: `note ${i}` } });
+      await api(botSide(small), 'POST', `/v3/conversations/${c.conversationId}/activities`, { body: { type: 'message', text: `note ${i}` } });
     }
     const kept = await api(small.url, 'GET', `/conversations/${c.conversationId}/activities`, { auth: c.token });
     expect(kept.json).toMatchObject({ watermark: '5', activities: [{ text: 'note 3' }, { text: 'note 4' }, { text: 'note 5' }] });
