@@ -33,7 +33,7 @@ import { applyEvent, isOpen, newTicket, postIsDue, type AdminAction, type Ticket
 import type { HelpdeskChannelStore } from '../infra/helpdeskChannel';
 import type { Notice, NoticeOutbox } from '../infra/noticeOutbox';
 import { TicketLimitError, type TicketStore } from '../infra/ticketStore';
-import type { ProactiveSender } from './proactiveSender';
+import { ProactiveSendError, type ProactiveSender } from './proactiveSender';
 
 export type { ProactiveAdapter } from './proactiveSender';
 
@@ -141,19 +141,26 @@ export class Helpdesk implements EscalationPort, RequestTracker {
     const { store, clock, log, sender } = this.deps;
     const card = this.card(ticket, await this.lookUpTarget(ticket), 'shared');
     const sent = await sender.send(this.channelReference(channel), { type: 'message', attachments: [card] });
-    if (!sent.ok) {
-      log.error({ reference: ticket.reference, err: { name: sent.error.name, message: sent.error.message } }, 'could not post to the helpdesk channel');
+    const activityId = sent.ok ? sent.activityId : undefined;
+    if (!activityId) {
+      // A card without an id could never be updated in place: not a posting to count as done.
+      const error = sent.ok ? new ProactiveSendError('the channel returned no activity id') : sent.error;
+      log.error({ reference: ticket.reference, err: { name: error.name, message: error.message } }, 'could not post to the helpdesk channel');
       let attempts = ticket.postRetry?.attempts ?? 1;
       if (!claimed) {
         const counted = await store.update(ticket.reference, (t) => applyEvent(t, { type: 'post-attempt', at: clock.now() })).catch(() => undefined);
         attempts = counted?.ticket.postRetry?.attempts ?? attempts;
       }
-      await this.record(ticket.reference, 'posted', undefined, { ok: false, error: sent.error.name, attempt: attempts });
+      await this.record(ticket.reference, 'posted', undefined, { ok: false, error: error.name, attempt: attempts });
       return false;
     }
-    const post = { activityId: sent.activityId, conversationId: channel.conversationId, serviceUrl: channel.serviceUrl };
-    await store.update(ticket.reference, (t) => applyEvent(t, { type: 'posted', post, at: clock.now() }));
-    await this.record(ticket.reference, 'posted', undefined, { ok: true, conversation: 'helpdesk', activityId: sent.activityId });
+    const post = { activityId, conversationId: channel.conversationId, serviceUrl: channel.serviceUrl };
+    // The card is in the channel whatever the store says next: a failure to note where is logged,
+    // and the worst it costs is a second card from the sweep, never a request nobody saw.
+    await store
+      .update(ticket.reference, (t) => applyEvent(t, { type: 'posted', post, at: clock.now() }))
+      .catch((error: unknown) => log.error({ reference: ticket.reference, err: { name: (error as Error).name } }, 'card posted, but the request could not note where'));
+    await this.record(ticket.reference, 'posted', undefined, { ok: true, conversation: 'helpdesk', activityId });
     return true;
   }
 

@@ -12,7 +12,8 @@ export interface ProactiveAdapter {
   continueConversationAsync(botAppId: string, reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void>;
 }
 
-export type SendOutcome = { ok: true; activityId: string } | { ok: false; error: Error };
+/** `activityId`: what the channel called the activity, when it said (Teams always does). */
+export type SendOutcome = { ok: true; activityId?: string } | { ok: false; error: Error };
 
 export class ProactiveSendError extends Error {
   constructor(message: string) {
@@ -27,7 +28,7 @@ export class ProactiveSender {
     private readonly botAppId: string,
   ) {}
 
-  /** Posts a new activity; ok only when the channel accepted it and gave it an id. */
+  /** Posts a new activity; ok when the channel accepted it. */
   send(reference: Partial<ConversationReference>, activity: Partial<Activity>): Promise<SendOutcome> {
     return this.run(reference, async (context) => (await context.sendActivity(activity))?.id);
   }
@@ -42,11 +43,12 @@ export class ProactiveSender {
 
   private async run(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<string | undefined>): Promise<SendOutcome> {
     let outcome: SendOutcome | undefined;
+    // Set inside the logic only: an outcome still unset afterwards means the logic never finished.
     try {
       await this.adapter.continueConversationAsync(this.botAppId, reference, async (context) => {
         try {
           const id = await logic(context);
-          outcome = id ? { ok: true, activityId: id } : { ok: false, error: new ProactiveSendError('the channel returned no activity id') };
+          outcome = id ? { ok: true, activityId: id } : { ok: true };
         } catch (error) {
           outcome = { ok: false, error: asError(error) };
         }
