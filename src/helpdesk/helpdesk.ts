@@ -119,7 +119,11 @@ export class Helpdesk implements EscalationPort, RequestTracker {
     });
     if (!audited) await this.withdrawUnaudited(ticket, draft.submissionId);
     const channel = await this.channel();
-    if (!channel) return { reference: ticket.reference, delivery: 'recorded' };
+    if (!channel) {
+      // Nowhere to post yet (a team not installed in): the sweep posts it once there is.
+      await this.record(ticket.reference, 'posted', undefined, { ok: false, error: 'no-helpdesk-channel', attempt: 0 });
+      return { reference: ticket.reference, delivery: 'recorded' };
+    }
     const posted = await this.post(ticket, channel, false);
     return { reference: ticket.reference, delivery: posted ? 'helpdesk-notified' : 'retrying' };
   }

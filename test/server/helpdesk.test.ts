@@ -289,7 +289,11 @@ describe('the helpdesk channel captured from the team installation', () => {
   test('before installation requests are only recorded; installing in another team changes nothing; the right team captures it', async () => {
     const c = new HttpConversation(bot.url, 'web-capture-1', 'webchat', { serviceUrl: connector.url });
     for (const text of ['hi', 'work', 'no', 'adele.vance@contoso.example', 'skip', NEW_NUMBER, 'Register my new number']) await c.say(text);
-    expect(readable(await c.say('Send it'))).toContain(en.intake.recordedNext);
+    const stored = readable(await c.say('Send it'));
+    expect(stored).toContain(en.intake.recordedNext);
+    expect(stored).not.toContain('sent your request');
+    const early = /HD-[0-9A-Z]{4}-[0-9A-Z]{4}/.exec(stored)![0];
+    expect((await audit(early)).map((r) => [r.kind, r.detail.ok ?? null])).toEqual([['request', null], ['posted', false]]);
 
     await install('19:someotherteam@thread.tacv2');
     await install(TEAM);
@@ -303,6 +307,12 @@ describe('the helpdesk channel captured from the team installation', () => {
     expect(JSON.stringify(mine.value)).toContain('"verb":"issueTap"');
     const notMine = await click(ALEX, 'refresh', reference, {}, TEAM);
     expect(JSON.stringify(notMine.value)).not.toContain('"verb":"issueTap"');
+
+    // The request stored before the installation reaches the channel with the next sweep.
+    clock.current = new Date(clock.current.getTime() + 3 * 60_000);
+    expect((await bot.app.helpdesk.sweep()).posted).toBe(1);
+    expect(connector.inConversation(TEAM).some((call) => JSON.stringify(call.activity).includes(early))).toBe(true);
+    expect(requesterPosts('web-capture-1').join('\n')).toContain(`Update on your request ${early}: it has now reached your helpdesk`);
   });
 });
 
