@@ -164,7 +164,12 @@ export class EscalationIntakeDialog extends ComponentDialog {
       const receipt = await this.services.escalations.submit(draft);
       const supportCase = await this.services.supportCase.get(ctx, {});
       supportCase.lastReference = receipt.reference;
-      const [said, next] = receipt.delivery === 'helpdesk-notified' ? ['intake.sent', 'intake.sentNext'] : ['intake.recorded', 'intake.recordedNext'];
+      // Only a request that reached the helpdesk channel is "sent"; a stored one says so, honestly.
+      const [said, next] = {
+        'helpdesk-notified': ['intake.sent', 'intake.sentNext'],
+        retrying: ['intake.recorded', 'intake.retryingNext'],
+        recorded: ['intake.recorded', 'intake.recordedNext'],
+      }[receipt.delivery];
       await this.voice.sayWith(ctx, said, { reference: receipt.reference });
       await this.voice.say(ctx, next);
       return step.endDialog(ended('escalated', PATH));

@@ -133,7 +133,9 @@ export class MainDialog extends InterruptibleDialog {
       return;
     }
     const cancelledNow = 'cancelled' in summary && summary.cancelled;
-    await this.voice.sayWith(ctx, cancelledNow ? 'requests.cancelled' : `requests.status.${summary.state}`, { reference: summary.reference });
+    const notReached = summary.state === 'pending' && summary.reachedHelpdesk === false;
+    const key = cancelledNow ? 'requests.cancelled' : notReached ? 'requests.status.notReached' : `requests.status.${summary.state}`;
+    await this.voice.sayWith(ctx, key, { reference: summary.reference });
   }
 
   private async record(ctx: TurnContext, outcome: Outcome, path: string) {

@@ -23,7 +23,9 @@ import type { DirectoryPort } from './core/directory';
 import { Localizer } from './core/i18n';
 import { systemClock, type Clock, type EscalationPort, type OutcomePort } from './core/ports';
 import { Helpdesk } from './helpdesk/helpdesk';
+import { ProactiveSender } from './helpdesk/proactiveSender';
 import { HelpdeskChannelStore } from './infra/helpdeskChannel';
+import { NoticeOutbox } from './infra/noticeOutbox';
 import { StoredAudit } from './infra/storedAudit';
 import { TicketStore } from './infra/ticketStore';
 import { StoredOutcomes } from './infra/outcomeStats';
@@ -86,7 +88,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   );
   const tickets = new TicketStore(storage, clock, config.helpdesk.limits);
   const helpdesk = new Helpdesk({
-    adapter,
+    sender: new ProactiveSender(adapter, config.botAuth.MicrosoftAppId ?? ''),
+    notices: new NoticeOutbox(storage, clock),
     store: tickets,
     audit: new StoredAudit(storage, log),
     directory: graph.directory,

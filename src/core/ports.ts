@@ -51,8 +51,12 @@ export interface EscalationDraft {
 
 export interface EscalationReceipt {
   reference: string;
-  /** `recorded`: stored only, the person must contact the helpdesk; `helpdesk-notified`: posted to it. */
-  delivery: 'recorded' | 'helpdesk-notified';
+  /**
+   * `helpdesk-notified`: posted to the helpdesk channel. `retrying`: stored, the post failed and
+   * will be tried again. `recorded`: stored, no channel to post to (yet): the person must contact
+   * the helpdesk. Only the first is "sent".
+   */
+  delivery: 'recorded' | 'retrying' | 'helpdesk-notified';
 }
 
 /** Hands a work/school request to the helpdesk. */
@@ -114,6 +118,8 @@ export class EscalationRefused extends Error {
 export interface RequestSummary {
   reference: string;
   state: 'pending' | 'approved' | 'completed' | 'failed' | 'denied' | 'expired' | 'cancelled';
+  /** False while the request is stored but its card has not reached the helpdesk channel (yet). */
+  reachedHelpdesk?: boolean;
 }
 
 /** "status" and "cancel my request", answered in the requester's own conversation only. */

@@ -43,6 +43,11 @@ export interface Ticket {
    * stranger cannot learn that a request is pending for someone.
    */
   duplicateOf?: string;
+  /**
+   * Posting the card has failed (or never happened): tries so far and when the sweep may try
+   * again. Set by 'post-attempt'; absent when the first post worked.
+   */
+  postRetry?: { attempts: number; nextAttemptAt: string };
   /** Set by approve (with `action`) or deny (with `reason`). */
   decision?: { by: string; byName?: string; action?: AdminAction; reason?: string; at: string };
   /** Set by complete or fail; `requestIds` are Graph's, for the audit trail. */
@@ -57,7 +62,27 @@ export type TicketEvent =
   | { type: 'expire'; at: Date }
   | { type: 'cancel'; at: Date }
   /** Records where the card was posted; allowed in any open state. */
-  | { type: 'posted'; post: HelpdeskPost; at: Date };
+  | { type: 'posted'; post: HelpdeskPost; at: Date }
+  /**
+   * Claims one try at posting a card that is not posted yet (pending only): counts it and sets
+   * when the next may start, so of several instances sweeping at once one makes each try.
+   */
+  | { type: 'post-attempt'; at: Date };
+
+/** Exponential backoff for posting to the helpdesk: one minute, doubling, at most an hour. */
+export function postRetryDelayMs(attempts: number): number {
+  return Math.min(60_000 * 2 ** Math.max(0, attempts - 1), 60 * 60_000);
+}
+
+/** A card nobody has posted this long after the request was made was lost (an instance stopped mid-post). */
+export const POST_GRACE_MS = 2 * 60_000;
+
+/** Whether the sweep should try posting this ticket's card now. */
+export function postIsDue(ticket: Ticket, now: Date): boolean {
+  if (ticket.state !== 'pending' || ticket.helpdeskPost) return false;
+  if (ticket.postRetry) return Date.parse(ticket.postRetry.nextAttemptAt) <= now.getTime();
+  return Date.parse(ticket.createdAt) + POST_GRACE_MS <= now.getTime();
+}
 
 /** A deny reason is free text typed by an admin and shown back to the requester; keep it short. */
 export const MAX_DENY_REASON_LENGTH = 500;
@@ -166,6 +191,11 @@ export function applyEvent(ticket: Ticket, event: TicketEvent): Ticket {
     case 'posted':
       if (!isOpen(ticket)) return refuse();
       return next(from, { helpdeskPost: { ...event.post } });
+    case 'post-attempt': {
+      if (from !== 'pending' || ticket.helpdeskPost) return refuse('already posted or no longer pending');
+      const attempts = (ticket.postRetry?.attempts ?? 0) + 1;
+      return next(from, { postRetry: { attempts, nextAttemptAt: new Date(event.at.getTime() + postRetryDelayMs(attempts)).toISOString() } });
+    }
   }
 }
 

@@ -9,17 +9,12 @@
  * approver's own view only); a Temporary Access Pass exists only in the invoke response to the
  * approving admin, never in the channel, the logs, the audit or the ticket.
  */
-import type {
-  AdaptiveCardInvokeResponse,
-  AdaptiveCardInvokeValue,
-  ConversationReference,
-  TurnContext,
-} from 'botbuilder';
+import type { AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, ConversationReference, TurnContext } from 'botbuilder';
 import { isChannelAuthenticated } from '../channelAuth';
 import { renderCard, type CardAttachment, type CardData } from '../../cards/render';
 import { refuseAfterLookup, refuseBeforeLookup, type ApprovalSettings, type Refusal } from '../core/approvalPolicy';
-import type { AuditKind, AuditPort, AuditRecord } from '../core/audit';
-import { DirectoryError, type DirectoryPort, type MethodSummary, type TargetProfile } from '../core/directory';
+import { redactDetail, type AuditKind, type AuditPort, type AuditRecord } from '../core/audit';
+import { DirectoryError, type DirectoryPort, type GraphWrite, type MethodSummary, type TargetProfile } from '../core/directory';
 import type { Localizer, Vars } from '../core/i18n';
 import { maskPhoneNumber } from '../core/phone';
 import {
@@ -34,14 +29,13 @@ import {
   type RequestTracker,
 } from '../core/ports';
 import { isReference, newReference } from '../core/reference';
-import { applyEvent, isOpen, newTicket, type AdminAction, type Ticket, type TicketEvent } from '../core/tickets';
+import { applyEvent, isOpen, newTicket, postIsDue, type AdminAction, type Ticket, type TicketEvent } from '../core/tickets';
 import type { HelpdeskChannelStore } from '../infra/helpdeskChannel';
+import type { Notice, NoticeOutbox } from '../infra/noticeOutbox';
 import { TicketLimitError, type TicketStore, type TrippedCap } from '../infra/ticketStore';
+import { ProactiveSendError, type ProactiveSender } from './proactiveSender';
 
-/** What the helpdesk needs from the Bot Framework adapter: proactive turns. */
-export interface ProactiveAdapter {
-  continueConversationAsync(botAppId: string, reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void>;
-}
+export type { ProactiveAdapter } from './proactiveSender';
 
 /**
  * An approval still "being carried out" after this long was cut off by its instance stopping:
@@ -62,7 +56,10 @@ export interface HelpdeskSettings extends ApprovalSettings {
 }
 
 export interface HelpdeskDeps {
-  adapter: ProactiveAdapter;
+  /** Every proactive post, update and notification, each reporting its real outcome. */
+  sender: ProactiveSender;
+  /** Requester notifications that failed, for the sweep to try again. */
+  notices: NoticeOutbox;
   store: TicketStore;
   audit: AuditPort;
   directory: DirectoryPort;
@@ -99,7 +96,7 @@ export class Helpdesk implements EscalationPort, RequestTracker {
       if (earlier) {
         // This activity was submitted before: answer with that request, as the first time did.
         const existing = await store.get(earlier);
-        return { reference: earlier, delivery: existing?.helpdeskPost ? 'helpdesk-notified' : 'recorded' };
+        return { reference: earlier, delivery: existing?.helpdeskPost ? 'helpdesk-notified' : existing?.postRetry ? 'retrying' : 'recorded' };
       }
     }
     try {
@@ -118,7 +115,7 @@ export class Helpdesk implements EscalationPort, RequestTracker {
       const own = existing && existing.requester.conversationId === ticket.requester.conversationId;
       throw new EscalationRefused(error.reason, own ? existing.reference : undefined);
     }
-    await this.record(ticket.reference, 'request', undefined, {
+    const audited = await this.record(ticket.reference, 'request', undefined, {
       channelId: ticket.requester.channelId,
       assurance: ticket.requester.assurance,
       fix: ticket.requestedFix,
@@ -126,30 +123,55 @@ export class Helpdesk implements EscalationPort, RequestTracker {
       target: ticket.target.objectId ?? ticket.target.signInAddress ?? null,
       duplicateOf: ticket.duplicateOf ?? null,
     });
+    if (!audited) await this.withdrawUnaudited(ticket, draft.submissionId);
     const channel = await this.channel();
-    if (!channel) return { reference: ticket.reference, delivery: 'recorded' };
-    const posted = await this.post(ticket, channel);
-    return { reference: ticket.reference, delivery: posted ? 'helpdesk-notified' : 'recorded' };
+    if (!channel) {
+      // Nowhere to post yet (a team not installed in): the sweep posts it once there is.
+      await this.record(ticket.reference, 'posted', undefined, { ok: false, error: 'no-helpdesk-channel', attempt: 0 });
+      return { reference: ticket.reference, delivery: 'recorded' };
+    }
+    const posted = await this.post(ticket, channel, false);
+    return { reference: ticket.reference, delivery: posted ? 'helpdesk-notified' : 'retrying' };
   }
 
-  /** Posts the shared card; a channel outage leaves the request recorded and says so. */
-  private async post(ticket: Ticket, channel: { conversationId: string; serviceUrl: string }): Promise<boolean> {
-    try {
-      const card = this.card(ticket, await this.lookUpTarget(ticket), 'shared');
-      let activityId = '';
-      await this.deps.adapter.continueConversationAsync(this.deps.settings.botAppId, this.channelReference(channel), async (context) => {
-        activityId = (await context.sendActivity({ type: 'message', attachments: [card] }))?.id ?? '';
-      });
-      await this.deps.store.update(ticket.reference, (t) =>
-        applyEvent(t, { type: 'posted', post: { activityId, conversationId: channel.conversationId, serviceUrl: channel.serviceUrl }, at: this.deps.clock.now() }),
-      );
-      await this.record(ticket.reference, 'posted', undefined, { conversation: 'helpdesk', activityId });
-      return true;
-    } catch (error) {
-      this.deps.log.error({ reference: ticket.reference, err: { name: (error as Error).name, message: (error as Error).message } }, 'could not post to the helpdesk channel');
-      await this.record(ticket.reference, 'posted', undefined, { ok: false, error: (error as Error).name });
+  /** A request with no 'request' record has no trail: it is withdrawn, and the person is told it failed. */
+  private async withdrawUnaudited(ticket: Ticket, submissionId: string | undefined): Promise<never> {
+    const { store, clock, log } = this.deps;
+    await store.update(ticket.reference, (t) => applyEvent(t, { type: 'cancel', at: clock.now() })).catch(() => undefined);
+    if (submissionId) await store.releaseSubmission(submissionId).catch(() => undefined);
+    log.error({ reference: ticket.reference }, 'request withdrawn: its audit record could not be written');
+    throw new AuditUnavailable(ticket.reference);
+  }
+
+  /**
+   * Posts the shared card and says whether it reached the channel. A failed first post counts
+   * as the first try (`claimed` is false); the sweep claims each later try before making it.
+   */
+  private async post(ticket: Ticket, channel: { conversationId: string; serviceUrl: string }, claimed: boolean): Promise<boolean> {
+    const { store, clock, log, sender } = this.deps;
+    const card = this.card(ticket, await this.lookUpTarget(ticket), 'shared');
+    const sent = await sender.send(this.channelReference(channel), { type: 'message', attachments: [card] });
+    const activityId = sent.ok ? sent.activityId : undefined;
+    if (!activityId) {
+      // A card without an id could never be updated in place: not a posting to count as done.
+      const error = sent.ok ? new ProactiveSendError('the channel returned no activity id') : sent.error;
+      log.error({ reference: ticket.reference, err: { name: error.name, message: error.message } }, 'could not post to the helpdesk channel');
+      let attempts = ticket.postRetry?.attempts ?? 1;
+      if (!claimed) {
+        const counted = await store.update(ticket.reference, (t) => applyEvent(t, { type: 'post-attempt', at: clock.now() })).catch(() => undefined);
+        attempts = counted?.ticket.postRetry?.attempts ?? attempts;
+      }
+      await this.record(ticket.reference, 'posted', undefined, { ok: false, error: error.name, attempt: attempts });
       return false;
     }
+    const post = { activityId, conversationId: channel.conversationId, serviceUrl: channel.serviceUrl };
+    // The card is in the channel whatever the store says next: a failure to note where is logged,
+    // and the worst it costs is a second card from the sweep, never a request nobody saw.
+    await store
+      .update(ticket.reference, (t) => applyEvent(t, { type: 'posted', post, at: clock.now() }))
+      .catch((error: unknown) => log.error({ reference: ticket.reference, err: { name: (error as Error).name } }, 'card posted, but the request could not note where'));
+    await this.record(ticket.reference, 'posted', undefined, { ok: true, conversation: 'helpdesk', activityId });
+    return true;
   }
 
   /**
@@ -162,9 +184,8 @@ export class Helpdesk implements EscalationPort, RequestTracker {
       const channel = await this.channel();
       if (!channel || !(await this.deps.store.claimCapNotice(cap.kind))) return;
       const text = this.t(`helpdesk.capReached.${cap.kind}`, { limit: cap.limit, until: cap.until.toISOString().slice(11, 16) });
-      await this.deps.adapter.continueConversationAsync(this.deps.settings.botAppId, this.channelReference(channel), async (context) => {
-        await context.sendActivity({ type: 'message', text });
-      });
+      const sent = await this.deps.sender.send(this.channelReference(channel), { type: 'message', text });
+      if (!sent.ok) throw sent.error;
       this.deps.log.warn({ cap: cap.kind, limit: cap.limit }, 'request cap reached; the helpdesk channel was told');
     } catch (error) {
       this.deps.log.warn({ cap: cap.kind, err: { name: (error as Error).name } }, 'request cap reached; could not tell the helpdesk channel');
@@ -196,7 +217,7 @@ export class Helpdesk implements EscalationPort, RequestTracker {
 
   async latest(conversationId: string): Promise<RequestSummary | undefined> {
     const ticket = await this.deps.store.latestForConversation(conversationId);
-    return ticket ? { reference: ticket.reference, state: ticket.state } : undefined;
+    return ticket ? { reference: ticket.reference, state: ticket.state, reachedHelpdesk: Boolean(ticket.helpdeskPost) } : undefined;
   }
 
   /** Cancels the latest request while it is pending; an approval racing it wins or loses by eTag. */
@@ -253,9 +274,9 @@ export class Helpdesk implements EscalationPort, RequestTracker {
     if (typeof reason !== 'string' || !reason.trim()) return this.message(this.t('helpdesk.denyReasonMissing'), 400);
     const outcome = await this.deps.store.update(ticket.reference, (t) => applyEvent(t, { type: 'deny', by, byName, reason, at: this.deps.clock.now() }));
     if (!outcome.won) return this.cardResponse(this.card(outcome.ticket, target, 'approver'));
-    await this.record(ticket.reference, 'denial', by, { reasonLength: reason.trim().length });
+    const audited = await this.record(ticket.reference, 'denial', by, { reasonLength: reason.trim().length });
     await this.afterDecision(outcome.ticket, target);
-    return this.cardResponse(this.card(outcome.ticket, target, 'approver'));
+    return this.cardResponse(this.withAuditWarning(this.card(outcome.ticket, target, 'approver'), audited, ticket.reference));
   }
 
   private async approve(ticket: Ticket, target: TargetLookup, by: string, byName: string | undefined, action: AdminAction): Promise<AdaptiveCardInvokeResponse> {
@@ -263,26 +284,46 @@ export class Helpdesk implements EscalationPort, RequestTracker {
     // The eTag-checked transition is the lock: of two admins clicking at once, one gets here.
     const approved = await store.update(ticket.reference, (t) => applyEvent(t, { type: 'approve', by, byName, action, at: clock.now() }));
     if (!approved.won) return this.cardResponse(this.card(approved.ticket, target, 'approver'));
-    await this.record(ticket.reference, 'approval', by, { action });
+    if (!(await this.record(ticket.reference, 'approval', by, { action }))) {
+      // No approval record, no Graph action: the request fails with nothing changed.
+      const stopped = await store.update(ticket.reference, (t) =>
+        applyEvent(t, { type: 'fail', code: 'audit-unavailable', message: this.t('helpdesk.auditUnavailable'), requestIds: [], at: clock.now() }),
+      );
+      const recorded = await this.record(ticket.reference, 'failed', by, { action, code: 'audit-unavailable' });
+      await this.afterDecision(stopped.ticket, target);
+      return this.cardResponse(this.withAuditWarning(this.card(stopped.ticket, target, 'approver'), recorded, ticket.reference));
+    }
 
     const userId = target.profile!.user.id;
     let finished: TicketEvent;
     let pass: { value: string; minutes: number; once: boolean } | undefined;
+    // Every Graph write made so far, kept across the calls of one action, so a failure part-way
+    // still leaves the request-ids of the writes that did happen in the audit.
+    const writes: GraphWrite[] = [];
+    let callAudited: boolean;
     try {
-      const writes = await this.perform(action, userId, ticket, (value, minutes, once) => (pass = { value, minutes, once }));
-      await this.record(ticket.reference, 'graph-call', by, { action, ok: true, requestIds: writes.join(' ') || null });
-      finished = { type: 'complete', requestIds: writes, at: clock.now() };
+      await this.perform(action, userId, ticket, writes, (value, minutes, once) => (pass = { value, minutes, once }));
+      const requestIds = idsOf(writes);
+      callAudited = await this.record(ticket.reference, 'graph-call', by, { action, ok: true, requestIds: requestIds.join(' ') || null });
+      finished = { type: 'complete', requestIds, at: clock.now() };
     } catch (error) {
       const failure = error instanceof DirectoryError ? error : new DirectoryError('unavailable', (error as Error).message);
-      const requestIds = (failure.details.writes ?? []).map((w) => w.requestId).filter((id): id is string => Boolean(id));
-      await this.record(ticket.reference, 'graph-call', by, { action, ok: false, code: failure.code, requestId: failure.details.requestId ?? null });
-      finished = { type: 'fail', code: failure.code, message: failure.message, requestIds, at: clock.now() };
+      const done = idsOf([...writes, ...(failure.details.writes ?? [])].filter((w) => w.status >= 200 && w.status < 300));
+      callAudited = await this.record(ticket.reference, 'graph-call', by, {
+        action,
+        ok: false,
+        code: failure.code,
+        requestId: failure.details.requestId ?? null,
+        requestIds: done.join(' ') || null,
+        writesDone: done.length,
+      });
+      finished = { type: 'fail', code: failure.code, message: failure.message, requestIds: done, at: clock.now() };
     }
     const done = await store.update(ticket.reference, (t) => applyEvent(t, finished));
-    await this.record(ticket.reference, done.ticket.state === 'completed' ? 'completed' : 'failed', by, { action });
+    const outcomeAudited = await this.record(ticket.reference, done.ticket.state === 'completed' ? 'completed' : 'failed', by, { action });
     await this.afterDecision(done.ticket, target);
 
-    const card = this.card(done.ticket, target, 'approver');
+    const card = this.withAuditWarning(this.card(done.ticket, target, 'approver'), callAudited && outcomeAudited, ticket.reference);
     if (pass) {
       // The pass goes into this response only: the clicking admin's own view, shown once.
       const usage = this.t(pass.once ? 'helpdesk.tapOnce' : 'helpdesk.tapMany');
@@ -292,24 +333,26 @@ export class Helpdesk implements EscalationPort, RequestTracker {
     return this.cardResponse(card);
   }
 
-  /** The one Graph action, through the directory port; returns Graph's request-ids of the writes. */
-  private async perform(action: AdminAction, userId: string, ticket: Ticket, onPass: (value: string, minutes: number, once: boolean) => void): Promise<string[]> {
-    const ids = (writes: { requestId?: string }[]) => writes.map((w) => w.requestId).filter((id): id is string => Boolean(id));
+  /** The one Graph action, through the directory port; each completed call's writes go into `writes`. */
+  private async perform(action: AdminAction, userId: string, ticket: Ticket, writes: GraphWrite[], onPass: (value: string, minutes: number, once: boolean) => void): Promise<void> {
     switch (action) {
       case 'replace-mobile':
-        return ids((await this.deps.directory.replaceMobile(userId, ticket.newMobileE164)).writes);
+        writes.push(...(await this.deps.directory.replaceMobile(userId, ticket.newMobileE164)).writes);
+        return;
       case 'temporary-access-pass': {
         const issued = await this.deps.directory.issueTemporaryAccessPass(userId);
+        writes.push(...issued.writes);
         onPass(issued.pass, issued.lifetimeInMinutes, issued.isUsableOnce);
-        return ids(issued.writes);
+        return;
       }
       case 'require-re-registration': {
         // Removing every method without another way in would lock the person out for good
         // (support-content: re-registration only with a TAP), so a pass follows, for the admin.
-        const removed = await this.deps.directory.requireReRegistration(userId, { revokeSessions: true });
+        writes.push(...(await this.deps.directory.requireReRegistration(userId, { revokeSessions: true })).writes);
         const issued = await this.deps.directory.issueTemporaryAccessPass(userId);
+        writes.push(...issued.writes);
         onPass(issued.pass, issued.lifetimeInMinutes, issued.isUsableOnce);
-        return [...ids(removed.writes), ...ids(issued.writes)];
+        return;
       }
     }
   }
@@ -321,36 +364,58 @@ export class Helpdesk implements EscalationPort, RequestTracker {
     await this.notifyRequester(ticket);
   }
 
+  /**
+   * Updates the card in the channel. Only a failure is audited: the decision itself already is,
+   * and the trail should show when the channel still displays an older state.
+   */
   private async updateSharedCard(ticket: Ticket, target: TargetLookup): Promise<void> {
     const post = ticket.helpdeskPost;
     if (!post?.activityId) return;
-    try {
-      const card = this.card(ticket, target, 'shared');
-      await this.deps.adapter.continueConversationAsync(this.deps.settings.botAppId, this.channelReference(post), async (context) => {
-        await context.updateActivity({ id: post.activityId, type: 'message', attachments: [card] });
-      });
-    } catch (error) {
-      this.deps.log.warn({ reference: ticket.reference, err: { name: (error as Error).name } }, 'could not update the helpdesk card');
-    }
+    const card = this.card(ticket, target, 'shared');
+    const sent = await this.deps.sender.update(this.channelReference(post), { id: post.activityId, type: 'message', attachments: [card] });
+    if (sent.ok) return;
+    this.deps.log.error({ reference: ticket.reference, err: { name: sent.error.name, message: sent.error.message } }, 'could not update the helpdesk card');
+    await this.record(ticket.reference, 'card-update', undefined, { ok: false, state: ticket.state, error: sent.error.name, activityId: post.activityId });
   }
 
-  /** Tells the requester in their own conversation and language; never includes a pass. */
-  async notifyRequester(ticket: Ticket): Promise<void> {
+  /**
+   * Tells the requester in their own conversation and language; never includes a pass. `what`:
+   * the ticket's current state, or that a request stored earlier has now reached the helpdesk.
+   * A failure is audited and queued for the sweep to try again (bounded, see NoticeOutbox).
+   */
+  async notifyRequester(ticket: Ticket, what: Notice['what'] = 'state', failedBefore = 0): Promise<boolean> {
     const lang = this.deps.localizer.language(ticket.requester.locale);
     const vars: Vars = { reference: ticket.reference, masked: maskPhoneNumber(ticket.newMobileE164), reason: ticket.decision?.reason ?? '' };
     const key =
-      ticket.state === 'completed' ? `notify.completed.${ticket.decision?.action ?? 'replace-mobile'}` : ticket.state === 'failed' ? 'notify.failed' : `notify.${ticket.state}`;
-    if (!this.deps.localizer.has(lang, key)) return;
+      what === 'reached'
+        ? 'notify.reached'
+        : ticket.state === 'completed'
+          ? `notify.completed.${ticket.decision?.action ?? 'replace-mobile'}`
+          : ticket.state === 'failed'
+            ? 'notify.failed'
+            : `notify.${ticket.state}`;
+    if (!this.deps.localizer.has(lang, key)) return true;
     const text = this.deps.localizer.t(lang, key, vars, ['masked']);
-    try {
-      await this.deps.adapter.continueConversationAsync(this.deps.settings.botAppId, this.requesterReference(ticket.requester.replyTo), async (context) => {
-        await context.sendActivity({ type: 'message', text, textFormat: 'markdown', locale: ticket.requester.locale });
-      });
-      await this.record(ticket.reference, 'notification', undefined, { state: ticket.state, channelId: ticket.requester.channelId, ok: true });
-    } catch (error) {
-      this.deps.log.warn({ reference: ticket.reference, err: { name: (error as Error).name } }, 'could not notify the requester');
-      await this.record(ticket.reference, 'notification', undefined, { state: ticket.state, ok: false });
+    const sent = await this.deps.sender.send(this.requesterReference(ticket.requester.replyTo), { type: 'message', text, textFormat: 'markdown', locale: ticket.requester.locale });
+    const detail = { state: ticket.state, ...(what === 'reached' ? { what } : {}), channelId: ticket.requester.channelId };
+    if (sent.ok) {
+      await this.record(ticket.reference, 'notification', undefined, { ...detail, ok: true, ...(failedBefore > 0 ? { attempt: failedBefore + 1 } : {}) });
+      if (failedBefore > 0) await this.deps.notices.delivered(ticket.reference, what).catch((error: unknown) => this.logOutboxError(ticket.reference, error));
+      return true;
     }
+    const attempt = failedBefore + 1;
+    const retry = await this.deps.notices.failed(ticket.reference, what, attempt).catch((error: unknown) => {
+      this.logOutboxError(ticket.reference, error);
+      return 'lost' as const;
+    });
+    const level = retry === 'queued' ? 'warn' : 'error';
+    this.deps.log[level]({ reference: ticket.reference, attempt, retry, err: { name: sent.error.name } }, 'could not notify the requester');
+    await this.record(ticket.reference, 'notification', undefined, { ...detail, ok: false, error: sent.error.name, attempt, retry: retry === 'queued' });
+    return false;
+  }
+
+  private logOutboxError(reference: string, error: unknown): void {
+    this.deps.log.error({ reference, err: { name: (error as Error).name } }, 'could not keep the requester notification for another try');
   }
 
   /**
@@ -358,13 +423,50 @@ export class Helpdesk implements EscalationPort, RequestTracker {
    * interrupted. Safe on every instance at once: an eTag-checked transition lets one instance win
    * each ticket, and only the winner notifies.
    */
-  async sweep(): Promise<{ expired: number; recovered: number }> {
-    const counts = { expired: 0, recovered: 0 };
+  async sweep(): Promise<{ expired: number; recovered: number; posted: number; notified: number }> {
+    const counts = { expired: 0, recovered: 0, posted: 0, notified: 0 };
     for (const ticket of await this.openTickets()) {
       if (await this.expireIfDue(ticket)) counts.expired += 1;
       else if (await this.recoverIfInterrupted(ticket)) counts.recovered += 1;
+      else if (await this.repostIfDue(ticket)) counts.posted += 1;
     }
+    counts.notified = await this.retryNotices();
     return counts;
+  }
+
+  /** Posts (again) a pending request whose card never reached the channel, with backoff (tickets.ts postRetryDelayMs). */
+  async retryPosts(): Promise<number> {
+    let posted = 0;
+    for (const ticket of await this.openTickets()) if (await this.repostIfDue(ticket)) posted += 1;
+    return posted;
+  }
+
+  /** Tries the requester notifications that failed before and are due again. */
+  async retryNotices(): Promise<number> {
+    let delivered = 0;
+    for (const notice of await this.deps.notices.claimDue()) {
+      const ticket = await this.deps.store.get(notice.reference);
+      if (!ticket) {
+        await this.deps.notices.delivered(notice.reference, notice.what);
+        continue;
+      }
+      if (await this.notifyRequester(ticket, notice.what, notice.attempts)) delivered += 1;
+    }
+    return delivered;
+  }
+
+  private async repostIfDue(ticket: Ticket): Promise<boolean> {
+    const { store, clock } = this.deps;
+    if (!postIsDue(ticket, clock.now())) return false;
+    // Without a channel (not configured, team not installed yet) there is nowhere to try; it is
+    // posted by the first sweep after the channel is captured.
+    const channel = await this.channel();
+    if (!channel) return false;
+    const claim = await store.update(ticket.reference, (t) => applyEvent(t, { type: 'post-attempt', at: clock.now() }));
+    if (!claim.won) return false;
+    if (!(await this.post(claim.ticket, channel, true))) return false;
+    await this.notifyRequester(claim.ticket, 'reached');
+    return true;
   }
 
   /** Expires pending requests past their time (the sweep's first half). */
@@ -564,13 +666,49 @@ export class Helpdesk implements EscalationPort, RequestTracker {
     return { statusCode, type: 'application/vnd.microsoft.error', value: { code, message: text } };
   }
 
-  private async record(reference: string, kind: AuditKind, actor: string | undefined, detail: AuditRecord['detail']): Promise<void> {
+  /**
+   * Appends one audit record (the audit itself retries a failing store, bounded) and says whether
+   * it was written. What a record that could not be written means, by kind:
+   * - request: the request is withdrawn (cancelled) and the person told it failed: no trail, no request.
+   * - approval: Graph is not called; the request fails as 'audit-unavailable', nothing changed.
+   * - graph-call, completed, failed, denial: the action has happened and cannot be undone; the
+   *   approver's card says "NOT audited: tell security" with the reference.
+   * - posted, card-update, notification, expiry, cancellation, refusal: they describe something
+   *   that already happened outside the bot's control; the ticket keeps the state.
+   * In every case the record itself (redacted) is logged at error, so the trail can be rebuilt
+   * from the logs: never silently dropped.
+   */
+  private async record(reference: string, kind: AuditKind, actor: string | undefined, detail: AuditRecord['detail']): Promise<boolean> {
     try {
       await this.deps.audit.append({ reference, at: this.deps.clock.now().toISOString(), kind, ...(actor ? { actor } : {}), detail });
+      return true;
     } catch (error) {
-      // The audit must not silently lose a record, but neither may a full store stop an action
-      // that already happened: the structured log carries it, loudly.
-      this.deps.log.error({ reference, audit: kind, err: { name: (error as Error).name } }, 'AUDIT WRITE FAILED');
+      this.deps.log.error(
+        { ...redactDetail(detail).detail, reference, audit: kind, ...(actor ? { actor } : {}), err: { name: (error as Error).name } },
+        'AUDIT WRITE FAILED',
+      );
+      return false;
     }
   }
+
+  /** Adds the "not audited" warning to the approver's card when a record of the action is missing. */
+  private withAuditWarning(card: CardAttachment, audited: boolean, reference: string): CardAttachment {
+    if (audited) return card;
+    this.deps.log.error({ reference }, 'action done but NOT audited: tell security');
+    const text = this.t('helpdesk.notAudited', { reference });
+    (card.content.body as unknown[]).splice(1, 0, { type: 'TextBlock', text, wrap: true, color: 'Attention', weight: 'Bolder' });
+    return card;
+  }
+}
+
+/** The request could not be audited, so it was not taken: the dialog tells the person it failed. */
+export class AuditUnavailable extends Error {
+  constructor(readonly reference: string) {
+    super(`request ${reference} withdrawn: its audit record could not be written`);
+    this.name = 'AuditUnavailable';
+  }
+}
+
+function idsOf(writes: GraphWrite[]): string[] {
+  return writes.map((w) => w.requestId).filter((id): id is string => Boolean(id));
 }

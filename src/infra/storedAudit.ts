@@ -1,5 +1,5 @@
 import type { Storage } from 'botbuilder';
-import { assertSafeDetail, type AuditPort, type AuditRecord } from '../core/audit';
+import { redactDetail, type AuditPort, type AuditRecord } from '../core/audit';
 import type { Log } from '../core/ports';
 import { isCanonicalReference, readModifyWrite } from './ticketStore';
 
@@ -10,30 +10,55 @@ interface AuditDoc {
   records: AuditRecord[];
 }
 
+/** How often a failed store write is tried again, and after how long: bounded, so a caller learns soon. */
+export interface AuditRetry {
+  delaysMs: readonly number[];
+}
+export const DEFAULT_AUDIT_RETRY: AuditRetry = { delaysMs: [50, 250, 1000] };
+
 /**
  * The audit trail in storage: one append-only document per ticket, shared by every bot instance
  * (eTag-checked appends, retried on conflict), and each record mirrored to the structured log so
  * the trail survives even if the store is later lost.
+ *
+ * A record is never refused for its content: its detail is redacted field by field
+ * (core/audit.ts redactDetail) before it is queued, and the record says which fields were. A
+ * store that fails is tried again (AuditRetry); if it still fails, append rejects and the caller
+ * decides what the missing record means for the action (see Helpdesk.record).
  */
 export class StoredAudit implements AuditPort {
   /** This instance's appends, one at a time and in call order: they only conflict with other instances'. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly storage: Storage, private readonly log: Log) {}
+  constructor(
+    private readonly storage: Storage,
+    private readonly log: Log,
+    private readonly retry: AuditRetry = DEFAULT_AUDIT_RETRY,
+  ) {}
 
   append(record: AuditRecord): Promise<void> {
-    try {
-      // Checked before queueing, so an unsafe record is refused even when the store is down.
-      assertSafeDetail(record.detail);
-      if (!isCanonicalReference(record.reference)) throw new RangeError('StoredAudit: reference must look like HD-XXXX-XXXX');
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-    // A copy, so a caller changing its object after the call cannot change what gets written.
-    const entry = structuredClone(record);
-    const run = this.queue.then(() => this.write(entry));
+    if (!isCanonicalReference(record.reference)) return Promise.reject(new RangeError('StoredAudit: reference must look like HD-XXXX-XXXX'));
+    // Redacted before queueing, so nothing unsafe is held in memory waiting for a slow store; the
+    // copy also means a caller changing its object after the call cannot change what gets written.
+    const { detail, redacted } = redactDetail(record.detail);
+    const entry: AuditRecord = { ...structuredClone(record), detail: redacted.length > 0 ? { ...detail, redactedFields: redacted.join(',') } : detail };
+    const run = this.queue.then(() => this.writeWithRetry(entry));
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  private async writeWithRetry(record: AuditRecord): Promise<void> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.write(record);
+        return;
+      } catch (error) {
+        const delay = this.retry.delaysMs[attempt];
+        if (delay === undefined) throw error;
+        this.log.warn({ reference: record.reference, audit: record.kind, attempt: attempt + 1, err: { name: (error as Error).name } }, 'audit write failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 
   async list(reference: string): Promise<AuditRecord[]> {

@@ -5,6 +5,8 @@ import {
   isOpen,
   MAX_DENY_REASON_LENGTH,
   newTicket,
+  postIsDue,
+  postRetryDelayMs,
   targetKey,
   type Ticket,
   type TicketEvent,
@@ -50,13 +52,14 @@ const EVENTS: Record<TicketEvent['type'], TicketEvent> = {
   expire: { type: 'expire', at: AFTER_EXPIRY },
   cancel: { type: 'cancel', at: LATER },
   posted: { type: 'posted', post: { activityId: 'act-1', conversationId: '19:helpdesk@thread.tacv2', serviceUrl: 'https://smba/' }, at: LATER },
+  'post-attempt': { type: 'post-attempt', at: LATER },
 };
 
 const STATES: TicketState[] = ['pending', 'approved', 'completed', 'failed', 'denied', 'expired', 'cancelled'];
 
 /** Every allowed transition; any (state, event) pair not listed must throw InvalidTransition. */
 const ALLOWED: Partial<Record<TicketState, Partial<Record<TicketEvent['type'], TicketState>>>> = {
-  pending: { approve: 'approved', deny: 'denied', expire: 'expired', cancel: 'cancelled', posted: 'pending' },
+  pending: { approve: 'approved', deny: 'denied', expire: 'expired', cancel: 'cancelled', posted: 'pending', 'post-attempt': 'pending' },
   approved: { complete: 'completed', fail: 'failed', posted: 'approved' },
 };
 
@@ -85,9 +88,35 @@ describe('applyEvent: the transition table', () => {
     }
   });
 
-  test('the table covers all 49 pairs, 8 of them allowed', () => {
-    expect(TABLE).toHaveLength(49);
-    expect(TABLE.filter(([, , to]) => to !== undefined)).toHaveLength(8);
+  test('the table covers all 56 pairs, 9 of them allowed', () => {
+    expect(TABLE).toHaveLength(56);
+    expect(TABLE.filter(([, , to]) => to !== undefined)).toHaveLength(9);
+  });
+});
+
+describe('posting the card again: attempts and backoff on the ticket', () => {
+  test('each claimed try counts, and the next may start after a doubling delay (at most an hour)', () => {
+    let t = ticketIn('pending');
+    const delays: number[] = [];
+    for (let i = 0; i < 8; i += 1) {
+      t = applyEvent(t, { type: 'post-attempt', at: LATER });
+      delays.push((Date.parse(t.postRetry!.nextAttemptAt) - LATER.getTime()) / 60_000);
+    }
+    expect(t.postRetry!.attempts).toBe(8);
+    expect(delays).toEqual([1, 2, 4, 8, 16, 32, 60, 60]);
+    expect(postRetryDelayMs(3)).toBe(4 * 60_000);
+  });
+
+  test('a posted ticket is not tried again; an unposted one is due after its next-attempt time, or after the grace period', () => {
+    const fresh = ticketIn('pending');
+    expect(postIsDue(fresh, NOW)).toBe(false);
+    expect(postIsDue(fresh, new Date(NOW.getTime() + 3 * 60_000))).toBe(true);
+    const tried = applyEvent(fresh, { type: 'post-attempt', at: NOW });
+    expect(postIsDue(tried, new Date(NOW.getTime() + 30_000))).toBe(false);
+    expect(postIsDue(tried, new Date(NOW.getTime() + 60_000))).toBe(true);
+    const posted = applyEvent(tried, EVENTS.posted);
+    expect(postIsDue(posted, new Date(NOW.getTime() + 3_600_000))).toBe(false);
+    expect(() => applyEvent(posted, { type: 'post-attempt', at: LATER })).toThrow(InvalidTransition);
   });
 });
 

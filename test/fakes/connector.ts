@@ -23,6 +23,8 @@ export class LoopbackConnector {
   /** Answer the next N calls with this status instead (a channel outage). */
   failNext = 0;
   failStatus = 503;
+  /** The id given to a posted activity; Teams gives channel messages 13-digit numbers. */
+  newId: () => string = () => `activity-${randomUUID()}`;
   private server?: http.Server;
   url = '';
 
@@ -63,7 +65,7 @@ export class LoopbackConnector {
       const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
       const conversationId = decodeURIComponent(match[1]!);
       const activityId = match[2] ? decodeURIComponent(match[2]) : undefined;
-      const id = method === 'PUT' && activityId ? activityId : `activity-${randomUUID()}`;
+      const id = method === 'PUT' && activityId ? activityId : this.newId();
       this.calls.push({ method, conversationId, activityId, id, activity: body, authorization: req.headers.authorization });
       res.statusCode = 200;
       res.setHeader('content-type', 'application/json');

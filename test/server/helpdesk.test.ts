@@ -16,6 +16,7 @@ import { createGraphClient } from '../../src/graph/graphClient';
 import { GraphDirectory } from '../../src/graph/graphDirectory';
 import { ticketKey } from '../../src/infra/ticketStore';
 import { LoopbackConnector } from '../fakes/connector';
+import { FailingAuditStore } from '../fakes/failingAudit';
 import { FixedClock, RecordingLog } from '../fakes/ports';
 import { HttpConversation, postCardAction, readable, startBot, type RunningBot } from '../helpers/botServer';
 import { ADELE, ALEX, ISAIAH, LEE, MEGAN, NEW_NUMBER, PATTI, fileWebRequest } from '../helpers/demoTenant';
@@ -291,7 +292,11 @@ describe('the helpdesk channel captured from the team installation', () => {
   test('before installation requests are only recorded; installing in another team changes nothing; the right team captures it', async () => {
     const c = new HttpConversation(bot.url, 'web-capture-1', 'webchat', { serviceUrl: connector.url });
     for (const text of ['hi', 'work', 'no', 'adele.vance@contoso.example', 'skip', NEW_NUMBER, 'Register my new number']) await c.say(text);
-    expect(readable(await c.say('Send it'))).toContain(en.intake.recordedNext);
+    const stored = readable(await c.say('Send it'));
+    expect(stored).toContain(en.intake.recordedNext);
+    expect(stored).not.toContain('sent your request');
+    const early = /HD-[0-9A-Z]{4}-[0-9A-Z]{4}/.exec(stored)![0];
+    expect((await audit(early)).map((r) => [r.kind, r.detail.ok ?? null])).toEqual([['request', null], ['posted', false]]);
 
     await install('19:someotherteam@thread.tacv2');
     await install(TEAM);
@@ -305,6 +310,12 @@ describe('the helpdesk channel captured from the team installation', () => {
     expect(JSON.stringify(mine.value)).toContain('"verb":"issueTap"');
     const notMine = await click(ALEX, 'refresh', reference, {}, TEAM);
     expect(JSON.stringify(notMine.value)).not.toContain('"verb":"issueTap"');
+
+    // The request stored before the installation reaches the channel with the next sweep.
+    clock.current = new Date(clock.current.getTime() + 3 * 60_000);
+    expect((await bot.app.helpdesk.sweep()).posted).toBe(1);
+    expect(connector.inConversation(TEAM).some((call) => JSON.stringify(call.activity).includes(early))).toBe(true);
+    expect(requesterPosts('web-capture-1').join('\n')).toContain(`Update on your request ${early}: it has now reached your helpdesk`);
   });
 });
 
@@ -387,4 +398,159 @@ test('the same activity submitted twice (a re-run turn, a channel retry elsewher
   const next = await bot.app.helpdesk.submit({ ...draft, submissionId: 'webchat\nweb-twice\nactivity-0002' });
   expect(next.reference).not.toBe(first.reference);
   expect((await audit(next.reference)).find((r) => r.kind === 'request')?.detail).toMatchObject({ duplicateOf: first.reference });
+});
+
+describe('never telling anyone it worked when it did not', () => {
+  /** Files a request from web chat and returns what the bot answered to "Send it". */
+  async function fileRequest(conversation: string, address: string): Promise<{ said: string; reference: string; c: HttpConversation }> {
+    const c = new HttpConversation(bot.url, conversation, 'webchat', { serviceUrl: connector.url });
+    for (const text of ['hi', 'work', 'no', address, 'skip', NEW_NUMBER, 'Register my new number']) await c.say(text);
+    const said = readable(await c.say('Send it'));
+    return { said, reference: /HD-[0-9A-Z]{4}-[0-9A-Z]{4}/.exec(said)![0], c };
+  }
+  const later = (ms: number) => (clock.current = new Date(clock.current.getTime() + ms));
+  const ticketOf = async (reference: string) => ((await bot.app.storage.read([ticketKey(reference)]))[ticketKey(reference)] as { ticket: Ticket }).ticket;
+
+  afterEach(() => {
+    connector.failNext = 0;
+    connector.failStatus = 503;
+  });
+
+  test('helpdesk unreachable: the person hears "stored, not reached yet", status says so, audited as not posted; the sweep re-posts with backoff and tells them', async () => {
+    connector.failNext = 1000;
+    connector.failStatus = 400; // not retried by the connector client, so the test does not wait out its retries
+    const { said, reference, c } = await fileRequest('web-unreached', 'adele.vance@contoso.example');
+    expect(said).not.toContain('sent your request to the helpdesk');
+    expect(said).toContain('The helpdesk has not been reached yet');
+    expect(said).toContain(en.intake.retryingNext);
+    expect(readable(await c.say('status'))).toContain(en.requests.status.notReached.replace('{{reference}}', reference));
+
+    const trail = await audit(reference);
+    expect(trail.map((r) => r.kind)).toEqual(['request', 'posted']);
+    expect(trail[1]!.detail).toMatchObject({ ok: false, attempt: 1 });
+    expect(String(trail[1]!.detail.error)).not.toBe('');
+    expect(trail.some((r) => r.detail.ok !== false && r.kind === 'posted')).toBe(false);
+    expect((await ticketOf(reference)).postRetry).toMatchObject({ attempts: 1 });
+
+    // Backoff: not before the next-attempt time; a failed retry pushes it out further.
+    expect((await bot.app.helpdesk.sweep()).posted).toBe(0);
+    later(61_000);
+    expect((await bot.app.helpdesk.sweep()).posted).toBe(0);
+    expect((await ticketOf(reference)).postRetry).toMatchObject({ attempts: 2 });
+    later(61_000);
+    expect((await bot.app.helpdesk.sweep()).posted).toBe(0); // next try is 2 minutes after the second
+
+    connector.failNext = 0;
+    later(61_000);
+    expect((await bot.app.helpdesk.sweep()).posted).toBe(1);
+    expect(connector.inConversation(HELPDESK).filter((call) => JSON.stringify(call.activity).includes(reference))).toHaveLength(1);
+    expect(requesterPosts('web-unreached').join('\n')).toContain(`Update on your request ${reference}: it has now reached your helpdesk`);
+    expect((await audit(reference)).filter((r) => r.kind === 'posted').map((r) => r.detail.ok)).toEqual([false, false, true]);
+    expect(readable(await c.say('status'))).toContain(en.requests.status.pending.replace('{{reference}}', reference));
+    expect((await bot.app.helpdesk.sweep()).posted).toBe(0); // posted once, never again
+    expect(bot.logs.join('')).not.toContain('AUDIT WRITE FAILED');
+  });
+
+  test('a failed requester notification is audited ok:false, keeps their conversation state, and is retried by the sweep', async () => {
+    const reference = await webRequest('web-notify-fail', 'adele.vance@contoso.example');
+    const c = new HttpConversation(bot.url, 'web-notify-fail', 'webchat', { serviceUrl: connector.url });
+    await c.say('hi'); // a new conversation under way in the same chat
+    const stateKey = 'webchat/conversations/web-notify-fail/';
+    const before = (await bot.app.storage.read([stateKey]))[stateKey];
+    expect(before).toBeDefined();
+
+    connector.failNext = 1000;
+    connector.failStatus = 400;
+    await click(LEE, 'deny', reference, { reason: 'Call-back failed.' });
+    connector.failNext = 0;
+    expect((await bot.app.storage.read([stateKey]))[stateKey]).toBeDefined();
+    const failed = (await audit(reference)).filter((r) => r.kind === 'notification' || r.kind === 'card-update');
+    expect(failed.map((r) => [r.kind, r.detail.ok])).toEqual([['card-update', false], ['notification', false]]);
+    expect(requesterPosts('web-notify-fail').join('\n')).not.toContain('Call-back failed.');
+
+    expect((await bot.app.helpdesk.sweep()).notified).toBe(0); // not due yet
+    later(3 * 60_000);
+    expect((await bot.app.helpdesk.sweep()).notified).toBe(1);
+    expect(requesterPosts('web-notify-fail').filter((t) => t.includes('Call-back failed.'))).toHaveLength(1);
+    later(60 * 60_000);
+    expect((await bot.app.helpdesk.sweep()).notified).toBe(0); // delivered once, not again
+    expect((await audit(reference)).filter((r) => r.kind === 'notification').map((r) => r.detail.ok)).toEqual([false, true]);
+  });
+
+  test('Teams message ids (13 digits) and a digit-heavy sign-in address keep the whole trail', async () => {
+    let n = 1712345678901;
+    connector.newId = () => String(n++);
+    try {
+      const { reference } = await fileRequest('web-teams-ids', 's1234567@contoso.example');
+      const trail = await audit(reference);
+      expect(trail.map((r) => r.kind)).toEqual(['request', 'posted']);
+      expect(trail[0]!.detail.target).toBe('s1234567@contoso.example');
+      expect(trail[1]!.detail).toMatchObject({ ok: true, activityId: '1712345678901' });
+      expect(bot.logs.join('')).not.toContain('AUDIT WRITE FAILED');
+    } finally {
+      connector.newId = () => `activity-${Math.random().toString(36).slice(2)}`;
+    }
+  });
+
+  test('re-registration that fails part-way: the failure record carries the request-ids of the writes that happened', async () => {
+    const reference = await webRequest('web-partial', 'alex.wilber@contoso.example');
+    bot.app.sandbox!.injectFault({ status: 503, times: 50, method: 'POST', pathIncludes: 'temporaryAccessPassMethods' });
+    const answer = await click(LEE, 'requireReRegistration', reference);
+    expect(JSON.stringify(answer.value)).toContain('Failed after');
+    const done = writesTo(ALEX).filter((r) => r.method !== 'GET' && r.status >= 200 && r.status < 300);
+    expect(done.filter((r) => r.method === 'DELETE').length).toBeGreaterThanOrEqual(2);
+    const call = (await audit(reference)).find((r) => r.kind === 'graph-call')!;
+    expect(call.detail).toMatchObject({ ok: false, writesDone: done.length });
+    const ids = String(call.detail.requestIds).split(' ');
+    expect(ids).toHaveLength(done.length);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await ticketOf(reference)).result?.requestIds).toEqual(ids);
+  });
+});
+
+describe('an audit store that fails (after its own retries)', () => {
+  let store: FailingAuditStore;
+  beforeEach(async () => {
+    await bot.stop();
+    store = new FailingAuditStore();
+    bot = await startBot(
+      { HELPDESK_CONVERSATION_ID: HELPDESK, HELPDESK_SERVICE_URL: connector.url, EXPIRY_SWEEP_SECONDS: '0', GRAPH_MAX_RETRY_SECONDS: '3', HELPDESK_GROUP_ID: '19640382-9562-46f4-b751-a763f56a1c48' },
+      { clock, storage: store },
+    );
+  });
+
+  test('no approval record, no Graph action: the request fails with nothing changed', async () => {
+    const reference = await webRequest('web-audit-approval', 'adele.vance@contoso.example');
+    const before = mobileOf(ADELE);
+    store.failing.add('approval');
+    const answer = await click(LEE, 'replaceMobile', reference);
+    expect(JSON.stringify(answer.value)).toContain(en.helpdesk.auditUnavailable);
+    expect(writesTo(ADELE)).toEqual([]);
+    expect(mobileOf(ADELE)).toBe(before);
+    expect(store.refused.filter((k) => k === 'approval').length).toBeGreaterThan(1); // tried again before giving up
+    expect(bot.logs.join('')).toContain('AUDIT WRITE FAILED');
+    expect(requesterPosts('web-audit-approval').join('\n')).toContain('nothing was changed on your account');
+  });
+
+  test('a Graph change whose record cannot be written is reported to the approver as done but NOT audited', async () => {
+    const reference = await webRequest('web-audit-graph', 'adele.vance@contoso.example');
+    store.failing.add('graph-call');
+    const answer = await click(LEE, 'replaceMobile', reference);
+    expect(mobileOf(ADELE)).toBe('+44 7400123456');
+    expect(JSON.stringify(answer.value)).toContain(en.helpdesk.notAudited.replace('{{reference}}', reference));
+    const errors = bot.logs.filter((line) => line.includes('"level":50') || line.includes('"level":"error"')).join('');
+    expect(errors).toContain('NOT audited');
+    expect(errors).toContain(reference);
+  });
+
+  test('no request record, no request: the person is told it failed, nothing is posted, the account stays free', async () => {
+    store.failing.add('request');
+    const c = new HttpConversation(bot.url, 'web-audit-request', 'webchat', { serviceUrl: connector.url });
+    for (const text of ['hi', 'work', 'no', 'adele.vance@contoso.example', 'skip', NEW_NUMBER, 'Register my new number']) await c.say(text);
+    const posts = connector.inConversation(HELPDESK).length;
+    expect(readable(await c.say('Send it'))).toContain(en.intake.failed);
+    expect(connector.inConversation(HELPDESK)).toHaveLength(posts);
+    store.failing.clear();
+    await webRequest('web-audit-request-2', 'adele.vance@contoso.example');
+  });
 });

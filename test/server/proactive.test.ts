@@ -3,8 +3,16 @@
  * a loopback connector) to post a new activity and to update it in place. This is the mechanism
  * the helpdesk card and the requester's notifications rely on.
  */
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, MemoryStorage, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import { Voice } from '../../dialogs/voice';
+import en from '../../locales/en.json';
+import es from '../../locales/es.json';
+import { Localizer } from '../../src/core/i18n';
+import { ProactiveSender } from '../../src/helpdesk/proactiveSender';
+import { CheckedConversationState } from '../../src/infra/checkedState';
+import { createTurnErrorHandler } from '../../src/turnError';
 import { LoopbackConnector } from '../fakes/connector';
+import { RecordingLog } from '../fakes/ports';
 import { startBot } from '../helpers/botServer';
 
 let connector: LoopbackConnector;
@@ -70,4 +78,61 @@ test('normal delivery (no expectReplies): replies reach the channel, the trace-o
   } finally {
     await bot.stop();
   }
+});
+
+describe('proactive sends report their real outcome, and a failed one never costs a conversation its state', () => {
+  const requester = 'web-proactive-state';
+  const reference = () => ({
+    channelId: 'webchat', serviceUrl: connector.url, conversation: { id: requester, isGroup: false, conversationType: 'personal', name: '' }, user: { id: 'u1', name: '' }, bot: { id: 'bot', name: 'bot' },
+  });
+  /** The adapter as the app builds it: the app's own onTurnError, which swallows the error. */
+  function appAdapter(storage: MemoryStorage, log: RecordingLog) {
+    const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({} as ConfigurationBotFrameworkAuthenticationOptions));
+    adapter.onTurnError = createTurnErrorHandler(new CheckedConversationState(storage), new Voice(new Localizer({ en, es }, 'en')), log);
+    return adapter;
+  }
+  const stateKey = `webchat/conversations/${requester}/`;
+
+  afterEach(() => {
+    connector.failNext = 0;
+    connector.failStatus = 503;
+  });
+
+  test('a send to an unreachable connector is a failure the caller sees (the bare adapter resolves as if it had worked)', async () => {
+    const log = new RecordingLog();
+    const adapter = appAdapter(new MemoryStorage(), log);
+    connector.failNext = 10;
+    connector.failStatus = 400;
+    await expect(adapter.continueConversationAsync('', reference(), async (context) => void (await context.sendActivity('lost')))).resolves.toBeUndefined();
+    const outcome = await new ProactiveSender(adapter, '').send(reference(), { type: 'message', text: 'lost' });
+    expect(outcome.ok).toBe(false);
+    connector.failNext = 0;
+    const delivered = await new ProactiveSender(adapter, '').send(reference(), { type: 'message', text: 'arrives' });
+    expect(delivered).toEqual({ ok: true, activityId: expect.stringMatching(/^activity-/) });
+    const updated = await new ProactiveSender(adapter, '').update(reference(), { id: (delivered as { activityId: string }).activityId, type: 'message', text: 'arrives, edited' });
+    expect(updated.ok).toBe(true);
+  });
+
+  test('a proactive turn that fails in middleware, before the send ran, is a failure too', async () => {
+    const adapter = appAdapter(new MemoryStorage(), new RecordingLog());
+    adapter.use(async () => {
+      throw new Error('middleware broke');
+    });
+    const outcome = await new ProactiveSender(adapter, '').send(reference(), { type: 'message', text: 'never sent' });
+    expect(outcome).toMatchObject({ ok: false });
+  });
+
+  test('onTurnError on a proactive turn logs it and leaves the conversation state alone (no apology, no trace sent)', async () => {
+    const storage = new MemoryStorage();
+    await storage.write({ [stateKey]: { dialogState: { dialogStack: [{ id: 'intake' }] }, eTag: '*' } });
+    const log = new RecordingLog();
+    const adapter = appAdapter(storage, log);
+    const calls = connector.calls.length;
+    await adapter.continueConversationAsync('', reference(), async () => {
+      throw new Error('send failed');
+    });
+    expect((await storage.read([stateKey]))[stateKey]).toMatchObject({ dialogState: { dialogStack: [{ id: 'intake' }] } });
+    expect(connector.calls.length).toBe(calls);
+    expect(log.lines.map((l) => l.msg)).toEqual(['proactive turn failed']);
+  });
 });

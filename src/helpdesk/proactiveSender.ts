@@ -1,0 +1,66 @@
+/**
+ * Proactive sends that report what really happened. botbuilder's continueConversationAsync runs
+ * the logic as a turn, and a turn's error goes to the adapter's onTurnError, which does not
+ * rethrow: a send that failed (the helpdesk connector unreachable) resolves as if it had worked.
+ * This wrapper catches the error inside the logic, where it is still the caller's, and returns it;
+ * a turn that ended without the logic finishing (middleware failed first) is a failure too.
+ */
+import type { Activity, ConversationReference, TurnContext } from 'botbuilder';
+
+/** What the helpdesk needs from the Bot Framework adapter: proactive turns. */
+export interface ProactiveAdapter {
+  continueConversationAsync(botAppId: string, reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void>;
+}
+
+/** `activityId`: what the channel called the activity, when it said (Teams always does). */
+export type SendOutcome = { ok: true; activityId?: string } | { ok: false; error: Error };
+
+export class ProactiveSendError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProactiveSendError';
+  }
+}
+
+export class ProactiveSender {
+  constructor(
+    private readonly adapter: ProactiveAdapter,
+    private readonly botAppId: string,
+  ) {}
+
+  /** Posts a new activity; ok when the channel accepted it. */
+  send(reference: Partial<ConversationReference>, activity: Partial<Activity>): Promise<SendOutcome> {
+    return this.run(reference, async (context) => (await context.sendActivity(activity))?.id);
+  }
+
+  /** Replaces an activity in place; ok when the channel accepted the update. */
+  update(reference: Partial<ConversationReference>, activity: Partial<Activity> & { id: string }): Promise<SendOutcome> {
+    return this.run(reference, async (context) => {
+      await context.updateActivity(activity);
+      return activity.id;
+    });
+  }
+
+  private async run(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<string | undefined>): Promise<SendOutcome> {
+    let outcome: SendOutcome | undefined;
+    // Set inside the logic only: an outcome still unset afterwards means the logic never finished.
+    try {
+      await this.adapter.continueConversationAsync(this.botAppId, reference, async (context) => {
+        try {
+          const id = await logic(context);
+          outcome = id ? { ok: true, activityId: id } : { ok: true };
+        } catch (error) {
+          outcome = { ok: false, error: asError(error) };
+        }
+      });
+    } catch (error) {
+      // Before the logic ran: no connector for the service URL, a credential that failed.
+      return { ok: false, error: asError(error) };
+    }
+    return outcome ?? { ok: false, error: new ProactiveSendError('the proactive turn ended before the send ran') };
+  }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
