@@ -30,6 +30,8 @@ export interface FuzzSummary {
   requests: number;
   statuses: Record<string, number>;
   families: Record<string, number>;
+  /** Time spent answering each family's requests (where the run's time goes). */
+  familyMs: Record<string, number>;
   findings: Finding[];
   slowestMs: number;
   slowestCase: number;
@@ -105,7 +107,7 @@ export async function healthy(baseUrl: string): Promise<boolean> {
 
 export async function runFuzz(options: RunOptions): Promise<FuzzSummary> {
   const from = options.from ?? 0;
-  const summary: FuzzSummary = { seed: options.seed, cases: 0, requests: 0, statuses: {}, families: {}, findings: [], slowestMs: 0, slowestCase: -1, ms: 0 };
+  const summary: FuzzSummary = { seed: options.seed, cases: 0, requests: 0, statuses: {}, families: {}, familyMs: {}, findings: [], slowestMs: 0, slowestCase: -1, ms: 0 };
   const started = performance.now();
   const add = (c: FuzzCase, step: number, problem: string) =>
     summary.findings.push({ seed: c.seed, index: c.index, family: c.family, step, problem, request: describeRequest(c.requests[step]!), ...(c.requests[step]!.known ? { known: c.requests[step]!.known } : {}) });
@@ -126,6 +128,7 @@ export async function runFuzz(options: RunOptions): Promise<FuzzSummary> {
         return;
       }
       summary.statuses[answer.status] = (summary.statuses[answer.status] ?? 0) + 1;
+      summary.familyMs[c.family] = (summary.familyMs[c.family] ?? 0) + answer.ms;
       if (answer.ms > summary.slowestMs) {
         summary.slowestMs = answer.ms;
         summary.slowestCase = c.index;
@@ -172,7 +175,7 @@ export function formatSummary(s: FuzzSummary): string {
   const lines = [
     `fuzz: seed ${s.seed}, ${s.cases} cases, ${s.requests} requests in ${(s.ms / 1000).toFixed(1)} s (slowest answer ${Math.round(s.slowestMs)} ms, case ${s.slowestCase})`,
     `statuses: ${Object.entries(s.statuses).sort().map(([k, v]) => `${k}×${v}`).join(' ')}`,
-    `families: ${Object.entries(s.families).sort().map(([k, v]) => `${k}×${v}`).join(' ')}`,
+    `families: ${Object.entries(s.families).sort().map(([k, v]) => `${k}×${v} (${Math.round((s.familyMs[k] ?? 0) / 1000)} s)`).join(' ')}`,
     `findings: ${s.findings.length}`,
   ];
   // One line per kind of finding (family and problem, digits folded), with its first case to rerun.
