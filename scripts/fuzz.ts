@@ -9,9 +9,8 @@
  */
 import { parseArgs } from 'node:util';
 import { LoopbackConnector } from '../test/fakes/connector';
-import { ALL_KNOWN, KNOWN_FINDINGS, type KnownFinding } from '../test/fuzz/generate';
+import { ALL_KNOWN, KNOWN_FINDINGS, generateCase, type KnownFinding } from '../test/fuzz/generate';
 import { formatSummary, leakedSecrets, runFuzz, type Finding } from '../test/fuzz/run';
-import { generateCase } from '../test/fuzz/generate';
 import { startBot } from '../test/helpers/botServer';
 
 async function main(): Promise<number> {
@@ -31,7 +30,7 @@ async function main(): Promise<number> {
 
   const crashes: Finding[] = [];
   const onCrash = (kind: string) => (error: unknown) => {
-    crashes.push({ seed, index: -1, family: 'process', step: 0, problem: `${kind} (would end the process): ${(error as Error)?.name}: ${(error as Error)?.message}` , request: '(see the cases in flight above)' });
+    crashes.push({ seed, index: -1, family: 'process', step: 0, problem: `${kind} (would end the process): ${(error as Error)?.name}: ${(error as Error)?.message}`, request: '(see the cases in flight above)' });
     process.stderr.write(`fuzz: ${kind}: ${(error as Error)?.stack ?? String(error)}\n`);
   };
   process.on('uncaughtException', onCrash('uncaught exception'));
