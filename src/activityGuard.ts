@@ -27,5 +27,11 @@ export function checkActivity(body: unknown): GuardResult {
   if (body.locale !== undefined && body.locale !== null && !shortString(body.locale, 35)) return bad('"locale" must be a language tag.');
   if (body.attachments !== undefined && body.attachments !== null && !Array.isArray(body.attachments)) return bad('"attachments" must be an array.');
   if (body.deliveryMode !== undefined && body.deliveryMode !== null && typeof body.deliveryMode !== 'string') return bad('"deliveryMode" must be a string.');
+  // botbuilder's ActivityHandler reads `value.action.type` of this invoke unguarded: any other truthy
+  // value threw inside the turn, onTurnError cleared the conversation's state and the caller got a
+  // bare 501 (found by the fuzz test, test/fuzz/findings.test.ts).
+  if (body.type === 'invoke' && body.name === 'adaptiveCard/action' && body.value && !(isObject(body.value) && isObject(body.value.action))) {
+    return bad('An "adaptiveCard/action" invoke needs "value.action".');
+  }
   return { ok: true };
 }
