@@ -3,6 +3,7 @@ import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs'
 import {
   ChoicePrompt,
   ListStyle,
+  PromptCultureModels,
   type Choice,
   type FoundChoice,
   type PromptOptions,
@@ -25,7 +26,7 @@ export class AnswerPrompt extends ChoicePrompt {
     maxMisses: number,
     private readonly fallback?: (context: TurnContext) => string | undefined,
   ) {
-    super(dialogId, async (pc: PromptValidatorContext<FoundChoice>) => pc.recognized.succeeded || pc.attemptCount >= maxMisses);
+    super(dialogId, async (pc: PromptValidatorContext<FoundChoice>) => pc.recognized.succeeded || pc.attemptCount >= maxMisses, undefined, RECOGNITION_CULTURES);
     this.recognizerOptions = { recognizeNumbers: true, recognizeOrdinals: true };
   }
 
@@ -54,13 +55,30 @@ export class AnswerPrompt extends ChoicePrompt {
       const index = choices.findIndex((c) => c.value === submitted);
       return index >= 0 ? found(choices, index, submitted) : { succeeded: false };
     }
-    const typed = await super.onRecognize(context, state, options);
+    // No answer on offer is this long; the number recognisers' cost grows with the text.
+    const typed = (context.activity.text ?? '').length > MAX_ANSWER_CHARS ? { succeeded: false } : await super.onRecognize(context, state, options);
     if (typed.succeeded || !this.fallback) return typed;
     const value = this.fallback(context);
     const index = value === undefined ? -1 : choices.findIndex((c) => c.value === value);
     return index >= 0 ? found(choices, index, context.activity.text ?? '') : { succeeded: false };
   }
 }
+
+/**
+ * The cultures answers are recognised in: the bot's own languages (locales/), English for any
+ * other. The caller chooses the activity's locale, and botbuilder builds a culture's number and
+ * ordinal recognisers on first use, synchronously: 3 to 6 s of blocked event loop for fr-FR, during
+ * which the server answers nobody. Found by the fuzz test (test/fuzz/findings.test.ts).
+ */
+const RECOGNITION_CULTURES: ConstructorParameters<typeof ChoicePrompt>[3] = Object.fromEntries(
+  [PromptCultureModels.English, PromptCultureModels.Spanish].map((culture) => [
+    culture.locale,
+    { inlineSeparator: culture.separator, inlineOr: culture.inlineOr, inlineOrMore: culture.inlineOrMore, includeNumbers: true },
+  ]),
+);
+
+/** Longer typed answers are misses without recognition (the longest title is well under this). */
+const MAX_ANSWER_CHARS = 200;
 
 function found(choices: Choice[], index: number, synonym: string): PromptRecognizerResult<FoundChoice> {
   return { succeeded: true, value: { value: choices[index]!.value, index, score: 1, synonym } };

@@ -1,6 +1,7 @@
 /**
  * Regressions for what the fuzz test found beyond the issue's list, each with the minimal input.
  */
+import { AnswerPrompt } from '../../dialogs/prompts';
 import en from '../../locales/en.json';
 import { HttpConversation, readable, startBot, type RunningBot } from '../helpers/botServer';
 
@@ -31,5 +32,38 @@ describe('an adaptiveCard/action invoke whose value has no action object', () =>
     // The dialog still waits for the account type: the person's answer is taken, not a fresh start.
     expect(readable(await c.say('Personal'))).toContain(en.personal.canSignIn);
     expect(bot.logs.join('')).not.toContain('"turn failed"');
+  });
+});
+
+describe('a caller-chosen locale cannot make the server build recognisers for another language', () => {
+  // Building fr-FR's number and ordinal recognisers blocked the event loop 3-8 s (once per
+  // process and language), so one request with `locale: fr-FR` stalled every conversation.
+  const cultureOf = (locale: string): string =>
+    (new AnswerPrompt('probe', 3) as unknown as { determineCulture(activity: { locale: string }): string }).determineCulture({ locale });
+
+  test.each([
+    ['fr-FR', 'en-us'],
+    ['pt-BR', 'en-us'],
+    ['zh-CN', 'en-us'],
+    ['en-GB', 'en-us'],
+    ['es-MX', 'es-es'],
+    ['es', 'es-es'],
+  ])('%s is recognised as %s', (locale, culture) => {
+    expect(cultureOf(locale)).toBe(culture);
+  });
+
+  test('a French visitor still gets through a choice prompt over HTTP, answered in the default language', async () => {
+    const c = new HttpConversation(bot.url, 'fuzz-locale-fr', 'webchat', { locale: 'fr-FR' });
+    expect(readable(await c.say('I changed my phone and get no codes'))).toContain(en.start.problemHeard);
+    expect(readable(await c.say('Personal'))).toContain(en.personal.canSignIn);
+  });
+
+  test('a very long typed answer at a choice prompt is a miss, not seconds of number recognition', async () => {
+    const c = new HttpConversation(bot.url, 'fuzz-long-answer');
+    await c.say('I changed my phone and get no codes');
+    const replies = readable(await c.say(`Personal ${'1 '.repeat(999)}`));
+    expect(replies).not.toContain(en.personal.canSignIn);
+    // The dialog is still at the account question: a short answer is taken.
+    expect(readable(await c.say('Personal'))).toContain(en.personal.canSignIn);
   });
 });
