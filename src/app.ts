@@ -121,6 +121,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   });
   const bot = new SupportBot(conversationState, userState, dialog, voice, {
     maxTextChars: config.maxTextChars,
+    botAppId: config.botAuth.MicrosoftAppId,
     onCardAction: (context, invoke) => helpdesk.onCardAction(context, invoke),
     onTeamInstall: async (context) => {
       await helpdesk.captureChannel(context);
