@@ -46,6 +46,7 @@ describe('loadConfig defaults', () => {
     helpdeskGroupId: undefined,
     webChat: { directLine: { mode: 'dev', port: 0 }, tokenRequestsPerMinute: 10 },
     helpdesk: { channel: undefined, teamId: undefined, approverIds: [], requestTtlMinutes: 1440, limits: { perRequesterPerHour: 3, perConversationPerHour: 5 }, expirySweepSeconds: 60 },
+    retention: { days: 30, abandonedIntakeHours: 24, auditDays: 365, sweepMinutes: 60 },
   };
 
   test('an empty environment gives the documented defaults: local mode on loopback', () => {
