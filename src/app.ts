@@ -149,7 +149,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       }, config.helpdesk.expirySweepSeconds * 1000)
     : undefined;
   sweep?.unref();
-  const retention = new RetentionSweep({ storage, tickets, clock, log, settings: config.retention, holdsUnsentIntake });
+  const retention = new RetentionSweep({
+    storage,
+    tickets,
+    clock,
+    log,
+    settings: { days: config.retention.days, abandonedIntakeHours: config.retention.abandonedIntakeHours, auditDays: config.retention.auditDays },
+    holdsUnsentIntake,
+  });
   // Safe on every instance too: deletes are idempotent and the intake is dropped with an eTag check.
   const retentionTimer = config.retention.sweepMinutes > 0
     ? setInterval(() => {
