@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import en from '../../locales/en.json';
+import { loadConfig } from '../../src/config';
 import { SqliteStorage } from '../../src/infra/sqliteStorage';
 import { FixedClock } from '../fakes/ports';
 import { HttpConversation, readable, startBot, type RunningBot } from '../helpers/botServer';
@@ -104,4 +105,13 @@ describe('retention sweep', () => {
     expect(await stored(key)).toBeUndefined();
     expect(await stored('webchat/conversations/fresh-one/')).toBeDefined();
   });
+});
+
+test('the portal’s privacy note states the default retention periods', () => {
+  const page = fs.readFileSync(path.join(__dirname, '..', '..', 'public', 'index.html'), 'utf8');
+  const note = /<p id="retention">([\s\S]*?)<\/p>/.exec(page)?.[1]?.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ') ?? '';
+  const { retention } = loadConfig({});
+  expect(note).toContain(`after ${retention.abandonedIntakeHours} hours`);
+  expect(note).toContain(`deleted ${retention.days} days after your last message`);
+  expect(note).toContain(`${retention.auditDays} days after the request is closed`);
 });
