@@ -11,7 +11,9 @@ import {
   ShowTypingMiddleware,
   type ConfigurationBotFrameworkAuthenticationOptions,
   type Storage,
+  type StoreItem,
 } from 'botbuilder';
+import { ESCALATION_INTAKE } from '../dialogs/escalationIntakeDialog';
 import { MainDialog } from '../dialogs/mainDialog';
 import type { SupportCase } from '../dialogs/services';
 import { Voice } from '../dialogs/voice';
@@ -31,6 +33,7 @@ import { TicketStore } from './infra/ticketStore';
 import { StoredOutcomes } from './infra/outcomeStats';
 import { CheckedConversationState, CheckedUserState } from './infra/checkedState';
 import { openStore } from './infra/openStore';
+import { RetentionSweep } from './infra/retention';
 import { TurnRunner } from './turnRunner';
 import { createLogger, type Logger } from './logging';
 import { createGraphCredential } from './graph/credentials';
@@ -60,6 +63,8 @@ export interface App {
   /** The built-in sandbox tenant when no Graph credential is configured (tests inspect its state). */
   readonly sandbox?: GraphSandbox;
   readonly helpdesk: Helpdesk;
+  /** Deletes old conversation state, closed requests and old audit trails (also run on a timer). */
+  readonly retention: RetentionSweep;
   /** Starts listening; resolves with the base URL, e.g. http://127.0.0.1:3978. */
   start(): Promise<string>;
   /** Stops taking requests, lets turns in flight finish, then closes the store. */
@@ -125,6 +130,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   });
   const bot = new SupportBot(conversationState, userState, dialog, voice, {
     maxTextChars: config.maxTextChars,
+    botAppId: config.botAuth.MicrosoftAppId,
     onCardAction: (context, invoke) => helpdesk.onCardAction(context, invoke),
     onTeamInstall: async (context) => {
       await helpdesk.captureChannel(context);
@@ -146,6 +152,23 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       }, config.helpdesk.expirySweepSeconds * 1000)
     : undefined;
   sweep?.unref();
+  const retention = new RetentionSweep({
+    storage,
+    tickets,
+    clock,
+    log,
+    settings: { days: config.retention.days, abandonedIntakeHours: config.retention.abandonedIntakeHours, auditDays: config.retention.auditDays },
+    holdsUnsentIntake,
+  });
+  // Safe on every instance too: deletes are idempotent and the intake is dropped with an eTag check.
+  const retentionTimer = config.retention.sweepMinutes > 0
+    ? setInterval(() => {
+        retention
+          .sweep()
+          .catch((error: unknown) => log.warn({ err: { name: (error as Error).name } }, 'retention sweep failed'));
+      }, config.retention.sweepMinutes * 60_000)
+    : undefined;
+  retentionTimer?.unref();
 
   const webChatTokens = async (botUrl: string): Promise<TokenSource | undefined> => {
     const directLine = config.webChat.directLine;
@@ -170,6 +193,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     log,
     sandbox: local?.sandbox,
     helpdesk,
+    retention,
     start: async () => {
       const url = await new Promise<string>((resolve, reject) => {
         server.once('error', reject);
@@ -199,6 +223,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       gate.drain();
       stopped = (async () => {
         if (sweep) clearInterval(sweep);
+        if (retentionTimer) clearInterval(retentionTimer);
         log.info({ inFlight: gate.inFlight, drainSeconds: config.shutdownDrainSeconds }, 'draining: /readyz now answers 503 and new turns are refused');
         // Time for the load balancer to see /readyz fail and stop sending here.
         if (config.shutdownDrainSeconds > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainSeconds * 1000));
@@ -250,6 +275,11 @@ function connectGraph(config: Config, log: Logger, local: LocalServices | undefi
     'Microsoft Graph: SANDBOX tenant in use (no Graph credential configured); no real account is read or changed',
   );
   return { directory: new GraphDirectory(client, policy, log) };
+}
+
+/** An escalation intake still on the dialog stack: its answers (both phone numbers) were never sent. */
+function holdsUnsentIntake(state: StoreItem): boolean {
+  return JSON.stringify((state as { dialogState?: unknown }).dialogState ?? null).includes(`"id":${JSON.stringify(ESCALATION_INTAKE)}`);
 }
 
 /** A folder at the project root, found from this file whether it runs from src/ or dist/src/. */

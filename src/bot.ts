@@ -18,6 +18,8 @@ export interface UserProfile {
 
 export interface SupportBotOptions {
   maxTextChars: number;
+  /** The bot's Microsoft app id, for the Teams deep link to a 1:1 chat (local mode has none). */
+  botAppId?: string;
   /** Universal Actions (Action.Execute) clicks: the helpdesk's approval cards. */
   onCardAction?: (context: TurnContext, invoke: AdaptiveCardInvokeValue) => Promise<AdaptiveCardInvokeResponse>;
   /** The bot was added to a team (the helpdesk may take its channel from there). */
@@ -49,6 +51,13 @@ export class SupportBot extends ActivityHandler {
     this.dialogs = new DialogSet(this.dialogState).add(dialog);
 
     this.onMessage(async (context, next) => {
+      // Everyone in a channel or group chat reads the answers: nothing about an account may be
+      // said there, so the bot points to a 1:1 chat before any state is read or a dialog runs.
+      if (isSharedConversation(context)) {
+        await this.pointToPersonalChat(context);
+        await next();
+        return;
+      }
       // Both documents at once: on a remote store (Blob) that is one round trip of waiting, not two.
       await Promise.all([this.conversationState.load(context), this.userState.load(context)]);
       await this.handleMessage(context);
@@ -108,6 +117,13 @@ export class SupportBot extends ActivityHandler {
     if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.dialog.id);
   }
 
+  /** The only answer to a message in a shared conversation: message me 1:1, with a link when one can be built. */
+  private async pointToPersonalChat(context: TurnContext): Promise<void> {
+    const link = personalChatLink(this.options.botAppId, context.activity.recipient?.id);
+    if (link) await this.voice.sayWith(context, 'shared.oneToOne', { link }, ['link']);
+    else await this.voice.say(context, 'shared.oneToOneNoLink');
+  }
+
   /** Once per conversation: Teams sends both conversationUpdate and installationUpdate. */
   private async welcome(context: TurnContext): Promise<void> {
     if (!isOneToOne(context)) return; // a helpdesk channel does not need the self-service pitch
@@ -120,4 +136,23 @@ export class SupportBot extends ActivityHandler {
 function isOneToOne(context: TurnContext): boolean {
   const type = context.activity.conversation?.conversationType;
   return !type || type === 'personal';
+}
+
+/** A Teams channel or group chat (or any channel's group conversation): others read every reply. */
+export function isSharedConversation(context: TurnContext): boolean {
+  const conversation = context.activity.conversation;
+  const type = conversation?.conversationType;
+  return type === 'channel' || type === 'groupChat' || conversation?.isGroup === true;
+}
+
+/**
+ * Teams' deep link to a chat with a bot: `https://teams.microsoft.com/l/chat/0/0?users=28:<botAppId>`.
+ * The configured app id when there is one; otherwise the recipient id Teams gave (`28:…`), which
+ * is the bot's own id in Teams. Nothing else is put in a link.
+ */
+export function personalChatLink(botAppId: string | undefined, recipientId: string | undefined): string | undefined {
+  const appId = botAppId?.trim();
+  const botId = appId ? `28:${appId}` : recipientId?.startsWith('28:') ? recipientId : undefined;
+  if (!botId || !/^28:[\w-]+$/.test(botId)) return undefined;
+  return `https://teams.microsoft.com/l/chat/0/0?users=${botId}`;
 }

@@ -103,6 +103,14 @@ const schema = z
     REQUESTS_PER_HOUR: intIn(1, 10000, 200),
     /** How often this instance looks for expired requests (0 = never; another instance does it). */
     EXPIRY_SWEEP_SECONDS: intIn(0, 3600, 60),
+    /** Conversation state, closed requests and their index entries are deleted this many days after their last change. */
+    RETENTION_DAYS: intIn(1, 3650, 30),
+    /** A help request left unsent this many hours: its answers (phone numbers included) are deleted from conversation state. */
+    ABANDONED_INTAKE_HOURS: intIn(1, 720, 24),
+    /** The audit trail of a request is deleted this many days after the request closed (never while it is open). */
+    AUDIT_RETENTION_DAYS: intIn(1, 3650, 365),
+    /** How often this instance runs the retention sweep (0 = never; another instance does it). */
+    RETENTION_SWEEP_MINUTES: intIn(0, 1440, 60),
     /** Production web chat: the Direct Line channel secret (server-side only; the page gets tokens). */
     DIRECT_LINE_SECRET: optionalString,
     DIRECT_LINE_ENDPOINT: z.preprocess(blankToUndefined, z.string().url().default('https://directline.botframework.com')),
@@ -243,6 +251,13 @@ export interface Config {
     };
     expirySweepSeconds: number;
   };
+  /** What the retention sweep (src/infra/retention.ts) deletes, and how often it runs. */
+  retention: {
+    days: number;
+    abandonedIntakeHours: number;
+    auditDays: number;
+    sweepMinutes: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -315,6 +330,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
         perHour: c.REQUESTS_PER_HOUR,
       },
       expirySweepSeconds: c.EXPIRY_SWEEP_SECONDS,
+    },
+    retention: {
+      days: c.RETENTION_DAYS,
+      abandonedIntakeHours: c.ABANDONED_INTAKE_HOURS,
+      auditDays: c.AUDIT_RETENTION_DAYS,
+      sweepMinutes: c.RETENTION_SWEEP_MINUTES,
     },
   };
 }

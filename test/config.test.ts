@@ -54,6 +54,7 @@ describe('loadConfig defaults', () => {
       limits: { perRequesterPerHour: 3, perConversationPerHour: 5, perClientAddressPerHour: 20, perTargetDomainPerHour: 30, perHour: 200 },
       expirySweepSeconds: 60,
     },
+    retention: { days: 30, abandonedIntakeHours: 24, auditDays: 365, sweepMinutes: 60 },
   };
 
   test('an empty environment gives the documented defaults: local mode on loopback', () => {

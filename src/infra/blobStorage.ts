@@ -12,6 +12,7 @@ import type { TokenCredential } from '@azure/identity';
 import { BlobServiceClient, type ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
 import type { Storage, StoreItem, StoreItems } from 'botbuilder';
 import { ETagConflictError, type CreateIfAbsent } from './storageErrors';
+import type { ListableStorage, StoredKey } from './storeListing';
 
 export interface BlobStorageOptions {
   /** Account key or SAS connection string (Azurite in development). Exactly one of this or accountUrl. */
@@ -60,6 +61,40 @@ const HASHED_PREFIX_LENGTH = 128;
 const LONE_SURROGATE = /\p{Cs}/u;
 const KEPT = /^[A-Za-z0-9\-_.:;@=,]$/;
 
+/**
+ * The blob-name prefix of every key that starts with `prefix`: whole segments as blobNameFor
+ * encodes them, the last (possibly partial) one character by character, without the rules for a
+ * whole segment's end (a trailing dot, an empty segment), which only apply once it is complete.
+ */
+export function blobNamePrefixFor(prefix: string): string {
+  const segments = prefix.split('/');
+  const last = segments.pop() ?? '';
+  let partial = '';
+  for (const ch of last) partial += KEPT.test(ch) ? ch : escapeChar(ch);
+  return [...segments.map(encodeSegment), partial].join('/');
+}
+
+/** The key a readable blob name stands for; undefined for a hashed name (its key is in the blob). */
+export function keyForBlobName(name: string): string | undefined {
+  if (name.includes('~~')) return undefined;
+  return name.split('/').map(decodeSegment).join('/');
+}
+
+function decodeSegment(segment: string): string {
+  if (segment === '~') return '';
+  const bytes: number[] = [];
+  for (let i = 0; i < segment.length; i += 1) {
+    const escaped = segment[i] === '~' ? /^[0-9A-F]{2}$/.exec(segment.slice(i + 1, i + 3)) : null;
+    if (escaped) {
+      bytes.push(parseInt(escaped[0], 16));
+      i += 2;
+    } else {
+      bytes.push(segment.charCodeAt(i));
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
 function encodeSegment(segment: string): string {
   if (segment === '') return '~';
   let out = '';
@@ -104,7 +139,7 @@ const PROBE_RETRY: StoragePipelineOptions['retryOptions'] = { maxTries: 1 };
 
 const JSON_HEADERS = { blobContentType: 'application/json' };
 
-export class BlobStorage implements Storage, CreateIfAbsent {
+export class BlobStorage implements Storage, CreateIfAbsent, ListableStorage {
   /** Aborted by close(), so shutdown never waits on a request to an unreachable store. */
   private readonly lifetime = new AbortController();
   private closed = false;
@@ -210,6 +245,18 @@ export class BlobStorage implements Storage, CreateIfAbsent {
     return this.tryCreate(key, serialise(key, item, 'createIfAbsent').body);
   }
 
+  /** From the blob listing (names and Last-Modified); only a hashed name costs a read of its blob. */
+  async *list(prefix: string): AsyncIterable<StoredKey> {
+    this.assertOpen();
+    if (typeof prefix !== 'string') throw new TypeError('BlobStorage.list: prefix must be a string');
+    const pages = this.container.listBlobsFlat({ prefix: blobNamePrefixFor(prefix), abortSignal: this.lifetime.signal });
+    for await (const blob of pages) {
+      const key = keyForBlobName(blob.name) ?? (await this.keyInBlob(blob.name));
+      if (key === undefined || !key.startsWith(prefix)) continue;
+      yield { key, modifiedAt: blob.properties.lastModified };
+    }
+  }
+
   /** Readiness probe: never throws, so a health endpoint can call it unguarded. */
   async ping(timeoutMs = DEFAULT_PING_TIMEOUT_MS): Promise<boolean> {
     if (this.closed) return false;
@@ -300,6 +347,17 @@ export class BlobStorage implements Storage, CreateIfAbsent {
       throw new Error(`BlobStorage: blob "${name}" in container "${this.container.containerName}" does not hold key "${key}"`);
     }
     return { ...doc.item, eTag };
+  }
+
+  /** The key a blob holds (BlobDocument.key), or undefined when it is gone or not one of ours. */
+  private async keyInBlob(name: string): Promise<string | undefined> {
+    try {
+      const response = await this.container.getBlockBlobClient(name).download(0, undefined, { abortSignal: this.lifetime.signal });
+      return parseDocument(await readText(response.readableStreamBody))?.key;
+    } catch (error) {
+      if (codeOf(error) === 'BlobNotFound') return undefined;
+      throw error;
+    }
   }
 
   private async writeOne(key: string, eTag: unknown, body: Buffer): Promise<void> {

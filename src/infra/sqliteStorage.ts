@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Storage, StoreItem, StoreItems } from 'botbuilder';
+import { systemClock, type Clock } from '../core/ports';
 import { ETagConflictError, type CreateIfAbsent } from './storageErrors';
+import type { ListableStorage, StoredKey } from './storeListing';
 
 interface StateRow {
   etag: string;
@@ -24,19 +26,27 @@ interface PreparedWrite {
  * Semantics deliberately match botbuilder's MemoryStorage (the reference the SDK ships), so swapping
  * stores never changes bot behaviour, with one intended difference: a batch is all-or-nothing.
  */
-export class SqliteStorage implements Storage, CreateIfAbsent {
+export interface SqliteStorageOptions {
+  /** The time written to `updated_at` (listing reports it); tests inject one. */
+  clock?: Clock;
+}
+
+export class SqliteStorage implements Storage, CreateIfAbsent, ListableStorage {
   private readonly db: Database.Database;
   private readonly selectStmt: Database.Statement<[string], StateRow>;
   private readonly upsertStmt: Database.Statement<[string, string, string, string]>;
   private readonly deleteStmt: Database.Statement<[string]>;
   private readonly insertStmt: Database.Statement<[string, string, string, string]>;
   private readonly pingStmt: Database.Statement<[], { ok: number }>;
+  private readonly listStmt: Database.Statement<[{ prefix: string }], { key: string; updated_at: string }>;
+  private readonly clock: Clock;
   private readonly readAll: (keys: readonly string[]) => StoreItems;
   private readonly writeAll: (writes: readonly PreparedWrite[]) => void;
   private readonly deleteAll: (keys: readonly string[]) => void;
   private closed = false;
 
-  constructor(readonly filePath: string) {
+  constructor(readonly filePath: string, options: SqliteStorageOptions = {}) {
+    this.clock = options.clock ?? systemClock;
     let db: Database.Database | undefined;
     try {
       fs.mkdirSync(path.dirname(path.resolve(filePath)), { recursive: true });
@@ -68,6 +78,11 @@ export class SqliteStorage implements Storage, CreateIfAbsent {
       'INSERT INTO state (key, etag, doc, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO NOTHING',
     );
     this.pingStmt = db.prepare<[], { ok: number }>('SELECT 1 AS ok');
+    // A range on the primary key rather than LIKE, whose `%`/`_` wildcards and case folding would
+    // need escaping; keys are compared as SQLite's default BINARY collation compares them.
+    this.listStmt = db.prepare<[{ prefix: string }], { key: string; updated_at: string }>(
+      'SELECT key, updated_at FROM state WHERE key >= @prefix AND substr(key, 1, length(@prefix)) = @prefix',
+    );
 
     // One transaction so a multi-key read sees a single consistent snapshot even while another
     // process is committing.
@@ -81,7 +96,7 @@ export class SqliteStorage implements Storage, CreateIfAbsent {
     });
 
     const writeAll = db.transaction((writes: readonly PreparedWrite[]): void => {
-      const now = new Date().toISOString();
+      const now = this.clock.now().toISOString();
       for (const w of writes) {
         if (w.conditional) {
           const current = this.selectStmt.get(w.key);
@@ -145,13 +160,22 @@ export class SqliteStorage implements Storage, CreateIfAbsent {
     this.assertOpen();
     if (typeof key !== 'string') throw new TypeError('SqliteStorage.createIfAbsent: key must be a string');
     const { eTag: _eTag, ...fields } = item as Record<string, unknown>;
-    return this.insertStmt.run(key, randomUUID(), JSON.stringify(fields), new Date().toISOString()).changes === 1;
+    return this.insertStmt.run(key, randomUUID(), JSON.stringify(fields), this.clock.now().toISOString()).changes === 1;
   }
 
   async delete(keys: string[]): Promise<void> {
     this.assertOpen();
     if (!Array.isArray(keys)) throw new TypeError('SqliteStorage.delete: keys must be an array of strings');
     if (keys.length > 0) this.deleteAll(keys);
+  }
+
+  async *list(prefix: string): AsyncIterable<StoredKey> {
+    this.assertOpen();
+    if (typeof prefix !== 'string') throw new TypeError('SqliteStorage.list: prefix must be a string');
+    // All rows first: the sweep deletes while it walks, and better-sqlite3 refuses writes on a
+    // connection that is still stepping through a query.
+    const rows = this.listStmt.all({ prefix });
+    for (const row of rows) yield { key: row.key, modifiedAt: new Date(row.updated_at) };
   }
 
   /** Readiness probe: never throws, so a health endpoint can call it unguarded. */

@@ -400,6 +400,26 @@ export class TicketStore {
       // ticket behind an entry and drop it once they see it closed.
     }
   }
+
+  /**
+   * Retention: deletes a closed ticket whose last change (its closing) was before `closedBefore`,
+   * with its open-index entry and its place in its conversation's list. An open ticket is never
+   * deleted. True when this call found it eligible (deleting twice, from two instances, is harmless).
+   */
+  async deleteClosed(reference: string, closedBefore: Date): Promise<boolean> {
+    const ticket = await this.get(reference);
+    if (!ticket || isOpen(ticket) || Date.parse(ticket.updatedAt) >= closedBefore.getTime()) return false;
+    await this.forgetOpen(reference);
+    const conversationKey = conversationTicketsKey(ticket.requester.conversationId);
+    // Read first: readModifyWrite would create the list if it is already gone.
+    if ((await this.storage.read([conversationKey]))[conversationKey] !== undefined) {
+      await readModifyWrite<ConversationTickets>(this.storage, conversationKey, () => ({ references: [] }), (doc) =>
+        doc.references.includes(reference) ? { references: doc.references.filter((r) => r !== reference) } : undefined,
+      );
+    }
+    await this.storage.delete([ticketKey(reference)]);
+    return true;
+  }
 }
 
 /**

@@ -68,7 +68,7 @@ describeStorageContract(
     };
   },
   // One blob per key: a batch is as many requests, so a conflict fails only its own item.
-  { atomicBatches: false },
+  { atomicBatches: false, listable: true },
 );
 
 describe('blobNameFor', () => {

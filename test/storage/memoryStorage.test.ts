@@ -1,4 +1,5 @@
 import { MemoryStorage } from 'botbuilder';
+import { LocalMemoryStorage } from '../../src/infra/localMemoryStorage';
 import { describeStorageContract } from './storageContract';
 
 // MemoryStorage is the SDK's reference implementation: running the contract against it keeps the
@@ -7,3 +8,10 @@ describeStorageContract('botbuilder MemoryStorage', async () => ({
   storage: new MemoryStorage(),
   dispose: async () => undefined,
 }));
+
+// STATE_STORE=memory: MemoryStorage plus create-if-absent and the listing the retention sweep uses.
+describeStorageContract(
+  'LocalMemoryStorage',
+  async () => ({ storage: new LocalMemoryStorage(), dispose: async () => undefined }),
+  { atomicBatches: false, listable: true },
+);

@@ -28,7 +28,7 @@ describeStorageContract(
       },
     };
   },
-  { atomicBatches: true },
+  { atomicBatches: true, listable: true },
 );
 
 describe('SqliteStorage specifics', () => {

@@ -1,5 +1,6 @@
 import type { Storage, StoreItem } from 'botbuilder';
 import { canCreateIfAbsent } from '../../src/infra/storageErrors';
+import { canList, type StoredKey } from '../../src/infra/storeListing';
 
 export interface StorageUnderTest {
   storage: Storage;
@@ -11,6 +12,8 @@ export interface StorageUnderTest {
 export interface StorageContractOptions {
   /** True when a batch with one conflicting item must leave every item of the batch unwritten. */
   atomicBatches: boolean;
+  /** True for the project's own stores: they must list keys by prefix (the retention sweep needs it). */
+  listable?: boolean;
 }
 
 /** Keys shaped like the ones botbuilder derives from Teams activities, plus hostile variants. */
@@ -67,6 +70,14 @@ export function describeStorageContract(
   makeStore: () => Promise<StorageUnderTest>,
   options: StorageContractOptions = { atomicBatches: false },
 ): void {
+  async function listed(storage: Storage, prefix: string): Promise<StoredKey[]> {
+    if (!canList(storage)) throw new Error(`${name} cannot list keys`);
+    const found: StoredKey[] = [];
+    for await (const entry of storage.list(prefix)) found.push(entry);
+    return found;
+  }
+  const keysOf = async (storage: Storage, prefix: string) => (await listed(storage, prefix)).map((e) => e.key).sort();
+
   describe(`Storage contract: ${name}`, () => {
     let sut: StorageUnderTest;
     let storage: Storage;
@@ -280,6 +291,44 @@ export function describeStorageContract(
       await expect(
         storage.write({ [TEAMS_LIKE_KEYS[0]]: { ...after[TEAMS_LIKE_KEYS[0]], v: 'fresh' } }),
       ).resolves.toBeUndefined();
+    });
+
+    const listing = options.listable ? it : it.skip;
+
+    listing('lists keys by prefix, exactly: hostile keys, wildcards, case and long keys', async () => {
+      const LONG = 'long/' + 'k'.repeat(1_100);
+      const keys = [...TEAMS_LIKE_KEYS, 'x_y', 'x%y', 'xAy', 'tickets/HD-AAAA-BBBB', 'tickets/_index', 'audit/HD-AAAA-BBBB', LONG, 'dot.'];
+      // A few at a time: one blob request per key, each listening on the store's abort signal.
+      for (let i = 0; i < keys.length; i += 5) await storage.write(Object.fromEntries(keys.slice(i, i + 5).map((k, j) => [k, { i: i + j }])));
+      expect(await keysOf(storage, '')).toEqual([...keys].sort());
+      for (const prefix of ['msteams/', 'msteams/conversations/', 'a:1', 'A:1', 'x_', 'x%', 'tickets/HD-', 'webchat/conversations/Ünï', 'line\n', 'long/', 'dot', 'nothing/']) {
+        expect({ prefix, keys: await keysOf(storage, prefix) }).toEqual({ prefix, keys: keys.filter((k) => k.startsWith(prefix)).sort() });
+      }
+    });
+
+    listing('reports when each key was last written, and forgets deleted keys', async () => {
+      const before = Date.now();
+      await storage.write({ 'p/one': { v: 1 }, 'p/two': { v: 2 } });
+      const store = storage;
+      if (canCreateIfAbsent(store)) await store.createIfAbsent('p/three', { v: 3 });
+      else await storage.write({ 'p/three': { v: 3 } });
+      const after = Date.now();
+      await storage.delete(['p/two']);
+      const found = await listed(storage, 'p/');
+      expect(found.map((e) => e.key).sort()).toEqual(['p/one', 'p/three']);
+      for (const entry of found) {
+        expect(entry.modifiedAt).toBeInstanceOf(Date);
+        // Blob Last-Modified has whole seconds.
+        expect(entry.modifiedAt.getTime()).toBeGreaterThanOrEqual(before - 2_000);
+        expect(entry.modifiedAt.getTime()).toBeLessThanOrEqual(after + 2_000);
+      }
+    });
+
+    listing('a failed eTag write does not count as a write', async () => {
+      await storage.write({ 'q/k': { v: 1 } });
+      const first = (await listed(storage, 'q/'))[0]!.modifiedAt.getTime();
+      await expect(storage.write({ 'q/k': { v: 2, eTag: 'not-the-current-etag' } })).rejects.toThrow(/eTag conflict/);
+      expect((await listed(storage, 'q/'))[0]!.modifiedAt.getTime()).toBe(first);
     });
   });
 }
