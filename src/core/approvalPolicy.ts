@@ -31,6 +31,7 @@ export type Refusal =
   | 'unauthenticated'
   | 'wrong-tenant'
   | 'no-identity'
+  | 'bad-identity'
   | 'own-request'
   | 'own-account'
   | 'not-an-approver'
@@ -46,6 +47,9 @@ export function refuseBeforeLookup(attempt: ApprovalAttempt, ticket: Ticket, set
   if (settings.tenantId?.trim() && !sameId(attempt.tenantId, settings.tenantId)) return 'wrong-tenant';
   const approver = attempt.approverObjectId?.trim();
   if (!approver) return 'no-identity';
+  // Entra object ids are GUIDs; anything else (an address, say) is no id at all, and compared
+  // with a ticket's ids could only ever match by accident or by design.
+  if (!isObjectId(approver)) return 'bad-identity';
   // Four eyes: the person asking for the change, or the account being changed, never approves it.
   if (sameId(approver, ticket.requester.objectId)) return 'own-request';
   if (sameId(approver, ticket.target.objectId)) return 'own-account';
@@ -72,6 +76,13 @@ export function refuseAfterLookup(check: ApproverCheck, target: TargetProfile, a
 /** The channel's conversation id without the thread's `;messageid=…` suffix. */
 export function channelConversation(conversationId: string): string {
   return conversationId.trim().replace(/;messageid=.*$/is, '');
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True for an Entra object id: a GUID, nothing around it. */
+export function isObjectId(value: string | undefined): value is string {
+  return typeof value === 'string' && GUID.test(value);
 }
 
 /** Object and tenant ids are GUIDs, which Entra treats case-insensitively. */

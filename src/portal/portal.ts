@@ -182,7 +182,7 @@ function securityHeaders(res: restify.Response, connectSrc: string, nonce?: stri
     "object-src 'none'",
   ].join('; ');
   res.header('Content-Security-Policy', csp);
-  res.header('X-Content-Type-Options', 'nosniff');
+  // X-Content-Type-Options: nosniff is set for every response of the server (src/server.ts).
   res.header('Referrer-Policy', 'no-referrer');
   res.header('X-Frame-Options', 'DENY');
   res.header('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()');

@@ -23,6 +23,10 @@ export class LoopbackConnector {
   /** Answer the next N calls with this status instead (a channel outage). */
   failNext = 0;
   failStatus = 503;
+  /** Milliseconds to wait before answering each message (a slow channel). */
+  replyDelayMs = 0;
+  /** Answer typing indicators with this status, after `afterMs` (recorded all the same). */
+  typingFailure?: { status: number; afterMs: number };
   private server?: http.Server;
   url = '';
 
@@ -65,9 +69,16 @@ export class LoopbackConnector {
       const activityId = match[2] ? decodeURIComponent(match[2]) : undefined;
       const id = method === 'PUT' && activityId ? activityId : `activity-${randomUUID()}`;
       this.calls.push({ method, conversationId, activityId, id, activity: body, authorization: req.headers.authorization });
-      res.statusCode = 200;
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ id }));
+      const typing = body.type === 'typing';
+      const failure = typing ? this.typingFailure : undefined;
+      const answer = () => {
+        res.statusCode = failure?.status ?? 200;
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify(failure ? { error: { code: 'BadArgument', message: 'simulated typing failure' } } : { id }));
+      };
+      const delay = failure ? failure.afterMs : typing ? 0 : this.replyDelayMs;
+      if (delay > 0) setTimeout(answer, delay);
+      else answer();
     });
   }
 }
