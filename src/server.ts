@@ -92,7 +92,7 @@ export function createServer(deps: ServerDeps): restify.Server {
   // JSON only: restify's full bodyParser would also parse forms and write multipart uploads to disk.
   // (@types/restify 8 lacks maxBodySize here; restify 11's body reader honours it.)
   server.use(restify.plugins.jsonBodyParser({ maxBodySize: deps.maxBodyBytes, mapParams: false } as restify.plugins.JsonBodyParserOptions));
-  const authTimeoutMs = deps.authTimeoutMs ?? 10_000;
+  const authTimeoutMs = deps.authTimeoutMs ?? 5_000;
 
   server.post('/api/messages', async (req, res) => {
     const supplied = req.header(CORRELATION_HEADER);
@@ -120,14 +120,15 @@ export function createServer(deps: ServerDeps): restify.Server {
     try {
       await withLogContext(fields, async () => {
         const activity = toActivity(req.body as Record<string, unknown>);
+        const authorization = req.header('authorization') ?? '';
         let auth: AuthenticateRequestResult;
         try {
           // What CloudAdapter.process would do, but a failure of any kind (a forged or expired
           // token, an unreachable OpenID metadata endpoint) is a plain 401 and one log line:
           // the adapter answers some with a 500 carrying the internal message, and prints stacks.
-          auth = await quietConsole(() => withTimeout(deps.auth.authenticateRequest(activity, req.header('authorization') ?? ''), authTimeoutMs));
+          auth = await quietConsole(() => withTimeout(deps.auth.authenticateRequest(activity, authorization), authTimeoutMs));
         } catch (error) {
-          deps.log.warn({ status: 401, reason: authFailure(error) }, 'request refused: authentication failed');
+          deps.log.warn({ status: 401, reason: authorization ? authFailure(error) : 'missing' }, 'request refused: authentication failed');
           res.send(401, { error: { code: 'Unauthorized', message: 'The request is not authenticated.' } });
           return;
         }
@@ -217,8 +218,7 @@ function authFailure(error: unknown): string {
   if (e?.name === 'AuthenticationTimeout') return 'timeout';
   const message = String(e?.message ?? '').toLowerCase();
   if (/expired/.test(message)) return 'expired';
-  if (/no authorization header|unauthorized access attempt|authheader/.test(message)) return 'missing';
   if (/signature|signing key|algorithm/.test(message)) return 'bad-signature';
-  if (/getaddrinfo|econnrefused|enotfound|fetch failed|metadata|network|socket/.test(message + String(e?.code ?? ''))) return 'metadata-unavailable';
+  if (/getaddrinfo|econnrefused|enotfound|etimedout|fetch failed|openid|keys|network|socket/.test(`${message} ${String(e?.code ?? '').toLowerCase()}`)) return 'metadata-unavailable';
   return e?.name === 'AuthenticationError' ? 'rejected' : 'invalid-token';
 }

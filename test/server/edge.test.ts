@@ -287,6 +287,41 @@ describe('authentication failures are a plain 401 and one log line', () => {
     }
   }, 60_000);
 
+  test('an OpenID endpoint that never answers: a 401 once the bound on checking a token runs out', async () => {
+    const silent = http.createServer(() => undefined); // accepts, never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const metadata = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/openid`;
+    const auth = new ConfigurationBotFrameworkAuthentication({
+      MicrosoftAppId: APP_ID,
+      MicrosoftAppPassword: 'not-a-real-secret',
+      MicrosoftAppType: 'MultiTenant',
+      ToBotFromChannelOpenIdMetadataUrl: metadata,
+      ToBotFromEmulatorOpenIdMetadataUrl: metadata,
+      ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
+    } as ConfigurationBotFrameworkAuthenticationOptions);
+    const log = new RecordingLog();
+    const server = createServer({ adapter: new CloudAdapter(auth), auth, localMode: false, logic: async () => undefined, log, ready: () => true, gate: new TurnGate(), maxBodyBytes: 64 * 1024, authTimeoutMs: 300 });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const serviceUrl = 'https://smba.trafficmanager.net/emea/';
+      const token = jwt({ alg: 'RS256', typ: 'JWT', kid: KID }, channelClaims(serviceUrl), published.privateKey);
+      const started = Date.now();
+      const res = await fetch(`${url}/api/messages`, {
+        method: 'POST',
+        headers: { ...json, authorization: `Bearer ${token}` },
+        body: JSON.stringify({ ...new HttpConversation(url, 'silent-metadata').activity({ text: 'hi' }), serviceUrl }),
+      });
+      expect(res.status).toBe(401);
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(log.lines.filter((l) => l.level === 'warn')).toEqual([{ level: 'warn', obj: { status: 401, reason: 'timeout' }, msg: 'request refused: authentication failed' }]);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
   test('against published signing keys (a loopback OpenID endpoint): forgeries are 401, a genuine token runs the turn', async () => {
     const jwk = published.publicKey.export({ format: 'jwk' });
     const keys = http.createServer((req, res) => {
