@@ -81,7 +81,7 @@ export function createServer(deps: ServerDeps): restify.Server {
   // Before routing and body reading, so every answer (404s and these 415s included) carries it.
   server.pre((req, res, next) => {
     res.header('X-Content-Type-Options', 'nosniff');
-    const refusal = refuseEncoding(req) ?? (req.getPath() === '/api/messages' ? refuseContentType(req) : undefined);
+    const refusal = refuseEncoding(req) ?? (isMessagesRoute(req) ? refuseContentType(req) : undefined);
     if (!refusal) return next();
     deps.log.warn({ path: req.getPath(), status: 415, code: refusal.code }, 'request rejected');
     // The body is never read: close the connection rather than drain a compressed bomb.
@@ -177,6 +177,11 @@ function refuseEncoding(req: restify.Request): { code: string; message: string }
   const encoding = req.header('content-encoding');
   if (encoding === undefined || encoding.trim() === '' || encoding.trim().toLowerCase() === 'identity') return undefined;
   return { code: 'UnsupportedContentEncoding', message: 'Send the body uncompressed (no Content-Encoding).' };
+}
+
+/** `/api/messages` as the router would match it (a trailing or doubled slash, any case). */
+function isMessagesRoute(req: restify.Request): boolean {
+  return req.getPath().replace(/\/{2,}/g, '/').replace(/\/+$/, '').toLowerCase() === '/api/messages';
 }
 
 /**

@@ -95,9 +95,11 @@ describe('/api/messages takes JSON only', () => {
       type: 'message', text: 'hi', channelId: 'webchat', deliveryMode: 'expectReplies', serviceUrl: 'http://127.0.0.1:9',
       'conversation[id]': 'form-post', 'from[id]': 'form-user', 'recipient[id]': 'bot',
     });
-    const res = await fetch(`${bot.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
-    expect(res.status).toBe(415);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('UnsupportedMediaType');
+    for (const route of ['/api/messages', '/api/messages/', '/API/Messages']) {
+      const res = await fetch(`${bot.url}${route}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+      expect(res.status).toBe(415);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('UnsupportedMediaType');
+    }
   });
 
   test.each([
