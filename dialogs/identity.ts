@@ -22,7 +22,7 @@ export function identityAssurance(context: TurnContext, tenantId?: string): Iden
  * never as an id to compare with a request's or an approver's.
  */
 export function teamsObjectId(context: TurnContext): string | undefined {
-  const id = context.activity.channelId === 'msteams' ? context.activity.from?.aadObjectId?.trim() : undefined;
+  const id: unknown = context.activity.channelId === 'msteams' ? context.activity.from?.aadObjectId : undefined;
   return isObjectId(id) ? id : undefined;
 }
 

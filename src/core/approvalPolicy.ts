@@ -45,10 +45,12 @@ export function refuseBeforeLookup(attempt: ApprovalAttempt, ticket: Ticket, set
   // Without a channel token every id in the activity is a claim anyone could type.
   if (!attempt.authenticated && !settings.localMode) return 'unauthenticated';
   if (settings.tenantId?.trim() && !sameId(attempt.tenantId, settings.tenantId)) return 'wrong-tenant';
-  const approver = attempt.approverObjectId?.trim();
-  if (!approver) return 'no-identity';
-  // Entra object ids are GUIDs; anything else (an address, say) is no id at all, and compared
-  // with a ticket's ids could only ever match by accident or by design.
+  // The activity's JSON, so not necessarily a string whatever its type says.
+  const claimed: unknown = attempt.approverObjectId;
+  const approver = typeof claimed === 'string' ? claimed.trim() : claimed;
+  if (approver === undefined || approver === null || approver === '') return 'no-identity';
+  // Entra object ids are GUIDs; anything else (an address, say) is no id at all: Graph would
+  // resolve a sign-in address to a user, and no ticket id could be compared with it.
   if (!isObjectId(approver)) return 'bad-identity';
   // Four eyes: the person asking for the change, or the account being changed, never approves it.
   if (sameId(approver, ticket.requester.objectId)) return 'own-request';
@@ -81,7 +83,7 @@ export function channelConversation(conversationId: string): string {
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** True for an Entra object id: a GUID, nothing around it. */
-export function isObjectId(value: string | undefined): value is string {
+export function isObjectId(value: unknown): value is string {
   return typeof value === 'string' && GUID.test(value);
 }
 

@@ -71,6 +71,7 @@ describe('refuseBeforeLookup', () => {
     ['no approver object id', attempt({ approverObjectId: undefined }), ticket(), settings, 'no-identity'],
     ['a blank approver object id', attempt({ approverObjectId: '  ' }), ticket(), settings, 'no-identity'],
     ['a sign-in address for an object id', attempt({ approverObjectId: 'patti@contoso.example' }), ticket(), settings, 'bad-identity'],
+    ['a number for an object id (JSON can say anything)', attempt({ approverObjectId: 12345 as unknown as string }), ticket(), settings, 'bad-identity'],
     ['a GUID with more around it', attempt({ approverObjectId: `${APPROVER}x` }), ticket(), settings, 'bad-identity'],
     ['a non-GUID equal to a non-GUID requester id', attempt({ approverObjectId: 'patti' }), ticket(undefined, 'patti'), { ...settings, localMode: true }, 'bad-identity'],
     ['the requester approving', attempt({ approverObjectId: REQUESTER.toUpperCase() }), ticket(), settings, 'own-request'],
