@@ -4,8 +4,11 @@
  * ShowTypingMiddleware ended the process in the first case and deleted the conversation's
  * state in the second; the indicator must own its errors and never touch a finished turn.
  */
+import { TestAdapter, TurnContext, type Activity } from 'botbuilder';
 import en from '../../locales/en.json';
 import { LocalMemoryStorage } from '../../src/infra/localMemoryStorage';
+import { TypingIndicator } from '../../src/typingIndicator';
+import { RecordingLog } from '../fakes/ports';
 import { LoopbackConnector } from '../fakes/connector';
 import { SlowWrites } from '../fakes/slowWrites';
 import { HttpConversation, readable, startBot, type RunningBot } from '../helpers/botServer';
@@ -22,7 +25,7 @@ afterAll(async () => {
   await connector.stop();
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function until(check: () => boolean, ms: number): Promise<void> {
   for (const end = Date.now() + ms; !check(); ) {
@@ -88,4 +91,55 @@ test('no indicator for an expectReplies turn (answered in the HTTP response), ho
   } finally {
     await slow.stop();
   }
+});
+
+describe('which turns get an indicator (the middleware alone, short delays)', () => {
+  /** Runs one turn of `ms` through the indicator; returns the activity types it posted. */
+  async function postedDuring(activity: Partial<Activity>, ms = 200): Promise<string[]> {
+    const posted: string[] = [];
+    const connector = {
+      conversations: {
+        replyToActivity: async (_c: string, _id: string, a: Partial<Activity>) => void posted.push(String(a.type)),
+        sendToConversation: async (_c: string, a: Partial<Activity>) => void posted.push(String(a.type)),
+      },
+    };
+    const adapter = new TestAdapter();
+    const context = new TurnContext(adapter, { channelId: 'webchat', serviceUrl: 'http://127.0.0.1:9', conversation: { id: 'c' } as Activity['conversation'], from: { id: 'u' }, recipient: { id: 'bot' }, id: 'a1', ...activity } as Activity);
+    context.turnState.set(adapter.ConnectorClientKey, connector);
+    await new TypingIndicator({ delayMs: 20, periodMs: 50, log: new RecordingLog() }).onTurn(context, () => sleep(ms));
+    const atEnd = posted.length;
+    await sleep(150);
+    expect(posted.length).toBe(atEnd); // nothing after the turn
+    return posted;
+  }
+
+  test('a slow message: typing, repeated, and nothing once the turn is over', async () => {
+    const posted = await postedDuring({ type: 'message', text: 'hi' });
+    expect(posted.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(posted)).toEqual(new Set(['typing']));
+  });
+
+  test.each([
+    ['an expectReplies message', { type: 'message', text: 'hi', deliveryMode: 'expectReplies' }],
+    ['an invoke', { type: 'invoke', name: 'adaptiveCard/action' }],
+    ['an event', { type: 'event', name: 'webchat/join' }],
+    ['a conversationUpdate', { type: 'conversationUpdate' }],
+  ])('%s: none', async (_name, activity) => {
+    expect(await postedDuring(activity as Partial<Activity>)).toEqual([]);
+  });
+
+  test('a failed post is logged once, not rethrown, and ends the indicator for the turn', async () => {
+    const log = new RecordingLog();
+    let calls = 0;
+    const adapter = new TestAdapter();
+    const context = new TurnContext(adapter, { type: 'message', channelId: 'webchat', serviceUrl: 'http://127.0.0.1:9', conversation: { id: 'c' } as Activity['conversation'], from: { id: 'u' }, recipient: { id: 'bot' }, id: 'a1' } as Activity);
+    const fail = async () => {
+      calls += 1;
+      throw Object.assign(new Error('Bad Request'), { name: 'RestError', statusCode: 400 });
+    };
+    context.turnState.set(adapter.ConnectorClientKey, { conversations: { replyToActivity: fail, sendToConversation: fail } });
+    await new TypingIndicator({ delayMs: 10, periodMs: 20, log }).onTurn(context, () => sleep(200));
+    expect(calls).toBe(1);
+    expect(log.lines).toEqual([{ level: 'warn', obj: expect.objectContaining({ err: { name: 'RestError', status: 400, code: undefined } }), msg: 'typing indicator failed' }]);
+  });
 });
