@@ -1,5 +1,6 @@
 import { TurnContext, type ConversationReference } from 'botbuilder';
 import { isChannelAuthenticated } from '../src/channelAuth';
+import { isObjectId } from '../src/core/approvalPolicy';
 import type { IdentityAssurance, ReplyAddress } from '../src/core/ports';
 
 /**
@@ -9,15 +10,20 @@ import type { IdentityAssurance, ReplyAddress } from '../src/core/ports';
  */
 export function identityAssurance(context: TurnContext, tenantId?: string): IdentityAssurance {
   const activity = context.activity;
-  if (activity.channelId !== 'msteams' || !activity.from?.aadObjectId) return 'unverified';
+  if (teamsObjectId(context) === undefined) return 'unverified';
   const activityTenant = (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
   const tenantMatches = !tenantId || activityTenant === tenantId;
   return isChannelAuthenticated(context) && tenantMatches ? 'teams-verified' : 'teams-unauthenticated';
 }
 
-/** The Entra object id of the person, from Teams only; other channels let clients set `from`. */
+/**
+ * The Entra object id of the person, from Teams only; other channels let clients set `from`.
+ * A value that is not a GUID (an address, say) is no Teams identity at all: treated as absent,
+ * never as an id to compare with a request's or an approver's.
+ */
 export function teamsObjectId(context: TurnContext): string | undefined {
-  return context.activity.channelId === 'msteams' ? context.activity.from?.aadObjectId : undefined;
+  const id: unknown = context.activity.channelId === 'msteams' ? context.activity.from?.aadObjectId : undefined;
+  return isObjectId(id) ? id : undefined;
 }
 
 /** Plain data for reaching this person later, as the core's ports want it. */

@@ -3,6 +3,8 @@
  * answers some malformed bodies with a 500 and an internal message (a missing `type`, say); a
  * client that sent a bad request deserves a 400 that says what is wrong.
  */
+import { isLoopbackHost } from './config';
+
 export type GuardResult = { ok: true } | { ok: false; code: string; message: string };
 
 const MAX_ID = 1024;
@@ -15,7 +17,15 @@ function shortString(v: unknown, max: number): v is string {
   return typeof v === 'string' && v.length > 0 && v.length <= max;
 }
 
-export function checkActivity(body: unknown): GuardResult {
+export interface GuardOptions {
+  /**
+   * Local mode authenticates no caller, so `serviceUrl` is whatever the caller wrote: the bot
+   * would POST its replies (and the conversation's contents) to any address, path and query.
+   */
+  localMode: boolean;
+}
+
+export function checkActivity(body: unknown, options: GuardOptions): GuardResult {
   const bad = (message: string): GuardResult => ({ ok: false, code: 'BadActivity', message });
   if (!isObject(body)) return bad('The body must be a JSON object (a Bot Framework activity).');
   if (!shortString(body.type, 64)) return bad('The activity needs a "type" such as "message".');
@@ -33,5 +43,21 @@ export function checkActivity(body: unknown): GuardResult {
   if (body.type === 'invoke' && body.name === 'adaptiveCard/action' && body.value && !(isObject(body.value) && isObject(body.value.action))) {
     return bad('An "adaptiveCard/action" invoke needs "value.action".');
   }
+  // Without one the connector falls back to the public Bot Framework host and retries for ~10 s;
+  // only an expectReplies turn, answered in the HTTP response, sends nothing there.
+  if (body.serviceUrl === undefined && body.deliveryMode !== 'expectReplies') return bad('The activity needs a "serviceUrl" (or deliveryMode "expectReplies").');
+  if (options.localMode && body.serviceUrl !== undefined && !isLoopbackUrl(body.serviceUrl)) {
+    return bad('In local mode "serviceUrl" must be a loopback http(s) URL (127.0.0.1, ::1 or localhost).');
+  }
   return { ok: true };
+}
+
+function isLoopbackUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return (url.protocol === 'http:' || url.protocol === 'https:') && isLoopbackHost(url.hostname);
 }

@@ -8,7 +8,6 @@ import path from 'node:path';
 import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
-  ShowTypingMiddleware,
   type ConfigurationBotFrameworkAuthenticationOptions,
   type Storage,
   type StoreItem,
@@ -45,6 +44,7 @@ import { DirectLineServiceTokens } from './portal/directLineTokens';
 import { registerPortal, type TokenSource } from './portal/portal';
 import { createServer, TurnGate } from './server';
 import { traceFilter } from './traceFilter';
+import { TypingIndicator } from './typingIndicator';
 import { createTurnErrorHandler } from './turnError';
 
 export interface AppOverrides {
@@ -88,9 +88,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const appLocalizer = new Localizer({ en, es }, config.defaultLocale);
   const voice = new Voice(appLocalizer);
 
-  const adapter = new CloudAdapter(
-    new ConfigurationBotFrameworkAuthentication(config.botAuth as ConfigurationBotFrameworkAuthenticationOptions),
-  );
+  const botAuth = new ConfigurationBotFrameworkAuthentication(config.botAuth as ConfigurationBotFrameworkAuthenticationOptions);
+  const adapter = new CloudAdapter(botAuth);
   const tickets = new TicketStore(storage, clock, config.helpdesk.limits);
   const helpdesk = new Helpdesk({
     sender: new ProactiveSender(adapter, config.botAuth.MicrosoftAppId ?? ''),
@@ -138,9 +137,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   });
   adapter.use(traceFilter);
   // A turn's replies are held until its state is saved (src/turnRunner.ts), so a turn that waits
-  // on Graph (throttling, retries) shows the person a typing indicator instead of silence. It goes
-  // straight to the adapter, past the held replies.
-  adapter.use(new ShowTypingMiddleware(1000, 3000));
+  // on Graph (throttling, retries) shows the person a typing indicator instead of silence.
+  adapter.use(new TypingIndicator({ delayMs: 1000, periodMs: 3000, log }));
   adapter.onTurnError = createTurnErrorHandler(conversationState, voice, log);
 
   // Every instance may sweep: the ticket store's eTag lets one of them expire (or recover) each request.
@@ -181,6 +179,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   let stopped: Promise<void> = Promise.resolve();
   const server = createServer({
     adapter,
+    auth: botAuth,
+    localMode: config.localMode,
     logic: (context) => turns.run(context, () => bot.run(context)),
     log,
     ready: store.ready,

@@ -4,6 +4,7 @@ import {
   TurnContext,
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
+  type InvokeResponse,
   type ConversationState,
   type StatePropertyAccessor,
   type UserState,
@@ -87,6 +88,17 @@ export class SupportBot extends ActivityHandler {
   protected override async onAdaptiveCardInvoke(context: TurnContext, invoke: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
     if (!this.options.onCardAction) return super.onAdaptiveCardInvoke(context, invoke);
     return this.options.onCardAction(context, invoke);
+  }
+
+  /**
+   * An invoke the bot does not handle (an unknown name, none, or a sign-in or search invoke) is
+   * the caller's mistake: a 400 that says so, where ActivityHandler answers 501.
+   */
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    const response = await super.onInvokeActivity(context);
+    if (response.status !== 501) return response;
+    const name = typeof context.activity.name === 'string' ? context.activity.name.slice(0, 64) : '';
+    return { status: 400, body: { error: { code: 'InvokeNotSupported', message: `This bot does not support the invoke "${name}".` } } };
   }
 
   override async run(context: TurnContext): Promise<void> {

@@ -1,20 +1,36 @@
 import { randomUUID } from 'node:crypto';
 import restify from 'restify';
-import type { CloudAdapter, TurnContext } from 'botbuilder';
+import type { Activity, CloudAdapter, InvokeResponse, TurnContext } from 'botbuilder';
 import { checkActivity } from './activityGuard';
 import type { Log } from './core/ports';
+import { quietConsole } from './quietConsole';
 import { conversationHash, withLogContext } from './logContext';
 
 export const CORRELATION_ID = Symbol('correlationId');
 
 export interface ServerDeps {
   adapter: CloudAdapter;
+  /** The adapter's own authentication: the server checks the token itself, so a failure is a plain 401. */
+  auth: BotFrameworkAuthentication;
+  /** Local mode: `serviceUrl` must be a loopback address (src/activityGuard.ts). */
+  localMode: boolean;
   logic: (context: TurnContext) => Promise<void>;
   log: Log;
   /** Readiness of what the server depends on (the state store); draining is the gate's business. */
   ready: () => boolean | Promise<boolean>;
   gate: TurnGate;
   maxBodyBytes: number;
+  /** Bound on checking a token (the OpenID metadata fetch can hang); past it the request is a 401. */
+  authTimeoutMs?: number;
+}
+
+/** botframework-connector's types, through botbuilder (which does not re-export them). */
+type BotFrameworkAuthentication = NonNullable<ConstructorParameters<typeof CloudAdapter>[0]>;
+type AuthenticateRequestResult = Awaited<ReturnType<BotFrameworkAuthentication['authenticateRequest']>>;
+
+/** CloudAdapter's processActivity with a result already authenticated; it is protected in the typings only. */
+interface ProcessesAuthenticated {
+  processActivity(auth: AuthenticateRequestResult, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined>;
 }
 
 /**
@@ -62,13 +78,27 @@ const SAFE_CORRELATION = /^[A-Za-z0-9._-]{1,64}$/;
 /** Routes: POST /api/messages (Bot Framework), GET /healthz (liveness), GET /readyz (readiness). */
 export function createServer(deps: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'phone-change-mfa-bot', handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser({ maxBodySize: deps.maxBodyBytes, mapParams: false, mapFiles: false }));
+  // Before routing and body reading, so every answer (404s and these 415s included) carries it.
+  server.pre((req, res, next) => {
+    res.header('X-Content-Type-Options', 'nosniff');
+    const refusal = refuseEncoding(req) ?? (isMessagesRoute(req) ? refuseContentType(req) : undefined);
+    if (!refusal) return next();
+    deps.log.warn({ path: req.getPath(), status: 415, code: refusal.code }, 'request rejected');
+    // The body is never read: close the connection rather than drain a compressed bomb.
+    res.header('connection', 'close');
+    res.send(415, { error: refusal });
+    return next(false);
+  });
+  // JSON only: restify's full bodyParser would also parse forms and write multipart uploads to disk.
+  // (@types/restify 8 lacks maxBodySize here; restify 11's body reader honours it.)
+  server.use(restify.plugins.jsonBodyParser({ maxBodySize: deps.maxBodyBytes, mapParams: false } as restify.plugins.JsonBodyParserOptions));
+  const authTimeoutMs = deps.authTimeoutMs ?? 5_000;
 
   server.post('/api/messages', async (req, res) => {
     const supplied = req.header(CORRELATION_HEADER);
     const correlationId = supplied && SAFE_CORRELATION.test(supplied) ? supplied : randomUUID();
     res.header(CORRELATION_HEADER, correlationId);
-    const check = checkActivity(req.body);
+    const check = checkActivity(req.body, { localMode: deps.localMode });
     if (!check.ok) {
       deps.log.warn({ correlationId, code: check.code }, 'rejected malformed activity');
       res.send(400, { error: { code: check.code, message: check.message } });
@@ -89,11 +119,34 @@ export function createServer(deps: ServerDeps): restify.Server {
     const started = process.hrtime.bigint();
     try {
       await withLogContext(fields, async () => {
-        await deps.adapter.process(req, res, async (context) => {
-          context.turnState.set(CORRELATION_ID, correlationId);
-          await deps.logic(context);
-        });
-        deps.log.debug({ type: typeof req.body?.type === 'string' ? req.body.type : undefined, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'turn');
+        const activity = toActivity(req.body as Record<string, unknown>);
+        const authorization = req.header('authorization') ?? '';
+        let auth: AuthenticateRequestResult;
+        try {
+          // What CloudAdapter.process would do, but a failure of any kind (a forged or expired
+          // token, an unreachable OpenID metadata endpoint) is a plain 401 and one log line:
+          // the adapter answers some with a 500 carrying the internal message, and prints stacks.
+          auth = await quietConsole(() => withTimeout(deps.auth.authenticateRequest(activity, authorization), authTimeoutMs));
+        } catch (error) {
+          deps.log.warn({ status: 401, reason: authorization ? authFailure(error) : 'missing' }, 'request refused: authentication failed');
+          res.send(401, { error: { code: 'Unauthorized', message: 'The request is not authenticated.' } });
+          return;
+        }
+        let invoke: InvokeResponse | undefined;
+        try {
+          invoke = await (deps.adapter as unknown as ProcessesAuthenticated).processActivity(auth, activity, async (context) => {
+            context.turnState.set(CORRELATION_ID, correlationId);
+            await deps.logic(context);
+          });
+        } catch (error) {
+          // Turn errors end in onTurnError; what reaches here failed around the turn (the connector client, say).
+          deps.log.error({ err: { name: (error as Error).name, message: (error as Error).message } }, 'activity could not be processed');
+          res.send(500, { error: { code: 'InternalError', message: 'The activity could not be processed.' } });
+          return;
+        }
+        if (invoke?.body !== undefined) res.send(invoke.status, invoke.body);
+        else res.send(invoke?.status ?? 200);
+        deps.log.debug({ type: activity.type, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'turn');
       });
     } finally {
       deps.gate.leave();
@@ -117,4 +170,60 @@ export function createServer(deps: ServerDeps): restify.Server {
   });
 
   return server;
+}
+
+/** Bodies arrive as they were sent; restify would inflate gzip (with no error handler, and no limit on the inflated size). */
+function refuseEncoding(req: restify.Request): { code: string; message: string } | undefined {
+  const encoding = req.header('content-encoding');
+  if (encoding === undefined || encoding.trim() === '' || encoding.trim().toLowerCase() === 'identity') return undefined;
+  return { code: 'UnsupportedContentEncoding', message: 'Send the body uncompressed (no Content-Encoding).' };
+}
+
+/** `/api/messages` as the router would match it (a trailing or doubled slash, any case). */
+function isMessagesRoute(req: restify.Request): boolean {
+  return req.getPath().replace(/\/{2,}/g, '/').replace(/\/+$/, '').toLowerCase() === '/api/messages';
+}
+
+/**
+ * The Bot Framework speaks JSON. A form or text body would otherwise be parsed into an activity,
+ * which lets any web page a developer opens post to a local bot without a CORS preflight.
+ */
+function refuseContentType(req: restify.Request): { code: string; message: string } | undefined {
+  if (req.method !== 'POST') return undefined;
+  const [type = '', ...params] = (req.header('content-type') ?? '').split(';').map((p) => p.trim().toLowerCase());
+  const charsetOk = params.every((p) => /^charset=(?:"utf-8"|utf-8)$/.test(p));
+  if (type === 'application/json' && charsetOk) return undefined;
+  return { code: 'UnsupportedMediaType', message: 'The body must be JSON (Content-Type: application/json).' };
+}
+
+/** The checks CloudAdapter.process makes on the body, after src/activityGuard.ts has vouched for its shape. */
+function toActivity(body: Record<string, unknown>): Activity {
+  const activity = { ...body } as unknown as Activity & Record<string, unknown>;
+  for (const key of ['timestamp', 'expiration', 'localTimestamp'] as const) {
+    const value = body[key];
+    if (typeof value === 'string') {
+      activity[`raw${key[0]!.toUpperCase()}${key.slice(1)}`] = value;
+      (activity as Record<string, unknown>)[key] = new Date(value);
+    }
+  }
+  return activity;
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error('authentication timed out'), { name: 'AuthenticationTimeout' })), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+/** What the log says about a refused token: the kind of failure, never the token or a URL. */
+function authFailure(error: unknown): string {
+  const e = error as { name?: string; message?: string; code?: string; statusCode?: number };
+  if (e?.name === 'AuthenticationTimeout') return 'timeout';
+  const message = String(e?.message ?? '').toLowerCase();
+  if (/expired/.test(message)) return 'expired';
+  if (/signature|signing key|algorithm/.test(message)) return 'bad-signature';
+  if (/getaddrinfo|econnrefused|enotfound|etimedout|fetch failed|openid|keys|network|socket/.test(`${message} ${String(e?.code ?? '').toLowerCase()}`)) return 'metadata-unavailable';
+  return e?.name === 'AuthenticationError' ? 'rejected' : 'invalid-token';
 }

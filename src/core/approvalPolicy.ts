@@ -31,6 +31,7 @@ export type Refusal =
   | 'unauthenticated'
   | 'wrong-tenant'
   | 'no-identity'
+  | 'bad-identity'
   | 'own-request'
   | 'own-account'
   | 'not-an-approver'
@@ -44,8 +45,13 @@ export function refuseBeforeLookup(attempt: ApprovalAttempt, ticket: Ticket, set
   // Without a channel token every id in the activity is a claim anyone could type.
   if (!attempt.authenticated && !settings.localMode) return 'unauthenticated';
   if (settings.tenantId?.trim() && !sameId(attempt.tenantId, settings.tenantId)) return 'wrong-tenant';
-  const approver = attempt.approverObjectId?.trim();
-  if (!approver) return 'no-identity';
+  // The activity's JSON, so not necessarily a string whatever its type says.
+  const claimed: unknown = attempt.approverObjectId;
+  const approver = typeof claimed === 'string' ? claimed.trim() : claimed;
+  if (approver === undefined || approver === null || approver === '') return 'no-identity';
+  // Entra object ids are GUIDs; anything else (an address, say) is no id at all: Graph would
+  // resolve a sign-in address to a user, and no ticket id could be compared with it.
+  if (!isObjectId(approver)) return 'bad-identity';
   // Four eyes: the person asking for the change, or the account being changed, never approves it.
   if (sameId(approver, ticket.requester.objectId)) return 'own-request';
   if (sameId(approver, ticket.target.objectId)) return 'own-account';
@@ -72,6 +78,13 @@ export function refuseAfterLookup(check: ApproverCheck, target: TargetProfile, a
 /** The channel's conversation id without the thread's `;messageid=…` suffix. */
 export function channelConversation(conversationId: string): string {
   return conversationId.trim().replace(/;messageid=.*$/is, '');
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True for an Entra object id: a GUID, nothing around it. */
+export function isObjectId(value: unknown): value is string {
+  return typeof value === 'string' && GUID.test(value);
 }
 
 /** Object and tenant ids are GUIDs, which Entra treats case-insensitively. */

@@ -196,7 +196,9 @@ function securityHeaders(res: restify.Response, connectSrc: string, nonce?: stri
     "object-src 'none'",
   ].join('; ');
   res.header('Content-Security-Policy', csp);
-  res.header('X-Content-Type-Options', 'nosniff');
+  // setHeader, not header: the bot's server already sets it on every response (src/server.ts),
+  // and restify's header() would append a second value.
+  res.setHeader('X-Content-Type-Options', 'nosniff');
   res.header('Referrer-Policy', 'no-referrer');
   res.header('X-Frame-Options', 'DENY');
   res.header('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()');

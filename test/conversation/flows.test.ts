@@ -156,8 +156,8 @@ const cases: Case[] = [
       expect(draft).toMatchObject({
         channelId: 'msteams',
         assurance: 'teams-unauthenticated',
-        requesterObjectId: 'aad-user-1',
-        targetObjectId: 'aad-user-1',
+        requesterObjectId: '0a0d0e00-0000-4000-8000-000000000001',
+        targetObjectId: '0a0d0e00-0000-4000-8000-000000000001',
         oldMobileE164: '+34612345678',
         newMobileE164: '+34622001122',
         fix: 'replace-mobile',

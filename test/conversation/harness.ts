@@ -40,7 +40,7 @@ export class Conversation {
     readonly locale = 'en-GB',
     options: { aadObjectId?: string; maxMisses?: number; directory?: FakeDirectory } = {},
   ) {
-    this.aadObjectId = options.aadObjectId ?? 'aad-user-1';
+    this.aadObjectId = options.aadObjectId ?? '0a0d0e00-0000-4000-8000-000000000001';
     this.directory = options.directory ?? new FakeDirectory();
     this.lang = localizer.language(locale);
     const conversationState = new ConversationState(new MemoryStorage());

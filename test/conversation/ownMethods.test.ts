@@ -6,7 +6,7 @@ import { DirectoryError } from '../../src/core/directory';
 import { FakeDirectory, summary } from '../fakes/directory';
 import { Conversation } from './harness';
 
-const OBJECT_ID = 'aad-user-1';
+const OBJECT_ID = '0a0d0e00-0000-4000-8000-000000000001';
 const oldMobile = { type: 'mobile' as const, e164: '+447400123456', masked: '+44 ••••••••56' };
 const alternate = { type: 'alternateMobile' as const, e164: '+447400654321', masked: '+44 ••••••••21' };
 

@@ -70,6 +70,10 @@ describe('refuseBeforeLookup', () => {
     ['another tenant in local mode too', attempt({ authenticated: false, tenantId: 'x' }), ticket(), { ...settings, localMode: true }, 'wrong-tenant'],
     ['no approver object id', attempt({ approverObjectId: undefined }), ticket(), settings, 'no-identity'],
     ['a blank approver object id', attempt({ approverObjectId: '  ' }), ticket(), settings, 'no-identity'],
+    ['a sign-in address for an object id', attempt({ approverObjectId: 'patti@contoso.example' }), ticket(), settings, 'bad-identity'],
+    ['a number for an object id (JSON can say anything)', attempt({ approverObjectId: 12345 as unknown as string }), ticket(), settings, 'bad-identity'],
+    ['a GUID with more around it', attempt({ approverObjectId: `${APPROVER}x` }), ticket(), settings, 'bad-identity'],
+    ['a non-GUID equal to a non-GUID requester id', attempt({ approverObjectId: 'patti' }), ticket(undefined, 'patti'), { ...settings, localMode: true }, 'bad-identity'],
     ['the requester approving', attempt({ approverObjectId: REQUESTER.toUpperCase() }), ticket(), settings, 'own-request'],
     ['the target approving', attempt({ approverObjectId: TARGET }), ticket({ objectId: TARGET.toUpperCase() }), settings, 'own-account'],
   ];
@@ -80,7 +84,7 @@ describe('refuseBeforeLookup', () => {
 
   test('every refusal this check can give is covered above', () => {
     const covered = new Set(cases.map(([, , , , r]) => r));
-    for (const r of ['not-teams', 'not-helpdesk-channel', 'unauthenticated', 'wrong-tenant', 'no-identity', 'own-request', 'own-account'] as const) {
+    for (const r of ['not-teams', 'not-helpdesk-channel', 'unauthenticated', 'wrong-tenant', 'no-identity', 'bad-identity', 'own-request', 'own-account'] as const) {
       expect(covered.has(r)).toBe(true);
     }
   });

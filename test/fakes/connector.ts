@@ -25,6 +25,10 @@ export class LoopbackConnector {
   failStatus = 503;
   /** The id given to a posted activity; Teams gives channel messages 13-digit numbers. */
   newId: () => string = () => `activity-${randomUUID()}`;
+  /** Milliseconds to wait before answering each message (a slow channel). */
+  replyDelayMs = 0;
+  /** Answer typing indicators with this status, after `afterMs` (recorded all the same). */
+  typingFailure?: { status: number; afterMs: number };
   private server?: http.Server;
   url = '';
 
@@ -67,9 +71,16 @@ export class LoopbackConnector {
       const activityId = match[2] ? decodeURIComponent(match[2]) : undefined;
       const id = method === 'PUT' && activityId ? activityId : this.newId();
       this.calls.push({ method, conversationId, activityId, id, activity: body, authorization: req.headers.authorization });
-      res.statusCode = 200;
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ id }));
+      const typing = body.type === 'typing';
+      const failure = typing ? this.typingFailure : undefined;
+      const answer = () => {
+        res.statusCode = failure?.status ?? 200;
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify(failure ? { error: { code: 'BadArgument', message: 'simulated typing failure' } } : { id }));
+      };
+      const delay = failure ? failure.afterMs : typing ? 0 : this.replyDelayMs;
+      if (delay > 0) setTimeout(answer, delay);
+      else answer();
     });
   }
 }

@@ -137,6 +137,40 @@ test('the requester cannot approve their own request', async () => {
   expect(writesTo(ISAIAH)).toEqual([]);
 });
 
+test('an approver id that is not a GUID is refused before any lookup (Graph would resolve a sign-in address to the requester)', async () => {
+  const c = new HttpConversation(bot.url, 'a:1isaiah-upn', 'msteams', {
+    serviceUrl: connector.url,
+    from: { id: `29:${ISAIAH}`, aadObjectId: ISAIAH },
+    conversation: { id: 'a:1isaiah-upn', conversationType: 'personal' },
+  });
+  await c.say('hi');
+  await c.say('Yes');
+  await c.say('talk to a person');
+  for (const text of [NEW_NUMBER, 'Register my new number']) await c.say(text);
+  const reference = /HD-[0-9A-Z]{4}-[0-9A-Z]{4}/.exec(readable(await c.say('Send it')))![0];
+  const lookupsBefore = bot.app.sandbox!.requests.length;
+  // Isaiah again, by his sign-in address: not equal to his object id, so it got past the
+  // own-request check, and the helpdesk group lookup then found him as an approver.
+  const spoofed = await click('isaiah.langer@contoso.example', 'replaceMobile', reference);
+  expect(JSON.stringify(spoofed.value)).toContain(en.helpdesk.refusal['bad-identity']);
+  expect(bot.app.sandbox!.requests.length).toBe(lookupsBefore);
+  expect(writesTo(ISAIAH)).toEqual([]);
+  expect((await audit(reference)).map((r) => `${r.kind}:${r.detail.refusal ?? ''}`)).toContain('refusal:bad-identity');
+});
+
+test('a requester id that is not a GUID is no Teams identity: the bot asks for the account, as it would a web visitor', async () => {
+  const c = new HttpConversation(bot.url, 'a:1upn-requester', 'msteams', {
+    serviceUrl: connector.url,
+    from: { id: '29:upn-requester', aadObjectId: 'isaiah.langer@contoso.example' },
+    conversation: { id: 'a:1upn-requester', conversationType: 'personal' },
+  });
+  await c.say('hi');
+  await c.say('Yes');
+  const replies = readable(await c.say('talk to a person'));
+  expect(replies).toContain(en.intake.askAddress);
+  expect(replies).not.toContain(en.intake.teamsAccount);
+});
+
 test('an approver replaces the number: Graph changed, card updated for everyone, requester told, all audited', async () => {
   const reference = await webRequest('web-replace', 'adele.vance@contoso.example');
   const details = await click(LEE, 'details', reference);

@@ -4,7 +4,7 @@
  */
 import en from '../../locales/en.json';
 import type { AddressInfo } from 'node:net';
-import { CloudAdapter } from 'botbuilder';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { createServer, TurnGate } from '../../src/server';
 import { FlakyStorage, RecordingLog } from '../fakes/ports';
 import { HttpConversation, readable, startBot, type RunningBot } from '../helpers/botServer';
@@ -34,7 +34,7 @@ describe('routes', () => {
   });
 
   test('GET /readyz answers 503 when the store is not ready', async () => {
-    const server = createServer({ adapter: new CloudAdapter(), logic: async () => undefined, log: new RecordingLog(), ready: () => false, gate: new TurnGate(), maxBodyBytes: 4096 });
+    const server = createServer({ adapter: new CloudAdapter(), auth: new ConfigurationBotFrameworkAuthentication({}), localMode: true, logic: async () => undefined, log: new RecordingLog(), ready: () => false, gate: new TurnGate(), maxBodyBytes: 4096 });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/readyz`);
