@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import restify from 'restify';
 import type { Activity, CloudAdapter, InvokeResponse, TurnContext } from 'botbuilder';
 import { checkActivity } from './activityGuard';
@@ -88,6 +89,16 @@ export function createServer(deps: ServerDeps): restify.Server {
     res.header('connection', 'close');
     res.send(415, { error: refusal });
     return next(false);
+  });
+  // Requests Node's HTTP parser refuses (an unknown method, a malformed header line) never reach
+  // restify: Node answers them itself, without the header above. Answer them the same way.
+  server.server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nX-Content-Type-Options: nosniff\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
   });
   // JSON only: restify's full bodyParser would also parse forms and write multipart uploads to disk.
   // (@types/restify 8 lacks maxBodySize here; restify 11's body reader honours it.)

@@ -5,7 +5,8 @@
  */
 import { createSign, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
+
 import { createGzip, gzipSync } from 'node:zlib';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import en from '../../locales/en.json';
@@ -154,6 +155,20 @@ describe('X-Content-Type-Options: nosniff on every answer', () => {
     const refused = await fetch(`${bot.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' });
     expect(refused.headers.get('x-content-type-options')).toBe('nosniff');
   });
+});
+
+test('a request Node\'s HTTP parser refuses (unknown method) is answered with nosniff too (found by the fuzz test)', async () => {
+  const { port } = new URL(bot.url);
+  const raw = await new Promise<string>((resolve, reject) => {
+    const socket = net.connect(Number(port), '127.0.0.1', () => socket.write('FOO /nope HTTP/1.1\r\nHost: x\r\n\r\n'));
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk.toString()));
+    socket.on('end', () => resolve(text));
+    socket.on('error', reject);
+  });
+  expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+  expect(raw.toLowerCase()).toContain('x-content-type-options: nosniff');
+  expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
 });
 
 describe('invokes the bot does not handle', () => {
