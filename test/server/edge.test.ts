@@ -6,7 +6,6 @@
 import { createSign, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
-
 import { createGzip, gzipSync } from 'node:zlib';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import en from '../../locales/en.json';
