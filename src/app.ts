@@ -107,7 +107,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       approverIds: config.helpdesk.approverIds,
       helpdeskConversationId: config.helpdesk.channel?.conversationId,
       tenantId: config.botAuth.MicrosoftAppTenantId,
-      localMode: config.localMode,
+      // Unauthenticated clicks are trusted only against the sandbox tenant (config refuses local
+      // mode with live Graph; this says so where the trust is granted).
+      localMode: config.localMode && config.graph.mode === 'sandbox',
       requestTtlMinutes: config.helpdesk.requestTtlMinutes,
       botAppId: config.botAuth.MicrosoftAppId ?? '',
       language: config.defaultLocale,

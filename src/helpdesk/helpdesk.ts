@@ -12,7 +12,7 @@
 import type { AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, ConversationReference, TurnContext } from 'botbuilder';
 import { isChannelAuthenticated } from '../channelAuth';
 import { renderCard, type CardAttachment, type CardData } from '../../cards/render';
-import { refuseAfterLookup, refuseBeforeLookup, type ApprovalSettings, type Refusal } from '../core/approvalPolicy';
+import { isObjectId, refuseAfterLookup, refuseBeforeLookup, type ApprovalSettings, type Refusal } from '../core/approvalPolicy';
 import { redactDetail, type AuditKind, type AuditPort, type AuditRecord } from '../core/audit';
 import { DirectoryError, type DirectoryPort, type GraphWrite, type MethodSummary, type TargetProfile } from '../core/directory';
 import type { Localizer, Vars } from '../core/i18n';
@@ -678,7 +678,11 @@ export class Helpdesk implements EscalationPort, RequestTracker {
    * In every case the record itself (redacted) is logged at error, so the trail can be rebuilt
    * from the logs: never silently dropped.
    */
-  private async record(reference: string, kind: AuditKind, actor: string | undefined, detail: AuditRecord['detail']): Promise<boolean> {
+  private async record(reference: string, kind: AuditKind, claimedActor: string | undefined, detail: AuditRecord['detail']): Promise<boolean> {
+    // The actor is an Entra object id. Anything else came from a forged activity (an address, a
+    // phone number, a script): it is not written, only that an invalid one was claimed.
+    const actor = claimedActor && isObjectId(claimedActor) ? claimedActor : undefined;
+    if (claimedActor && !actor) detail = { ...detail, actorInvalid: true };
     try {
       await this.deps.audit.append({ reference, at: this.deps.clock.now().toISOString(), kind, ...(actor ? { actor } : {}), detail });
       return true;

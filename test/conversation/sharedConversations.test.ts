@@ -12,7 +12,7 @@ import { FakeDirectory, summary } from '../fakes/directory';
 import { FakeEscalations, FakeOutcomes, RecordingLog } from '../fakes/ports';
 import { localizer } from './harness';
 
-const OBJECT_ID = 'aad-user-1';
+const OBJECT_ID = '0a0d0e00-0000-4000-8000-000000000001';
 const BOT_APP_ID = '00000000-0000-0000-0000-00000000b07a';
 const mobile = { type: 'mobile' as const, e164: '+447400123456', masked: '+44 ••••••••56' };
 

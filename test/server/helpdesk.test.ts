@@ -155,7 +155,11 @@ test('an approver id that is not a GUID is refused before any lookup (Graph woul
   expect(JSON.stringify(spoofed.value)).toContain(en.helpdesk.refusal['bad-identity']);
   expect(bot.app.sandbox!.requests.length).toBe(lookupsBefore);
   expect(writesTo(ISAIAH)).toEqual([]);
-  expect((await audit(reference)).map((r) => `${r.kind}:${r.detail.refusal ?? ''}`)).toContain('refusal:bad-identity');
+  const refusal = (await audit(reference)).find((r) => r.kind === 'refusal')!;
+  expect(refusal.detail).toMatchObject({ refusal: 'bad-identity', actorInvalid: true });
+  // Whatever a forged activity claims as the approver is not written as the actor.
+  expect(refusal.actor).toBeUndefined();
+  expect(JSON.stringify(await audit(reference))).not.toContain('isaiah.langer@contoso.example');
 });
 
 test('a requester id that is not a GUID is no Teams identity: the bot asks for the account, as it would a web visitor', async () => {
