@@ -1,5 +1,5 @@
 /**
- * `npm run fuzz -- --cases=N [--seed=S] [--from=I] [--known=all|gzip,form,…] [--concurrency=C]`:
+ * `npm run fuzz -- --cases=N [--seed=S] [--from=I] [--known=all (default)|gzip,form,…|none] [--concurrency=C]`:
  * the long run of the generator the bounded jest test uses (test/fuzz/generate.ts), against the
  * real composed app on loopback (local mode, memory store) and a loopback connector. Prints a
  * summary (cases, statuses, findings with a rerun line each) and exits 1 on any finding.
@@ -19,7 +19,7 @@ async function main(): Promise<number> {
       cases: { type: 'string', default: '10000' },
       seed: { type: 'string' },
       from: { type: 'string', default: '0' },
-      known: { type: 'string', default: '' },
+      known: { type: 'string', default: 'all' },
       concurrency: { type: 'string', default: '8' },
       timeout: { type: 'string', default: '15000' },
     },

@@ -40,8 +40,10 @@ export function checkActivity(body: unknown, options: GuardOptions): GuardResult
   // botbuilder's ActivityHandler reads `value.action.type` of this invoke unguarded: any other truthy
   // value threw inside the turn, onTurnError cleared the conversation's state and the caller got a
   // bare 501 (found by the fuzz test, test/fuzz/findings.test.ts).
-  if (body.type === 'invoke' && body.name === 'adaptiveCard/action' && body.value && !(isObject(body.value) && isObject(body.value.action))) {
-    return bad('An "adaptiveCard/action" invoke needs "value.action".');
+  // Its `action.type` is put into a message unguarded too: an object without a usable toString
+  // threw the same way.
+  if (body.type === 'invoke' && body.name === 'adaptiveCard/action' && body.value && !isCardAction(body.value)) {
+    return bad('An "adaptiveCard/action" invoke needs "value.action" with a string "type" (and "verb").');
   }
   // Without one the connector falls back to the public Bot Framework host and retries for ~10 s;
   // only an expectReplies turn, answered in the HTTP response, sends nothing there.
@@ -50,6 +52,12 @@ export function checkActivity(body: unknown, options: GuardOptions): GuardResult
     return bad('In local mode "serviceUrl" must be a loopback http(s) URL (127.0.0.1, ::1 or localhost).');
   }
   return { ok: true };
+}
+
+function isCardAction(value: unknown): boolean {
+  if (!isObject(value) || !isObject(value.action)) return false;
+  const { type, verb } = value.action;
+  return typeof type === 'string' && (verb === undefined || verb === null || typeof verb === 'string');
 }
 
 function isLoopbackUrl(value: string): boolean {

@@ -19,6 +19,9 @@ describe('an adaptiveCard/action invoke whose value has no action object', () =>
     ['an object without action', { choice: 'done' }],
     ['a null action', { action: null }],
     ['a string', 'x'],
+    ['an action type that cannot be turned into text', { action: { type: { toString: null }, verb: 'approve' }, trigger: {} }],
+    ['an action type that is a number', { action: { type: 7, verb: 'approve' } }],
+    ['a verb that is an object', { action: { type: 'Action.Execute', verb: { x: 1 } } }],
   ])('%s is a 400 that leaves the conversation where it was (it was a 501 that cleared its state)', async (_label, value) => {
     const c = new HttpConversation(bot.url, `fuzz-invoke-${_label}`);
     expect(readable(await c.say('I changed my phone and get no codes'))).toContain(en.start.problemHeard);

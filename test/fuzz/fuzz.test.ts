@@ -15,7 +15,7 @@ import { ALL_KNOWN, generateCase, type KnownFinding } from './generate';
 import { formatSummary, healthy, leakedSecrets, runFuzz } from './run';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 10);
-const CASES = Number(process.env.FUZZ_CASES ?? 800);
+const CASES = Number(process.env.FUZZ_CASES ?? 2500);
 /**
  * The generators of issue 10's findings (KNOWN_FINDINGS in ./generate.ts): all fixed, so all on.
  * A future finding can be listed there and left out here until its fix lands.
