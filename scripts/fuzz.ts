@@ -25,7 +25,7 @@ async function main(): Promise<number> {
     },
   });
   const seed = values.seed !== undefined ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31);
-  const known = new Set<KnownFinding>(values.known === 'all' ? ALL_KNOWN : (values.known.split(',').filter(Boolean) as KnownFinding[]));
+  const known = new Set<KnownFinding>(values.known === 'all' ? ALL_KNOWN : values.known === 'none' ? [] : (values.known.split(',').filter(Boolean) as KnownFinding[]));
   for (const k of known) if (!(k in KNOWN_FINDINGS)) throw new Error(`--known: no such finding "${k}" (one of ${ALL_KNOWN.join(', ')}, or all)`);
 
   const crashes: Finding[] = [];
