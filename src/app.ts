@@ -143,15 +143,6 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   adapter.use(new TypingIndicator({ delayMs: 1000, periodMs: 3000, log }));
   adapter.onTurnError = createTurnErrorHandler(conversationState, voice, log);
 
-  // Every instance may sweep: the ticket store's eTag lets one of them expire (or recover) each request.
-  const sweep = config.helpdesk.expirySweepSeconds > 0
-    ? setInterval(() => {
-        helpdesk
-          .sweep()
-          .catch((error: unknown) => log.warn({ err: { name: (error as Error).name } }, 'expiry sweep failed'));
-      }, config.helpdesk.expirySweepSeconds * 1000)
-    : undefined;
-  sweep?.unref();
   const retention = new RetentionSweep({
     storage,
     tickets,
@@ -160,15 +151,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     settings: { days: config.retention.days, abandonedIntakeHours: config.retention.abandonedIntakeHours, auditDays: config.retention.auditDays },
     holdsUnsentIntake,
   });
-  // Safe on every instance too: deletes are idempotent and the intake is dropped with an eTag check.
-  const retentionTimer = config.retention.sweepMinutes > 0
-    ? setInterval(() => {
-        retention
-          .sweep()
-          .catch((error: unknown) => log.warn({ err: { name: (error as Error).name } }, 'retention sweep failed'));
-      }, config.retention.sweepMinutes * 60_000)
-    : undefined;
-  retentionTimer?.unref();
+  // Every instance may run both sweeps: the ticket store's eTag lets one of them expire (or
+  // recover, or re-post) each request; retention deletes are idempotent and an abandoned intake
+  // is dropped with an eTag check.
+  const timers = [
+    every(config.helpdesk.expirySweepSeconds * 1000, () => helpdesk.sweep(), 'expiry sweep failed', log),
+    every(config.retention.sweepMinutes * 60_000, () => retention.sweep(), 'retention sweep failed', log),
+  ];
 
   const webChatTokens = async (botUrl: string): Promise<TokenSource | undefined> => {
     const directLine = config.webChat.directLine;
@@ -224,8 +213,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       if (gate.draining) return stopped;
       gate.drain();
       stopped = (async () => {
-        if (sweep) clearInterval(sweep);
-        if (retentionTimer) clearInterval(retentionTimer);
+        for (const timer of timers) clearInterval(timer);
         log.info({ inFlight: gate.inFlight, drainSeconds: config.shutdownDrainSeconds }, 'draining: /readyz now answers 503 and new turns are refused');
         // Time for the load balancer to see /readyz fail and stop sending here.
         if (config.shutdownDrainSeconds > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainSeconds * 1000));
@@ -282,6 +270,16 @@ function connectGraph(config: Config, log: Logger, local: LocalServices | undefi
 /** An escalation intake still on the dialog stack: its answers (both phone numbers) were never sent. */
 function holdsUnsentIntake(state: StoreItem): boolean {
   return JSON.stringify((state as { dialogState?: unknown }).dialogState ?? null).includes(`"id":${JSON.stringify(ESCALATION_INTAKE)}`);
+}
+
+/** Runs `work` every `ms` (0: never) without keeping the process alive; a failure is one log line. */
+function every(ms: number, work: () => Promise<unknown>, failure: string, log: Logger): NodeJS.Timeout | undefined {
+  if (ms <= 0) return undefined;
+  const timer = setInterval(() => {
+    work().catch((error: unknown) => log.warn({ err: { name: (error as Error).name } }, failure));
+  }, ms);
+  timer.unref();
+  return timer;
 }
 
 /** A folder at the project root, found from this file whether it runs from src/ or dist/src/. */

@@ -1,17 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Storage, StoreItem } from 'botbuilder';
-import type { Clock } from '../core/ports';
+import type { Clock, EscalationRefusalReason } from '../core/ports';
 import { isReference } from '../core/reference';
 import { InvalidTransition, isOpen, targetKey, type Ticket } from '../core/tickets';
 import { createIfAbsent, isETagConflict } from './storageErrors';
 
-export type TicketLimitReason =
-  | 'open-request-for-target'
-  | 'requester-hourly-cap'
-  | 'conversation-hourly-cap'
-  | 'client-address-hourly-cap'
-  | 'target-domain-hourly-cap'
-  | 'overall-hourly-cap';
+/** Why a ticket was refused: exactly the reasons the person can be told (src/core/ports.ts). */
+export type TicketLimitReason = EscalationRefusalReason;
 
 /** A cap that id rotation cannot get round: what the helpdesk's one summary line reports. */
 export interface TrippedCap {
