@@ -1,7 +1,8 @@
 import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
 import type { Localizer } from '../src/core/i18n';
 import type { DirectoryPort } from '../src/core/directory';
-import type { AccountKind, EscalationPort, Log, OutcomePort, RequestTracker } from '../src/core/ports';
+import type { PhoneSignInSetting } from '../src/core/phoneSignIn';
+import type { AccountKind, Clock, EscalationPort, Log, OutcomePort, RequestTracker } from '../src/core/ports';
 import type { Voice } from './voice';
 
 /** What the conversation remembers about this support case between turns (conversation state). */
@@ -31,6 +32,12 @@ export interface DialogServices {
   directoryMode: 'sandbox' | 'live';
   /** The requester's helpdesk requests, for "status" and "cancel my request". */
   requests: RequestTracker;
+  /** Today's date for date-aware advice (the SMS/voice retirement); tests freeze it. */
+  clock: Clock;
+  /** The operator's PHONE_SIGN_IN: with the clock, whether a new number is a fix (src/core/phoneSignIn.ts). */
+  phoneSignIn: PhoneSignInSetting;
+  /** The organisation has enabled Microsoft Entra account recovery. */
+  entraAccountRecovery: boolean;
 }
 
 /**

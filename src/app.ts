@@ -128,6 +128,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     tenantId: config.botAuth.MicrosoftAppTenantId,
     directory: graph.directory,
     directoryMode: config.graph.mode,
+    clock,
+    phoneSignIn: config.phoneSignIn,
+    entraAccountRecovery: config.entraAccountRecovery,
   });
   const bot = new SupportBot(conversationState, userState, dialog, voice, {
     maxTextChars: config.maxTextChars,

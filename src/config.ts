@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
+import type { PhoneSignInSetting } from './core/phoneSignIn';
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(blankToUndefined, z.string().trim().optional());
@@ -55,6 +56,14 @@ const schema = z
     DEFAULT_LOCALE: z.preprocess(blankToUndefined, z.enum(['en', 'es']).default('en')),
     /** ISO 3166 country for national phone numbers when the person's locale names no region. */
     DEFAULT_PHONE_COUNTRY: z.preprocess(blankToUndefined, z.string().regex(/^[A-Za-z]{2}$/, 'a two-letter country code such as GB').optional()),
+    /**
+     * Work/school phone sign-in: `microsoft` (Microsoft-provided SMS/voice, which stop on 1 Feb 2027),
+     * `own-provider` (the organisation runs its own telephony provider, so codes keep arriving) or
+     * `off` (phone methods are not allowed). Decides whether a new number is offered as a fix.
+     */
+    PHONE_SIGN_IN: z.preprocess(blankToUndefined, z.enum(['microsoft', 'own-provider', 'off']).default('microsoft')),
+    /** The organisation has enabled Microsoft Entra account recovery ("Other ways to sign in" → "Recover your account"). */
+    ENTRA_ACCOUNT_RECOVERY: z.preprocess(blankToUndefined, z.enum(['true', 'false']).default('false')),
     /** Unrecognised answers in a row before the bot offers a person instead of asking again. */
     MAX_MISSES: intIn(1, 10, 3),
     /** Largest request body accepted on /api/messages, in bytes. */
@@ -218,6 +227,10 @@ export interface Config {
   logLevel: string;
   defaultLocale: 'en' | 'es';
   defaultPhoneCountry?: string;
+  /** Whether codes reach a work/school phone, with the date from the clock (src/core/phoneSignIn.ts). */
+  phoneSignIn: PhoneSignInSetting;
+  /** Offer "Other ways to sign in → Recover your account" to work/school users with no method. */
+  entraAccountRecovery: boolean;
   maxMisses: number;
   maxBodyBytes: number;
   maxTextChars: number;
@@ -301,6 +314,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     logLevel: c.LOG_LEVEL,
     defaultLocale: c.DEFAULT_LOCALE,
     defaultPhoneCountry: c.DEFAULT_PHONE_COUNTRY?.toUpperCase(),
+    phoneSignIn: c.PHONE_SIGN_IN,
+    entraAccountRecovery: c.ENTRA_ACCOUNT_RECOVERY === 'true',
     maxMisses: c.MAX_MISSES,
     maxBodyBytes: c.MAX_BODY_BYTES,
     maxTextChars: c.MAX_TEXT_CHARS,

@@ -38,6 +38,8 @@ describe('loadConfig defaults', () => {
     defaultLocale: 'en',
     defaultPhoneCountry: undefined,
     maxMisses: 3,
+    phoneSignIn: 'microsoft',
+    entraAccountRecovery: false,
     maxBodyBytes: 256 * 1024,
     maxTextChars: 2000,
     graph: { mode: 'sandbox', tenantFile: path.join('sandbox', 'demo-tenant.json'), port: 0, external: undefined },
@@ -143,6 +145,8 @@ describe('loadConfig rejects bad values', () => {
     ['MAX_BODY_BYTES', '100'],
     ['MAX_TEXT_CHARS', 'lots'],
     ['MicrosoftAppType', 'Federated'],
+    ['PHONE_SIGN_IN', 'sms'],
+    ['ENTRA_ACCOUNT_RECOVERY', 'yes'],
   ])('%s=%j is named in the error', (key, value) => {
     const error = configError({ [key]: value });
     expect(problemKeys(error)).toEqual([key]);

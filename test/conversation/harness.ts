@@ -11,10 +11,16 @@ import type { SupportCase } from '../../dialogs/services';
 import en from '../../locales/en.json';
 import es from '../../locales/es.json';
 import { Localizer } from '../../src/core/i18n';
+import type { PhoneSignInSetting } from '../../src/core/phoneSignIn';
 import { FakeDirectory } from '../fakes/directory';
 import { FakeEscalations, FakeOutcomes, RecordingLog } from '../fakes/ports';
 
 export const localizer = new Localizer({ en, es }, 'en');
+
+/** Dates the conversation tables freeze the clock at: before 1 Feb 2027, between, after 1 Jul 2027. */
+export const BEFORE_RETIREMENT = new Date('2026-12-02T10:00:00Z');
+export const AFTER_RETIREMENT = new Date('2027-03-15T10:00:00Z');
+export const AFTER_ADMIN_RETIREMENT = new Date('2027-08-01T10:00:00Z');
 
 export type Channel = 'msteams' | 'webchat';
 
@@ -38,7 +44,15 @@ export class Conversation {
   constructor(
     readonly channel: Channel,
     readonly locale = 'en-GB',
-    options: { aadObjectId?: string; maxMisses?: number; directory?: FakeDirectory } = {},
+    options: {
+      aadObjectId?: string;
+      maxMisses?: number;
+      directory?: FakeDirectory;
+      /** The frozen date of the conversation (date-aware advice); default before 1 Feb 2027. */
+      now?: Date;
+      phoneSignIn?: PhoneSignInSetting;
+      entraAccountRecovery?: boolean;
+    } = {},
   ) {
     this.aadObjectId = options.aadObjectId ?? '0a0d0e00-0000-4000-8000-000000000001';
     this.directory = options.directory ?? new FakeDirectory();
@@ -55,6 +69,9 @@ export class Conversation {
       directory: this.directory,
       directoryMode: 'sandbox',
       requests: this.escalations,
+      clock: { now: () => options.now ?? BEFORE_RETIREMENT },
+      phoneSignIn: options.phoneSignIn ?? 'microsoft',
+      entraAccountRecovery: options.entraAccountRecovery ?? false,
     });
     this.client = new DialogTestClient(channel, dialog, undefined, [], conversationState);
   }

@@ -10,7 +10,7 @@ import { Voice } from '../../dialogs/voice';
 import { SupportBot, personalChatLink } from '../../src/bot';
 import { FakeDirectory, summary } from '../fakes/directory';
 import { FakeEscalations, FakeOutcomes, RecordingLog } from '../fakes/ports';
-import { localizer } from './harness';
+import { BEFORE_RETIREMENT, localizer } from './harness';
 
 const OBJECT_ID = '0a0d0e00-0000-4000-8000-000000000001';
 const BOT_APP_ID = '00000000-0000-0000-0000-00000000b07a';
@@ -52,6 +52,9 @@ function setUp() {
     supportCase: conversationState.createProperty<SupportCase>('supportCase'),
     maxMisses: 3,
     defaultPhoneCountry: undefined,
+    clock: { now: () => BEFORE_RETIREMENT },
+    phoneSignIn: 'microsoft',
+    entraAccountRecovery: false,
     directory,
     directoryMode: 'sandbox',
     requests: escalations,
