@@ -2,14 +2,14 @@ import { ComponentDialog, TextPrompt, WaterfallDialog, type FoundChoice, type Pr
 import type { TurnContext } from 'botbuilder';
 import { renderCard } from '../cards/render';
 import { escapeMarkup } from '../src/core/i18n';
-import { countryFromLocale, exampleMobile, maskPhoneNumber, parseMobileNumber, type PhoneParseResult } from '../src/core/phone';
+import { countryFromLocale, exampleMobile, formatPhoneNumber, maskPhoneNumber, parseMobileNumber, type PhoneParseResult } from '../src/core/phone';
 import { EscalationRefused, type EscalationDraft, type RequestedFix } from '../src/core/ports';
 import { emailDomain, isConsumerDomain, isSignInAddress, matchesAny } from '../src/core/recognizers';
 import { identityAssurance, replyAddress, teamsObjectId } from './identity';
 import { ownMethods } from './ownMethods';
 import { ended } from './pathResult';
 import { AnswerPrompt, cardQuestion, choiceQuestion } from './prompts';
-import { saySmsRetirementOnce, type DialogServices } from './services';
+import { phoneWorks, saySmsRetirementOnce, type DialogServices } from './services';
 import type { Voice } from './voice';
 
 export const ESCALATION_INTAKE = 'escalationIntake';
@@ -110,7 +110,12 @@ export class EscalationIntakeDialog extends ComponentDialog {
     if (!parsed.ok) throw new Error(`intake: a number the validator accepted failed to parse (${parsed.reason})`);
     values.newMobile = parsed.phone.e164;
     const ctx = step.context;
-    await saySmsRetirementOnce(this.voice, this.services.supportCase, ctx);
+    await saySmsRetirementOnce(this.voice, this.services, ctx);
+    // Where codes will not reach a phone, a new number fixes nothing: the pass is the only fix.
+    if (!phoneWorks(this.services)) {
+      await this.voice.say(ctx, 'intake.fixTapOnly');
+      return step.next({ value: 'temporary-access-pass', index: 0, score: 1 } satisfies FoundChoice);
+    }
     await this.voice.say(ctx, 'intake.fixAdvice');
     const choices = FIXES.map((fix) => this.voice.choice(ctx, fix, `intake.fix.${fix}`, `intake.fixWords.${fix}`));
     return step.prompt(FIX, choiceQuestion(this.voice, ctx, this.voice.t(ctx, 'intake.askFix'), choices));
@@ -128,7 +133,8 @@ export class EscalationIntakeDialog extends ComponentDialog {
       title: t('intake.summaryTitle'),
       facts: [
         { label: t('intake.summaryAccount'), value: values.address ? escapeMarkup(values.address) : t('intake.summaryAccountTeams') },
-        { label: t('intake.summaryNewNumber'), value: maskPhoneNumber(values.newMobile!) },
+        // The person's own new number, in full, so they can check it; it is masked only towards others.
+        { label: t('intake.summaryNewNumber'), value: formatPhoneNumber(values.newMobile!) },
         { label: t('intake.summaryOldNumber'), value: values.oldMobile ? maskPhoneNumber(values.oldMobile) : t('intake.summaryNotGiven') },
         { label: t('intake.summaryFix'), value: t(`intake.fix.${fix}`) },
       ],
@@ -175,7 +181,9 @@ export class EscalationIntakeDialog extends ComponentDialog {
       return step.endDialog(ended('escalated', PATH));
     } catch (error) {
       if (error instanceof EscalationRefused) {
-        await this.voice.sayWith(ctx, `intake.limit.${error.reason}`, { reference: error.existingReference ?? '' });
+        // The reference is given only when the open request is this person's own (helpdesk.ts).
+        if (error.existingReference) await this.voice.sayWith(ctx, 'intake.limit.openOwn', { reference: error.existingReference });
+        else await this.voice.say(ctx, `intake.limit.${error.reason}`);
         return step.endDialog(ended('gave-up', `${PATH}/refused`));
       }
       this.services.log.error({ err: error, channelId: draft.channelId }, 'escalation submit failed');

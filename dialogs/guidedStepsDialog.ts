@@ -6,6 +6,10 @@ import type { Voice } from './voice';
 export const GUIDED_STEPS = 'guidedSteps';
 const STEP_ANSWER = 'guidedSteps.answer';
 const STUCK_ANSWER = 'guidedSteps.stuck';
+const STUCK_METHOD = 'guidedSteps.stuckMethod';
+
+/** Methods whose usual problems differ; a step lists causes per method under `<step>.stuckBy.<method>`. */
+const STUCK_METHODS = ['passkey', 'authenticator', 'phone'] as const;
 
 /** The walkthroughs, in the order that never leaves an account without a working method. */
 export const WALKTHROUGHS = {
@@ -18,6 +22,8 @@ export type Walkthrough = keyof typeof WALKTHROUGHS;
 export interface GuidedStepsOptions {
   walkthrough: Walkthrough;
   index: number;
+  /** Phone codes will not arrive (PHONE_SIGN_IN and the date): steps use their `textNoPhone` and offer no phone. */
+  noPhone?: boolean;
 }
 
 /** `completed`: the person did every step. `handoff`: they want (or need) a person. */
@@ -32,12 +38,13 @@ export class GuidedStepsDialog extends WaterfallDialog<GuidedStepsOptions> {
     super(GUIDED_STEPS, []);
     this.addStep(this.showStep.bind(this));
     this.addStep(this.afterStep.bind(this));
+    this.addStep(this.showStuck.bind(this));
     this.addStep(this.afterStuck.bind(this));
   }
 
   /** The prompts this dialog uses; its parent adds them to the same dialog set. */
   static prompts(maxMisses: number): AnswerPrompt[] {
-    return [new AnswerPrompt(STEP_ANSWER, maxMisses), new AnswerPrompt(STUCK_ANSWER, maxMisses)];
+    return [new AnswerPrompt(STEP_ANSWER, maxMisses), new AnswerPrompt(STUCK_ANSWER, maxMisses), new AnswerPrompt(STUCK_METHOD, maxMisses)];
   }
 
   private async showStep(step: WaterfallStepContext<GuidedStepsOptions>) {
@@ -53,7 +60,7 @@ export class GuidedStepsDialog extends WaterfallDialog<GuidedStepsOptions> {
     const card = renderCard('step', {
       progress: this.voice.t(ctx, 'step.progress', { n: index + 1, total: steps.length }),
       title: this.voice.t(ctx, `${key}.title`),
-      text: this.voice.t(ctx, `${key}.text`),
+      text: this.voice.t(ctx, step.options.noPhone && this.voice.has(ctx, `${key}.textNoPhone`) ? `${key}.textNoPhone` : `${key}.text`),
       url: this.voice.has(ctx, `${key}.url`) ? this.voice.t(ctx, `${key}.url`) : '',
       openLabel: this.voice.t(ctx, 'step.open'),
       choices: choices.map((c) => ({ title: c.action!.title!, value: c.value })),
@@ -70,14 +77,35 @@ export class GuidedStepsDialog extends WaterfallDialog<GuidedStepsOptions> {
     }
     if (answer === 'done') {
       if (index + 1 >= WALKTHROUGHS[walkthrough].length) return step.endDialog('completed' satisfies GuidedStepsResult);
-      return step.replaceDialog(GUIDED_STEPS, { walkthrough, index: index + 1 });
+      return step.replaceDialog(GUIDED_STEPS, { ...step.options, index: index + 1 });
     }
-    // 'stuck': the causes for this very step, then the way out.
+    // 'stuck': where the causes differ by method, first which method; then the causes, then the way out.
     const ctx = step.context;
-    const stuckKey = `${walkthrough}.steps.${WALKTHROUGHS[walkthrough][index]}.stuck`;
+    const methods = this.stuckMethods(step);
+    if (methods.length < 2) return step.next(methods[0] ? { value: methods[0], index: 0, score: 1 } : undefined);
+    const choices = methods.map((m) => this.voice.choice(ctx, m, `step.stuckMethod.${m}`, `step.stuckMethodWords.${m}`));
+    return step.prompt(STUCK_METHOD, choiceQuestion(this.voice, ctx, this.voice.t(ctx, 'step.stuckWhich'), choices));
+  }
+
+  private async showStuck(step: WaterfallStepContext<GuidedStepsOptions>) {
+    const ctx = step.context;
+    const method = (step.result as FoundChoice | undefined)?.value;
+    const stepKey = this.stepKey(step);
+    const stuckKey = method ? `${stepKey}.stuckBy.${method}` : `${stepKey}.stuck`;
     await ctx.sendActivity(this.voice.message(`${this.voice.t(ctx, 'step.stuckIntro')}\n\n${this.voice.t(ctx, stuckKey)}`));
     const choices = [this.voice.choice(ctx, 'tryAgain', 'choices.tryAgain'), this.voice.choice(ctx, 'getHelp', 'choices.getHelp')];
     return step.prompt(STUCK_ANSWER, choiceQuestion(this.voice, ctx, this.voice.t(ctx, 'step.stuckAsk'), choices));
+  }
+
+  private stepKey(step: WaterfallStepContext<GuidedStepsOptions>): string {
+    const { walkthrough, index } = step.options;
+    return `${walkthrough}.steps.${WALKTHROUGHS[walkthrough][index]}`;
+  }
+
+  /** The methods this step has separate causes for (no phone where phone codes will not arrive). */
+  private stuckMethods(step: WaterfallStepContext<GuidedStepsOptions>): string[] {
+    const stepKey = this.stepKey(step);
+    return STUCK_METHODS.filter((m) => !(m === 'phone' && step.options.noPhone) && this.voice.has(step.context, `${stepKey}.stuckBy.${m}`));
   }
 
   private async afterStuck(step: WaterfallStepContext<GuidedStepsOptions>) {

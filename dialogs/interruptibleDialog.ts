@@ -43,7 +43,7 @@ export abstract class InterruptibleDialog extends ComponentDialog {
 
   protected abstract onInterruption(innerDc: DialogContext, what: Exclude<Interruption, 'help'>): Promise<DialogTurnResult>;
 
-  private interruptionIn(context: TurnContext): Interruption | undefined {
+  protected interruptionIn(context: TurnContext): Interruption | undefined {
     if (context.activity.type !== ActivityTypes.Message) return undefined;
     const card = submittedChoice(context);
     if (card !== undefined) return CARD_INTERRUPTIONS.get(card);

@@ -2,13 +2,14 @@ import { ActivityTypes, type TurnContext } from 'botbuilder';
 import { DialogTurnStatus, WaterfallDialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { Outcome } from '../src/core/ports';
 import type { Interruption } from '../src/core/recognizers';
-import { describesTheProblem } from '../src/core/recognizers';
+import { describesTheProblem, matchesAny } from '../src/core/recognizers';
 import { ACCOUNT_KIND, AccountKindDialog, type AccountKindOptions, type AccountKindResult } from './accountKindDialog';
 import { ESCALATION_INTAKE, EscalationIntakeDialog } from './escalationIntakeDialog';
 import { InterruptibleDialog } from './interruptibleDialog';
 import { ended, type PathResult } from './pathResult';
 import { PERSONAL_ACCOUNT, PersonalAccountDialog } from './personalAccountDialog';
-import type { DialogServices } from './services';
+import { submittedChoice } from './prompts';
+import type { DialogServices, SupportCase } from './services';
 import { Voice } from './voice';
 import { WORK_ACCOUNT, WorkAccountDialog } from './workAccountDialog';
 
@@ -47,10 +48,11 @@ export class MainDialog extends InterruptibleDialog {
     const ctx = step.context;
     const entry = step.options?.entry ?? 'new';
     const supportCase = await this.services.supportCase.get(ctx, {});
+    supportCase.ended = false;
     if (entry === 'human') {
       supportCase.wantsHuman = true;
       if (supportCase.kind) return step.next(supportCase.kind);
-      await this.voice.say(ctx, 'interrupt.humanWhichAccount');
+      await this.sayWithScamWarning(ctx, supportCase, 'interrupt.humanWhichAccount');
       return step.beginDialog(ACCOUNT_KIND, {} satisfies AccountKindOptions);
     }
     supportCase.wantsHuman = false;
@@ -58,7 +60,7 @@ export class MainDialog extends InterruptibleDialog {
     const text = ctx.activity.type === ActivityTypes.Message ? (ctx.activity.text ?? '') : '';
     if (entry === 'new') {
       const heard = describesTheProblem(text, this.voice.list(ctx, 'words.problem'));
-      await this.voice.say(ctx, heard ? 'start.problemHeard' : 'start.hello');
+      await this.sayWithScamWarning(ctx, supportCase, heard ? 'start.problemHeard' : 'start.hello');
     }
     return step.beginDialog(ACCOUNT_KIND, { firstText: entry === 'new' ? text : undefined } satisfies AccountKindOptions);
   }
@@ -90,7 +92,51 @@ export class MainDialog extends InterruptibleDialog {
   private async finish(step: WaterfallStepContext<FlowOptions>) {
     const result = step.result as PathResult;
     if ('outcome' in result) await this.record(step.context, result.outcome, result.path);
+    (await this.services.supportCase.get(step.context, {})).ended = true;
     return step.endDialog(result);
+  }
+
+  /**
+   * The scam warning, once per conversation and early: in the same message as the greeting, so
+   * the first turn stays within three messages.
+   */
+  private async sayWithScamWarning(ctx: TurnContext, supportCase: SupportCase, key: string): Promise<void> {
+    if (supportCase.scamWarned) return this.voice.say(ctx, key);
+    supportCase.scamWarned = true;
+    await ctx.sendActivity(this.voice.message(`${this.voice.t(ctx, key)}\n\n${this.voice.t(ctx, 'start.scam')}`));
+  }
+
+  /** A new turn after the flow ended: a late "thanks" or an old button is answered, not a restart. */
+  protected override async onBeginDialog(innerDc: DialogContext, options?: object): Promise<DialogTurnResult> {
+    if (await this.answeredAfterTheEnd(innerDc.context)) return { status: DialogTurnStatus.complete };
+    return super.onBeginDialog(innerDc, options);
+  }
+
+  private async answeredAfterTheEnd(ctx: TurnContext): Promise<boolean> {
+    if (ctx.activity.type !== ActivityTypes.Message || this.interruptionIn(ctx)) return false;
+    const supportCase = await this.services.supportCase.get(ctx, {});
+    const reference = supportCase.lastReference;
+    const text = (ctx.activity.text ?? '').trim();
+    // A card submit with nothing open is always an old card's button.
+    const cardButton = !text && (submittedChoice(ctx) !== undefined || typeof ctx.activity.value === 'object');
+    if (cardButton || (supportCase.ended && this.isOldButtonTitle(ctx, text))) {
+      if (reference) await this.voice.sayWith(ctx, 'ended.staleButtonRequest', { reference });
+      else await this.voice.say(ctx, 'ended.staleButton');
+      return true;
+    }
+    if (supportCase.ended && matchesAny(text, this.voice.list(ctx, 'ended.words.thanks'))) {
+      if (reference) await this.voice.sayWith(ctx, 'ended.thanksRequest', { reference });
+      else await this.voice.say(ctx, 'ended.thanks');
+      return true;
+    }
+    return false;
+  }
+
+  /** Web Chat's buttons send their title as text: the titles of buttons that only make sense mid-flow. */
+  private isOldButtonTitle(ctx: TurnContext, text: string): boolean {
+    const keys = ['choices.yes', 'choices.no', 'choices.done', 'choices.stuck', 'choices.tryAgain', 'choices.getHelp', 'choices.skip', 'choices.send', 'choices.change', 'intake.fix.replace-mobile', 'intake.fix.temporary-access-pass'];
+    const lower = text.toLowerCase();
+    return keys.some((key) => this.voice.t(ctx, key).toLowerCase() === lower);
   }
 
   protected override async onInterruption(innerDc: DialogContext, what: Exclude<Interruption, 'help'>): Promise<DialogTurnResult> {
@@ -98,6 +144,7 @@ export class MainDialog extends InterruptibleDialog {
     switch (what) {
       case 'cancel':
         await this.record(ctx, 'gave-up', 'cancelled');
+        (await this.services.supportCase.get(ctx, {})).ended = true;
         await this.voice.say(ctx, 'interrupt.cancelled');
         await innerDc.cancelAllDialogs();
         return { status: DialogTurnStatus.cancelled };

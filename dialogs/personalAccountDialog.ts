@@ -5,9 +5,18 @@ import { AnswerPrompt, askYesNo } from './prompts';
 import type { Voice } from './voice';
 
 export const PERSONAL_ACCOUNT = 'personalAccount';
+
+/** The no-method routes, in the order the reference gives them; each is offered only if the one before did not help. */
+type RecoveryRoute = 'code' | 'dontHave' | 'form';
+
+interface WayForwardOptions {
+  route: RecoveryRoute;
+}
 const START = 'personal.start';
 const SELF_SERVICE = 'personal.selfService';
 const RECOVERY = 'personal.recovery';
+const PASSWORD = 'personal.recovery.password';
+const WAY_FORWARD = 'personal.recovery.wayForward';
 const YES_NO = 'personal.yesNo';
 
 /**
@@ -22,7 +31,9 @@ export class PersonalAccountDialog extends ComponentDialog {
     this.addDialog(new GuidedStepsDialog(voice));
     this.addDialog(new WaterfallDialog(START, [this.askCanSignIn.bind(this), this.choosePath.bind(this)]));
     this.addDialog(new WaterfallDialog(SELF_SERVICE, [this.walk.bind(this), this.askWorked.bind(this), this.finish.bind(this)]));
-    this.addDialog(new WaterfallDialog(RECOVERY, [this.explainRecovery.bind(this), this.finishRecovery.bind(this)]));
+    this.addDialog(new WaterfallDialog(RECOVERY, [this.askRecoveryCode.bind(this), this.afterRecoveryCode.bind(this)]));
+    this.addDialog(new WaterfallDialog(PASSWORD, [this.askPassword.bind(this), this.afterPassword.bind(this)]));
+    this.addDialog(new WaterfallDialog<WayForwardOptions>(WAY_FORWARD, [this.explainRoute.bind(this), this.afterRoute.bind(this)]));
     this.initialDialogId = START;
   }
 
@@ -47,8 +58,10 @@ export class PersonalAccountDialog extends ComponentDialog {
     return step.beginDialog(GUIDED_STEPS, { walkthrough: 'personal', index: 0 } satisfies GuidedStepsOptions);
   }
 
+  /** After the last step: one short hardening step, then whether it worked. */
   private async askWorked(step: WaterfallStepContext) {
     if ((step.result as GuidedStepsResult) === 'handoff') return this.handOff(step);
+    await this.voice.say(step.context, 'personal.harden');
     return this.yesNo(step, 'outcome.ask');
   }
 
@@ -62,31 +75,56 @@ export class PersonalAccountDialog extends ComponentDialog {
     return this.handOff(step);
   }
 
-  /** "I don't have any of these", the 30-day wait, recovery codes and the form, said honestly. */
-  private async explainRecovery(step: WaterfallStepContext) {
-    await this.voice.say(
-      step.context,
-      'personal.noMethod.intro',
-      'personal.noMethod.dontHave',
-      'personal.noMethod.recoveryCode',
-      'personal.noMethod.form',
-      'personal.noMethod.honest',
-    );
+  /**
+   * No other way in: one question at a time (a locked-out person cannot take in all the routes
+   * at once). A recovery code first, then the password that "I don't have any of these" needs,
+   * then the recovery form, and only then the honest limit.
+   */
+  private async askRecoveryCode(step: WaterfallStepContext) {
+    return this.yesNo(step, 'personal.noMethod.askCode');
+  }
+
+  private async afterRecoveryCode(step: WaterfallStepContext) {
+    const answer = (step.result as FoundChoice | undefined)?.value;
+    if (answer === 'yes') return step.replaceDialog(WAY_FORWARD, { route: 'code' } satisfies WayForwardOptions);
+    if (answer === 'no') return step.replaceDialog(PASSWORD);
+    return this.missedOut(step);
+  }
+
+  private async askPassword(step: WaterfallStepContext) {
+    return this.yesNo(step, 'personal.noMethod.askPassword');
+  }
+
+  private async afterPassword(step: WaterfallStepContext) {
+    const answer = (step.result as FoundChoice | undefined)?.value;
+    if (answer === 'yes') return step.replaceDialog(WAY_FORWARD, { route: 'dontHave' } satisfies WayForwardOptions);
+    if (answer === 'no') return step.replaceDialog(WAY_FORWARD, { route: 'form' } satisfies WayForwardOptions);
+    return this.missedOut(step);
+  }
+
+  private async explainRoute(step: WaterfallStepContext<WayForwardOptions>) {
+    await this.voice.say(step.context, `personal.noMethod.${step.options.route}`);
     return this.yesNo(step, 'personal.noMethod.ask');
   }
 
-  private async finishRecovery(step: WaterfallStepContext) {
+  /** "Yes" is a way forward, not being back in; "No" moves to the next route, and after the form, to the honest limit. */
+  private async afterRoute(step: WaterfallStepContext<WayForwardOptions>) {
     const answer = (step.result as FoundChoice | undefined)?.value;
+    const { route } = step.options;
     if (answer === 'yes') {
-      await this.voice.say(step.context, 'outcome.resolved');
+      await this.voice.say(step.context, 'personal.noMethod.wayForward');
       return step.endDialog(ended('resolved', 'personal/recovery'));
     }
-    if (answer === undefined) {
-      await this.voice.say(step.context, 'interrupt.tooManyMisses');
-      return this.handOff(step);
-    }
-    await this.voice.say(step.context, 'outcome.gaveUp');
+    if (answer === undefined) return this.missedOut(step);
+    if (route === 'code') return step.replaceDialog(PASSWORD);
+    if (route === 'dontHave') return step.replaceDialog(WAY_FORWARD, { route: 'form' } satisfies WayForwardOptions);
+    await this.voice.say(step.context, 'personal.noMethod.honest');
     return step.endDialog(ended('gave-up', 'personal/recovery'));
+  }
+
+  private async missedOut(step: WaterfallStepContext) {
+    await this.voice.say(step.context, 'interrupt.tooManyMisses');
+    return this.handOff(step);
   }
 
   /** The only people who can help with a personal account work for Microsoft. */

@@ -37,8 +37,11 @@ export class AnswerPrompt extends ChoicePrompt {
    */
   protected override async onPrompt(context: TurnContext, state: object, options: PromptOptions, isRetry: boolean): Promise<void> {
     const recipe = (options.validations as { retry?: RetryRecipe } | undefined)?.retry;
+    const stale = (state as Record<string, unknown>)[STALE] === true;
+    delete (state as Record<string, unknown>)[STALE];
     if (isRetry && recipe && options.prompt && typeof options.prompt === 'object') {
-      return super.onPrompt(context, state, { ...options, retryPrompt: retryFrom(options.prompt, recipe) }, isRetry);
+      const why = stale && recipe.stale ? { ...recipe, text: recipe.stale } : recipe;
+      return super.onPrompt(context, state, { ...options, retryPrompt: retryFrom(options.prompt, why) }, isRetry);
     }
     return super.onPrompt(context, state, options, isRetry);
   }
@@ -51,9 +54,12 @@ export class AnswerPrompt extends ChoicePrompt {
     const choices = (options.choices ?? []) as Choice[];
     const submitted = submittedChoice(context);
     if (submitted !== undefined) {
-      // Only values this prompt offered count; a forged or stale card value is just a miss.
+      // Only values this prompt offered count; a forged or stale card value is a miss, and the
+      // re-ask says the button is no longer active rather than "I didn't catch that".
       const index = choices.findIndex((c) => c.value === submitted);
-      return index >= 0 ? found(choices, index, submitted) : { succeeded: false };
+      if (index >= 0) return found(choices, index, submitted);
+      state[STALE] = true;
+      return { succeeded: false };
     }
     // No answer on offer is this long; the number recognisers' cost grows with the text.
     const typed = (context.activity.text ?? '').length > MAX_ANSWER_CHARS ? { succeeded: false } : await super.onRecognize(context, state, options);
@@ -76,6 +82,9 @@ const RECOGNITION_CULTURES: ConstructorParameters<typeof ChoicePrompt>[3] = Obje
     { inlineSeparator: culture.separator, inlineOr: culture.inlineOr, inlineOrMore: culture.inlineOrMore, includeNumbers: true },
   ]),
 );
+
+/** Prompt state flag: the last miss was a card button from an earlier question. */
+const STALE = 'staleButton';
 
 /** Longer typed answers are misses without recognition (the longest title is well under this). */
 const MAX_ANSWER_CHARS = 200;
@@ -120,6 +129,8 @@ function withButtons(voice: Voice, context: TurnContext, text: string, choices: 
 interface RetryRecipe {
   text: string;
   mode: 'prefix' | 'caption';
+  /** Said instead of `text` when the miss was a button from an earlier question. */
+  stale?: string;
 }
 
 function retryFrom(prompt: Partial<Activity>, recipe: RetryRecipe): Partial<Activity> {
@@ -137,13 +148,13 @@ function retryFrom(prompt: Partial<Activity>, recipe: RetryRecipe): Partial<Acti
 /** Prompt options for a question with buttons; a miss re-asks the question with the choices named. */
 export function choiceQuestion(voice: Voice, context: TurnContext, text: string, choices: Choice[], retryText?: string): PromptOptions {
   const first = withButtons(voice, context, text, choices);
-  const retry: RetryRecipe = { text: retryText ?? voice.retry(context, choices), mode: 'prefix' };
+  const retry: RetryRecipe = { text: retryText ?? voice.retry(context, choices), mode: 'prefix', stale: voice.t(context, 'prompt.staleButton') };
   return { prompt: first.activity, validations: { retry }, choices, style: first.style };
 }
 
 /** Prompt options for a question asked by a card whose buttons are the choices. */
 export function cardQuestion(voice: Voice, context: TurnContext, card: CardAttachment, choices: Choice[]): PromptOptions {
-  const retry: RetryRecipe = { text: voice.retry(context, choices), mode: 'caption' };
+  const retry: RetryRecipe = { text: voice.retry(context, choices), mode: 'caption', stale: voice.t(context, 'prompt.staleButton') };
   return { prompt: voice.message('', [card]), validations: { retry }, choices, style: ListStyle.none };
 }
 

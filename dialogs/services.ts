@@ -1,7 +1,7 @@
 import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
 import type { Localizer } from '../src/core/i18n';
 import type { DirectoryPort } from '../src/core/directory';
-import type { PhoneSignInSetting } from '../src/core/phoneSignIn';
+import { SMS_VOICE_RETIREMENT_ADMINS, phoneSignIn, type PhoneSignInSetting } from '../src/core/phoneSignIn';
 import type { AccountKind, Clock, EscalationPort, Log, OutcomePort, RequestTracker } from '../src/core/ports';
 import type { Voice } from './voice';
 
@@ -10,6 +10,10 @@ export interface SupportCase {
   kind?: AccountKind;
   /** The SMS/voice retirement date is stated once per conversation, not at every step. */
   smsNoteShown?: boolean;
+  /** The scam warning is said once, early, per conversation. */
+  scamWarned?: boolean;
+  /** The last flow ended (done, cancelled, request sent): a late "thanks" or an old button must not restart it. */
+  ended?: boolean;
   /** The person asked for a human before saying which account: route them once we know. */
   wantsHuman?: boolean;
   /** The reference of the last request this conversation sent to the helpdesk. */
@@ -40,13 +44,34 @@ export interface DialogServices {
   entraAccountRecovery: boolean;
 }
 
+/** True when text and call codes will reach a work or school account's new phone today. */
+export function phoneWorks(services: Pick<DialogServices, 'clock' | 'phoneSignIn'>): boolean {
+  return phoneSignIn(services.phoneSignIn, services.clock.now()).works;
+}
+
 /**
  * Microsoft-provided SMS and voice MFA stop on 1 Feb 2027: that matters to every work/school
- * user choosing a new method, but saying it once per conversation is enough.
+ * user choosing a new method, but one sentence once per conversation is enough. Which sentence
+ * depends on the day and on the operator's PHONE_SIGN_IN; with the organisation's own provider
+ * there is nothing to warn about.
  */
-export async function saySmsRetirementOnce(voice: Voice, cases: StatePropertyAccessor<SupportCase>, context: TurnContext): Promise<void> {
-  const supportCase = await cases.get(context, {});
+export async function saySmsRetirementOnce(
+  voice: Voice,
+  services: Pick<DialogServices, 'supportCase' | 'clock' | 'phoneSignIn'>,
+  context: TurnContext,
+): Promise<void> {
+  const supportCase = await services.supportCase.get(context, {});
   if (supportCase.smsNoteShown) return;
+  const key = smsNote(services);
+  if (!key) return;
   supportCase.smsNoteShown = true;
-  await voice.say(context, 'work.smsRetirement');
+  await voice.say(context, key);
+}
+
+function smsNote(services: Pick<DialogServices, 'clock' | 'phoneSignIn'>): string | undefined {
+  const now = services.clock.now();
+  const phones = phoneSignIn(services.phoneSignIn, now);
+  if (phones.works) return phones.retiring ? 'work.sms.retiring' : undefined;
+  if (phones.reason === 'off') return 'work.sms.off';
+  return now.getTime() < SMS_VOICE_RETIREMENT_ADMINS.getTime() ? 'work.sms.retiredAdminsLeft' : 'work.sms.retired';
 }

@@ -1,15 +1,17 @@
 import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { GUIDED_STEPS, GuidedStepsDialog, type GuidedStepsOptions, type GuidedStepsResult } from './guidedStepsDialog';
 import { ended, escalate } from './pathResult';
-import { AnswerPrompt, askYesNo } from './prompts';
+import { AnswerPrompt, askYesNo, choiceQuestion } from './prompts';
 import { describeMethods, ownMethods } from './ownMethods';
-import { saySmsRetirementOnce, type DialogServices } from './services';
+import { phoneWorks, saySmsRetirementOnce, type DialogServices } from './services';
 import type { Voice } from './voice';
 
 export const WORK_ACCOUNT = 'workAccount';
 const START = 'work.start';
 const SELF_SERVICE = 'work.selfService';
 const OFFER = 'work.offerHelpdesk';
+const ACCOUNT_RECOVERY = 'work.accountRecovery';
+const RECOVERY_ANSWER = 'work.accountRecovery.answer';
 const YES_NO = 'work.yesNo';
 
 /**
@@ -30,6 +32,8 @@ export class WorkAccountDialog extends ComponentDialog {
     this.addDialog(new WaterfallDialog(START, [this.askCanSignIn.bind(this), this.choosePath.bind(this)]));
     this.addDialog(new WaterfallDialog(SELF_SERVICE, [this.walk.bind(this), this.askWorked.bind(this), this.finish.bind(this)]));
     this.addDialog(new WaterfallDialog(OFFER, [this.offerHelpdesk.bind(this), this.afterOffer.bind(this)]));
+    this.addDialog(new AnswerPrompt(RECOVERY_ANSWER, maxMisses));
+    this.addDialog(new WaterfallDialog(ACCOUNT_RECOVERY, [this.offerAccountRecovery.bind(this), this.afterAccountRecovery.bind(this)]));
     this.initialDialogId = START;
   }
 
@@ -62,22 +66,23 @@ export class WorkAccountDialog extends ComponentDialog {
   private async choosePath(step: WaterfallStepContext) {
     const answer = (step.result as FoundChoice | undefined)?.value;
     if (answer === 'yes') return step.replaceDialog(SELF_SERVICE);
-    if (answer === 'no') {
-      await this.voice.say(step.context, 'work.noMethodIntro', 'work.onlyAdminNote');
-      return step.endDialog(escalate);
-    }
+    if (answer === 'no') return this.noMethod(step);
     await this.voice.say(step.context, 'interrupt.tooManyMisses');
     return step.replaceDialog(OFFER);
   }
 
   private async walk(step: WaterfallStepContext) {
-    await saySmsRetirementOnce(this.voice, this.services.supportCase, step.context);
+    await saySmsRetirementOnce(this.voice, this.services, step.context);
     await this.voice.say(step.context, 'work.intro');
-    return step.beginDialog(GUIDED_STEPS, { walkthrough: 'work', index: 0 } satisfies GuidedStepsOptions);
+    // Where codes will not reach a phone, the walkthrough does not offer one.
+    const noPhone = !phoneWorks(this.services);
+    return step.beginDialog(GUIDED_STEPS, { walkthrough: 'work', index: 0, noPhone } satisfies GuidedStepsOptions);
   }
 
+  /** After the last step: one short hardening step, then whether it worked. */
   private async askWorked(step: WaterfallStepContext) {
     if ((step.result as GuidedStepsResult) === 'handoff') return step.replaceDialog(OFFER);
+    await this.voice.say(step.context, 'work.harden');
     return this.yesNo(step, 'outcome.ask');
   }
 
@@ -88,6 +93,39 @@ export class WorkAccountDialog extends ComponentDialog {
       return step.endDialog(ended('resolved', 'work/self-service'));
     }
     return step.replaceDialog(OFFER);
+  }
+
+  /**
+   * No other way in. Where the organisation has enabled Microsoft Entra account recovery, the
+   * person can get back in without waiting for an admin, so that comes first; otherwise only an
+   * admin can help (the only-admin note is part of the same message: one step, one message).
+   */
+  private async noMethod(step: WaterfallStepContext) {
+    if (this.services.entraAccountRecovery) return step.replaceDialog(ACCOUNT_RECOVERY);
+    return this.toHelpdesk(step);
+  }
+
+  private async toHelpdesk(step: WaterfallStepContext) {
+    const ctx = step.context;
+    await ctx.sendActivity(this.voice.message(`${this.voice.t(ctx, 'work.noMethodIntro')}\n\n${this.voice.t(ctx, 'work.onlyAdminNote')}`));
+    return step.endDialog(escalate);
+  }
+
+  private async offerAccountRecovery(step: WaterfallStepContext) {
+    const ctx = step.context;
+    const choices = (['worked', 'didntWork', 'askHelpdesk'] as const).map((c) =>
+      this.voice.choice(ctx, c, `work.accountRecovery.${c}`, `work.accountRecovery.words.${c}`),
+    );
+    return step.prompt(RECOVERY_ANSWER, choiceQuestion(this.voice, ctx, this.voice.t(ctx, 'work.accountRecovery.offer'), choices));
+  }
+
+  private async afterAccountRecovery(step: WaterfallStepContext) {
+    const answer = (step.result as FoundChoice | undefined)?.value;
+    if (answer === 'worked') {
+      await this.voice.say(step.context, 'work.harden', 'outcome.resolved');
+      return step.endDialog(ended('resolved', 'work/account-recovery'));
+    }
+    return this.toHelpdesk(step);
   }
 
   private async offerHelpdesk(step: WaterfallStepContext) {

@@ -183,6 +183,14 @@ export function maskPhoneNumber(number: string): string {
 }
 
 /**
+ * An E.164 number written for its owner to check, '+44 7400 123456'. Only for the person's own
+ * number in their own 1:1 chat; everywhere else use maskPhoneNumber().
+ */
+export function formatPhoneNumber(e164: string): string {
+  return parseE164(e164)?.formatInternational() ?? e164;
+}
+
+/**
  * Region from a BCP 47 or POSIX locale: 'en-GB' -> 'GB', 'es_MX' -> 'MX', 'zh-Hant-TW' -> 'TW'.
  * Language-only and UN M.49 area locales ('en', 'es-419') name no single country's numbering plan.
  */
