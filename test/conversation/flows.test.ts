@@ -62,9 +62,11 @@ const cases: Case[] = [
       reach('personal'),
       press('choices.yes'),
       ...doneSteps(2),
-      { act: { press: 'choices.stuck' }, expect: ['step.stuckIntro', 'personal.steps.add.stuck', 'step.stuckAsk'], buttons: ['choices.tryAgain', 'choices.getHelp'] },
+      { act: { press: 'choices.stuck' }, expect: ['step.stuckWhich'], buttons: ['step.stuckMethod.passkey', 'step.stuckMethod.authenticator', 'step.stuckMethod.phone'] },
+      { act: { press: 'step.stuckMethod.phone' }, expect: ['step.stuckIntro', 'personal.steps.add.stuckBy.phone', 'step.stuckAsk'], buttons: ['choices.tryAgain', 'choices.getHelp'] },
       press('choices.tryAgain', 'personal.steps.add.title'),
-      press('choices.stuck', 'personal.steps.add.stuck'),
+      press('choices.stuck', 'step.stuckWhich'),
+      press('step.stuckMethod.authenticator', 'personal.steps.add.stuckBy.authenticator'),
       { act: { press: 'choices.getHelp' }, expect: ['personal.handoff'], absent: ['work.noMethodIntro', 'intake.askAddress'] },
     ],
     check: (c) => {
@@ -73,11 +75,13 @@ const cases: Case[] = [
     },
   },
   {
-    name: "personal, no other way in: the honest recovery route",
+    name: 'personal, no other way in: one question at a time, down to the form and the honest limit',
     turns: [
       reach('personal'),
-      press('choices.no', 'personal.noMethod.dontHave', 'personal.noMethod.recoveryCode', 'personal.noMethod.form', 'personal.noMethod.honest', 'personal.noMethod.ask'),
-      press('choices.no', 'outcome.gaveUp'),
+      { act: { press: 'choices.no' }, expect: ['personal.noMethod.askCode'], absent: ['personal.noMethod.dontHave', 'personal.noMethod.form', 'personal.noMethod.honest'] },
+      { act: { press: 'choices.no' }, expect: ['personal.noMethod.askPassword'], absent: ['personal.noMethod.form'] },
+      { act: { press: 'choices.no' }, expect: ['personal.noMethod.form', 'personal.noMethod.ask'], absent: ['personal.noMethod.dontHave', 'personal.noMethod.honest'] },
+      press('choices.no', 'personal.noMethod.honest'),
     ],
     check: (c) => {
       expect(c.transcript()).not.toContain('admin');
@@ -86,18 +90,18 @@ const cases: Case[] = [
   },
   {
     name: 'personal, did not work after the steps: Microsoft support, never an organisation admin',
-    turns: [reach('personal'), press('choices.yes'), ...doneSteps(3), press('choices.done', 'outcome.ask'), press('choices.no', 'outcome.personalNotResolved', 'personal.handoff')],
+    turns: [reach('personal'), press('choices.yes'), ...doneSteps(3), press('choices.done', 'personal.harden', 'outcome.ask'), press('choices.no', 'outcome.personalNotResolved', 'personal.handoff')],
     check: (c) => expect(c.outcomes.records[0]).toMatchObject({ outcome: 'escalated', path: 'personal/handoff' }),
   },
   {
     name: 'work, can sign in another way: Security info steps, SMS retirement said once, resolved',
     turns: [
       reach('work'),
-      press('choices.yes', 'work.smsRetirement', 'work.intro', 'work.steps.open.title', 'work.steps.open.text'),
-      press('choices.done', 'work.steps.add.title'),
-      { act: { press: 'choices.done' }, expect: ['work.steps.default.title'], absent: ['work.smsRetirement'] },
+      press('choices.yes', 'work.sms.retiring', 'work.intro', 'work.steps.open.title', 'work.steps.open.text'),
+      press('choices.done', 'work.steps.add.title', 'work.steps.add.text'),
+      { act: { press: 'choices.done' }, expect: ['work.steps.default.title'], absent: ['work.sms.retiring'] },
       press('choices.done', 'work.steps.remove.title'),
-      press('choices.done', 'outcome.ask'),
+      press('choices.done', 'work.harden', 'outcome.ask'),
       press('choices.yes', 'outcome.resolved'),
     ],
     check: (c) => expect(c.outcomes.records).toEqual([expect.objectContaining({ outcome: 'resolved', path: 'work/self-service' })]),
@@ -120,7 +124,7 @@ const cases: Case[] = [
       say('skip', 'intake.askNewNumber'),
       say('12', 'phone.too_short'),
       say('+44 20 7946 0958', 'phone.not_mobile'),
-      say('+44 (0)7400-123 456', 'work.smsRetirement', 'intake.fixAdvice', 'intake.askFix'),
+      say('+44 (0)7400-123 456', 'work.sms.retiring', 'intake.fixAdvice', 'intake.askFix'),
       { act: { press: 'intake.fix.temporary-access-pass' }, expect: ['intake.summaryTitle', 'intake.confirmAsk'], buttons: ['choices.send', 'choices.change'] },
       press('choices.send', 'intake.recorded', 'intake.recordedNext'),
     ],
@@ -276,8 +280,8 @@ const cases: Case[] = [
     turns: [
       reach('personal'),
       press('choices.yes', 'personal.steps.open.title'),
-      { act: { send: { type: 'message', value: { choice: 'approve' } } }, expect: ['prompt.retry', 'personal.steps.open.title'] },
-      { act: { send: { type: 'message', value: { choice: 'constructor' } } }, expect: ['prompt.retry'] },
+      { act: { send: { type: 'message', value: { choice: 'approve' } } }, expect: ['prompt.staleButton', 'personal.steps.open.title'], absent: ['prompt.retry'] },
+      { act: { send: { type: 'message', value: { choice: 'constructor' } } }, expect: ['prompt.staleButton'] },
       { act: { send: { type: 'message', value: { choice: 42, verb: 'done' } } }, expect: ['interrupt.tooManyMisses', 'personal.handoff'] },
     ],
   },
@@ -364,11 +368,12 @@ test('escalation failure: the person is told plainly, nothing is claimed', async
   expect(c.outcomes.records[0]).toMatchObject({ outcome: 'gave-up', path: 'work/escalation/failed' });
 });
 
-test('the summary card shows the new number masked, never in full', async () => {
+test('the summary card shows the person their own new number in full (it is theirs), never in the logs', async () => {
   const c = new Conversation('webchat');
-  for (const turn of [reach('work'), press('choices.no'), say('pat@contoso.com'), say('skip'), say('+44 7400 123456')]) await play(c, turn);
+  for (const turn of [reach('work'), press('choices.no'), say('pat@contoso.com'), say('+44 7400 111222'), say('+44 7400 123456')]) await play(c, turn);
   await c.press('intake.fix.replace-mobile');
-  expect(c.transcript()).toContain('+44 ••••••••56');
-  expect(c.transcript()).not.toContain('7400123456');
-  expect(c.transcript()).not.toContain('7400 123456');
+  expect(c.transcript()).toContain('+44 7400 123456');
+  // The old number stays masked: the summary is for checking the new one.
+  expect(c.transcript()).toContain('+44 ••••••••22');
+  expect(c.log.text()).not.toContain('7400123456');
 });
