@@ -103,7 +103,7 @@ export const PERSONAL_WALK: readonly Turn[] = [
 export const WORK_WALK: readonly Turn[] = [
   { say: 'hi', expect: ['start.hello', 'account.ask'] },
   { press: 'account.choices.work', expect: ['work.canSignIn'] },
-  { press: 'choices.yes', expect: ['work.smsRetirement', 'work.intro', 'work.steps.open.title'] },
+  { press: 'choices.yes', expect: ['work.intro', 'work.steps.open.title'] },
   { press: 'choices.done', expect: ['work.steps.add.title'] },
   { press: 'choices.done', expect: ['work.steps.default.title'] },
   { press: 'choices.done', expect: ['work.steps.remove.title'] },

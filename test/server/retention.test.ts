@@ -76,7 +76,7 @@ describe('retention sweep', () => {
   async function abandonIntake(id: string): Promise<HttpConversation> {
     const c = new HttpConversation(bot.url, id);
     for (const text of ['I changed my phone and get no codes', 'Work or school', 'No', 'pat@contoso.com', '+44 7400 111222', '+44 7400 123456']) await c.say(text);
-    expect(readable(await c.say('One-time pass to set up Authenticator'))).toContain('+44 ••••••••56');
+    expect(readable(await c.say('One-time pass to set up Authenticator'))).toContain('+44 7400 123456');
     return c;
   }
 
