@@ -111,6 +111,27 @@ export class Conversation {
     return this.last.flatMap(buttonsOf);
   }
 
+  /**
+   * The dialogs waiting for the next turn, root first, each with its options (a prompt's choices
+   * are there, by value, whatever the language) and its own state: the conversation explorer
+   * walks them.
+   */
+  activeDialogs(): { id: string; options?: unknown; state: Record<string, unknown> }[] {
+    const chain: { id: string; options?: unknown; state: Record<string, unknown> }[] = [];
+    // Each stack is kept top last; a component dialog holds its own stack inside its state.
+    let stack = this.client.dialogContext.stack;
+    while (stack.length > 0) {
+      let inner: typeof stack = [];
+      for (const instance of stack) {
+        const { dialogs, ...own } = (instance.state ?? {}) as { dialogs?: { dialogStack?: typeof stack } } & Record<string, unknown>;
+        chain.push({ id: instance.id, options: own.options, state: own });
+        if (instance === stack.at(-1)) inner = dialogs?.dialogStack ?? [];
+      }
+      stack = inner;
+    }
+    return chain;
+  }
+
   /** True when the last replies contain the catalog message (up to its first placeholder). */
   said(key: string): boolean {
     const fixed = localizer.template(this.lang, key).split('{{')[0]!;
