@@ -6,7 +6,7 @@
  */
 import type { Channel } from './harness';
 import { AFTER_ADMIN_RETIREMENT, AFTER_RETIREMENT, BEFORE_RETIREMENT, Conversation } from './harness';
-import { explore, keysOf, TEXT_ANSWERS, readableText, RecordedConversation, waitingPrompt, wordCount, type ExploredPath, type ExploreOptions, type Input } from './explorer';
+import { explore, keysOf, TEXT_ANSWERS, readableText, RecordedConversation, wordCount, type ExploredPath, type ExploreOptions, type Input } from './explorer';
 
 const MAX_MESSAGES = 3;
 const MAX_WORDS = 60;
@@ -134,15 +134,13 @@ describe.each(LOCALES)('typed words in %s', (locale) => {
     }
     const misses: string[] = [];
     for (const [at, way] of ways) {
-      const probe = await replay(locale, way);
-      const prompt = waitingPrompt(probe.conversation);
-      for (const choice of prompt?.choices ?? []) {
+      const there = await replay(locale, way);
+      for (const choice of there.prompt?.choices ?? []) {
         if (COMMANDS.has(choice.value)) continue;
-        const pressed = await replay(locale, [...way, { choice: choice.value }]);
-        const expected = pressed.turns.at(-1)!;
+        const pressed = there.fork();
+        const expected = await pressed.play({ choice: choice.value });
         for (const word of choice.synonyms ?? []) {
-          const typed = await replay(locale, [...way, { text: word, label: word }]);
-          const got = typed.turns.at(-1)!;
+          const got = await there.fork().play({ text: word, label: word });
           if (got.stack !== expected.stack || got.keys.join() !== expected.keys.join()) misses.push(`[${at}] "${word}" should be ${choice.value}, did: ${got.keys.join(' ')}`);
         }
       }

@@ -65,16 +65,18 @@ const RESTARTS = new Set(['choice:startOver']);
 
 const label = (input: Input) => ('choice' in input ? `choice:${input.choice}` : `text:${input.label}`);
 
-/** What the explorer does to answer: press the rendered button for the choice, else submit it. */
-async function answer(c: Conversation, input: Input): Promise<Partial<Activity>[]> {
+/**
+ * What the explorer does to answer `prompt`: press the rendered button for the choice, else
+ * send it as a card submit (the value every AnswerPrompt accepts).
+ */
+async function answer(c: Conversation, input: Input, prompt: WaitingPrompt | undefined): Promise<Partial<Activity>[]> {
   if ('text' in input) return c.say(input.text);
-  const prompt = waitingPrompt(c);
   const title = prompt?.choices.find((ch) => ch.value === input.choice)?.action?.title;
   const button = title === undefined ? undefined : c.buttons().find((b) => b.title === title);
   return c.send(button?.send ?? { type: 'message', value: { choice: input.choice } });
 }
 
-interface WaitingPrompt {
+export interface WaitingPrompt {
   id: string;
   choices: Choice[];
 }
@@ -110,13 +112,28 @@ function nextInputs(c: Conversation, taken: readonly string[]): Input[] {
   });
 }
 
-/** A fresh conversation that records, per turn, the keys said and the messages sent. */
+/** A conversation that records, per turn, the keys said and the messages sent. */
 export class RecordedConversation {
-  readonly conversation: Conversation;
   readonly turns: Turn[] = [];
+  /** Where the conversation waited before the last turn; the next answer is read against it. */
+  private waiting: WaitingPrompt | undefined;
 
-  constructor(private readonly options: ExploreOptions) {
-    this.conversation = new Conversation(options.channel, options.locale, options.conversation ?? {});
+  constructor(
+    private readonly options: ExploreOptions,
+    readonly conversation = new Conversation(options.channel, options.locale, options.conversation ?? {}),
+  ) {}
+
+  /** A copy at this point (state, replies, turns so far) to try another answer from. */
+  fork(): RecordedConversation {
+    const copy = new RecordedConversation(this.options, this.conversation.fork());
+    copy.turns.push(...this.turns);
+    copy.waiting = this.waiting;
+    return copy;
+  }
+
+  /** Where the conversation now waits (undefined once it has ended). */
+  get prompt(): WaitingPrompt | undefined {
+    return this.waiting;
   }
 
   async play(input: Input | { greeting: string }): Promise<Turn> {
@@ -127,10 +144,11 @@ export class RecordedConversation {
     });
     let replies: Partial<Activity>[];
     try {
-      replies = 'greeting' in input ? await this.conversation.say(input.greeting) : await answer(this.conversation, input);
+      replies = 'greeting' in input ? await this.conversation.say(input.greeting) : await answer(this.conversation, input, this.waiting);
     } finally {
       stop();
     }
+    this.waiting = waitingPrompt(this.conversation);
     const turn: Turn = {
       input: 'greeting' in input ? 'greeting' : label(input),
       stack: this.conversation.activeDialogs().map((d) => d.id).join(' > '),
@@ -141,24 +159,22 @@ export class RecordedConversation {
     this.turns.push(turn);
     return turn;
   }
-
-  get channel(): Channel {
-    return this.options.channel;
-  }
 }
 
-/** Every path from "hi", breadth first, each replayed from a fresh conversation. */
+/**
+ * Every path from "hi", breadth first. Each answer is tried on a fork of the conversation that
+ * reached the question, so a path costs one turn per answer, not a replay from the start.
+ */
 export async function explore(options: ExploreOptions): Promise<ExploredPath[]> {
   const maxDepth = options.maxDepth ?? 16;
   const maxPaths = options.maxPaths ?? 400;
   const done: ExploredPath[] = [];
-  const queue: Input[][] = [[]];
+  const first = new RecordedConversation(options);
+  await first.play({ greeting: 'hi' });
+  const queue: { run: RecordedConversation; inputs: Input[] }[] = [{ run: first, inputs: [] }];
   const seen = new Set<string>();
   while (queue.length > 0) {
-    const inputs = queue.shift()!;
-    const run = new RecordedConversation(options);
-    await run.play({ greeting: 'hi' });
-    for (const input of inputs) await run.play(input);
+    const { run, inputs } = queue.shift()!;
     const taken = inputs.map(label);
     // Where the walk has already been (the same dialogs in the same state), the rest of the tree
     // is the same too, so the path ends there. Breadth first, the shortest way there is the one
@@ -170,12 +186,15 @@ export async function explore(options: ExploreOptions): Promise<ExploredPath[]> 
     seen.add(here);
     const restarted = taken.length > 0 && RESTARTS.has(taken.at(-1)!);
     const next = inputs.length >= maxDepth || seenBefore || restarted ? [] : nextInputs(run.conversation, taken);
-    const waiting = waitingPrompt(run.conversation) !== undefined;
     if (next.length === 0 || done.length + queue.length >= maxPaths) {
-      done.push({ inputs: taken, turns: run.turns, truncated: waiting && !seenBefore && !restarted });
+      done.push({ inputs: taken, turns: run.turns, truncated: run.prompt !== undefined && !seenBefore && !restarted });
       continue;
     }
-    for (const input of next) queue.push([...inputs, input]);
+    for (const input of next) {
+      const child = run.fork();
+      await child.play(input);
+      queue.push({ run: child, inputs: [...inputs, input] });
+    }
   }
   return done;
 }
