@@ -4,9 +4,13 @@
  * more than 3 messages, no message but a step card is longer than 60 words, and Spanish takes
  * exactly the steps English takes. Paths other parts add are walked without changing this file.
  */
+import { FakeDirectory, summary } from '../fakes/directory';
 import type { Channel } from './harness';
 import { AFTER_ADMIN_RETIREMENT, AFTER_RETIREMENT, BEFORE_RETIREMENT, Conversation } from './harness';
 import { explore, keysOf, TEXT_ANSWERS, readableText, RecordedConversation, wordCount, type ExploredPath, type ExploreOptions, type Input } from './explorer';
+
+/** The harness's Teams user (its default aadObjectId). */
+const TEAMS_USER = '0a0d0e00-0000-4000-8000-000000000001';
 
 const MAX_MESSAGES = 3;
 const MAX_WORDS = 60;
@@ -20,6 +24,7 @@ const MAX_WORDS = 60;
 const KNOWN_TOO_MANY_MESSAGES: readonly string[] = [
   'personal.noMethod.intro', // six messages at once: recovery routes all in one burst
   'work.noMethodIntro', // Teams, no other way in: intro, admin note, account note and the first question
+  'work.methodsFound', // Teams, Authenticator registered: methods, "use it", retirement note, intro and step 1 (H6 asks instead)
 ];
 const KNOWN_TOO_LONG: readonly string[] = [
   'step.stuckIntro+work.steps.add.stuck', // every cause for every method at once (stuck-help by method)
@@ -39,7 +44,17 @@ const SETUPS: Setup[] = [
   { name: 'after 1 Jul 2027', conversation: { now: AFTER_ADMIN_RETIREMENT } },
   { name: 'after 1 Feb 2027, PHONE_SIGN_IN=off, ENTRA_ACCOUNT_RECOVERY=true', conversation: { now: AFTER_RETIREMENT, phoneSignIn: 'off', entraAccountRecovery: true } },
   { name: 'after 1 Feb 2027, PHONE_SIGN_IN=own-provider', conversation: { now: AFTER_RETIREMENT, phoneSignIn: 'own-provider' } },
+  // In Teams the directory's view of the account picks branches (web chat never looks it up).
+  { name: 'before 1 Feb 2027, the directory shows only a phone', conversation: { now: BEFORE_RETIREMENT, directory: directoryWith([]) } },
+  { name: 'after 1 Feb 2027, the directory shows only a phone', conversation: { now: AFTER_RETIREMENT, directory: directoryWith([]) } },
+  { name: 'after 1 Feb 2027, the directory shows Authenticator and a phone', conversation: { now: AFTER_RETIREMENT, directory: directoryWith(['microsoftAuthenticator']) } },
 ];
+
+/** The Teams user's registered methods: an old mobile (not a number the walk types) and `other`. */
+function directoryWith(other: Parameters<typeof summary>[2]): FakeDirectory {
+  const oldMobile = { type: 'mobile' as const, e164: '+447400999888', masked: '+44 ••••••••88' };
+  return new FakeDirectory().withMethods(summary(TEAMS_USER, [oldMobile], other));
+}
 
 const CHANNELS: Channel[] = ['msteams', 'webchat'];
 const LOCALES = ['en-GB', 'es-ES'] as const;
