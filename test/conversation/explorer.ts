@@ -166,8 +166,8 @@ export class RecordedConversation {
  * reached the question, so a path costs one turn per answer, not a replay from the start.
  */
 export async function explore(options: ExploreOptions): Promise<ExploredPath[]> {
-  const maxDepth = options.maxDepth ?? 16;
-  const maxPaths = options.maxPaths ?? 400;
+  const maxDepth = options.maxDepth ?? 24;
+  const maxPaths = options.maxPaths ?? 3000;
   const done: ExploredPath[] = [];
   const first = new RecordedConversation(options);
   await first.play({ greeting: 'hi' });
