@@ -3,8 +3,8 @@
  * each answer it offers, breadth first, and records what every turn did. Answers are found from
  * the waiting prompt's options in the dialog state (`choices[].value`), never from the words on
  * the buttons, so the same walk runs in every language and the paths can be compared key by key.
- * It knows no dialog by name except the text prompts' inputs below: a path added tomorrow is
- * explored without changing this file.
+ * It knows no dialog by name (only the text prompts' fixed inputs and a few looping answers are
+ * listed below): a path added tomorrow is explored without changing this file.
  */
 import type { Activity, Attachment, CardAction } from 'botbuilder';
 import type { Choice } from 'botbuilder-dialogs';
@@ -14,8 +14,10 @@ import { Conversation, localizer, type Channel } from './harness';
 export type Input = { choice: string } | { text: string; label: string };
 
 export interface Turn {
-  /** The answer as a language-free label: `choice:yes`, `text:valid-number`. */
+  /** The answer as a language-free label: `choice:yes`, `text:valid-intake.newNumber`. */
   input: string;
+  /** A choice was answered by pressing a button the bot rendered (not by a made-up card submit). */
+  pressed?: boolean;
   /** The dialog ids waiting after the turn, root first ("" when the conversation ended). */
   stack: string;
   /** The catalog keys of every message the bot looked up during the turn, in order. */
@@ -46,7 +48,8 @@ export interface ExploreOptions {
 /**
  * Text prompts get fixed answers per prompt id (a valid one, and an invalid one as its own
  * branch, once per path). International numbers, so every locale's default country accepts them.
- * A prompt not listed here ends the path with `text:unknown-prompt`, which the tests reject.
+ * A text prompt not listed here is answered "?" once, as `text:unknown-prompt-<id>`, which the
+ * tests reject: add its answers here.
  */
 export const TEXT_ANSWERS: Readonly<Record<string, { valid: string; invalid: string }>> = {
   'intake.address': { valid: 'pat@contoso.com', invalid: 'not an address' },
@@ -69,11 +72,12 @@ const label = (input: Input) => ('choice' in input ? `choice:${input.choice}` : 
  * What the explorer does to answer `prompt`: press the rendered button for the choice, else
  * send it as a card submit (the value every AnswerPrompt accepts).
  */
-async function answer(c: Conversation, input: Input, prompt: WaitingPrompt | undefined): Promise<Partial<Activity>[]> {
-  if ('text' in input) return c.say(input.text);
+async function answer(c: Conversation, input: Input, prompt: WaitingPrompt | undefined): Promise<{ replies: Partial<Activity>[]; pressed?: boolean }> {
+  if ('text' in input) return { replies: await c.say(input.text) };
   const title = prompt?.choices.find((ch) => ch.value === input.choice)?.action?.title;
   const button = title === undefined ? undefined : c.buttons().find((b) => b.title === title);
-  return c.send(button?.send ?? { type: 'message', value: { choice: input.choice } });
+  const replies = await c.send(button?.send ?? { type: 'message', value: { choice: input.choice } });
+  return { replies, pressed: button !== undefined };
 }
 
 export interface WaitingPrompt {
@@ -142,19 +146,20 @@ export class RecordedConversation {
     const stop = localizer.observe((l, key, text) => {
       if (l === lang) texts.push({ key, text });
     });
-    let replies: Partial<Activity>[];
+    let answered: { replies: Partial<Activity>[]; pressed?: boolean };
     try {
-      replies = 'greeting' in input ? await this.conversation.say(input.greeting) : await answer(this.conversation, input, this.waiting);
+      answered = 'greeting' in input ? { replies: await this.conversation.say(input.greeting) } : await answer(this.conversation, input, this.waiting);
     } finally {
       stop();
     }
     this.waiting = waitingPrompt(this.conversation);
     const turn: Turn = {
       input: 'greeting' in input ? 'greeting' : label(input),
+      pressed: answered.pressed,
       stack: this.conversation.activeDialogs().map((d) => d.id).join(' > '),
       keys: texts.map((t) => t.key),
       texts,
-      messages: replies.filter((r) => r.type === 'message'),
+      messages: answered.replies.filter((r) => r.type === 'message'),
     };
     this.turns.push(turn);
     return turn;
