@@ -27,8 +27,12 @@ export class MissingMessageError extends Error {
   }
 }
 
+/** Told of every message handed to a person, by key; the conversation explorer records steps with it. */
+export type MessageObserver = (lang: string, key: string, text: string) => void;
+
 export class Localizer {
   readonly languages: readonly string[];
+  private readonly observers = new Set<MessageObserver>();
 
   constructor(
     private readonly catalogs: Readonly<Record<string, Catalog>>,
@@ -49,11 +53,19 @@ export class Localizer {
    * value throws: a person must never read "{{reference}}".
    */
   t(lang: string, key: string, vars: Vars = {}, raw: readonly string[] = []): string {
-    return this.template(lang, key).replace(/\{\{(\w+)\}\}/g, (_whole, name: string) => {
+    const text = this.template(lang, key).replace(/\{\{(\w+)\}\}/g, (_whole, name: string) => {
       const value = vars[name];
       if (value === undefined) throw new Error(`Message "${key}" needs a value for {{${name}}}`);
       return raw.includes(name) ? String(value) : escapeMarkup(String(value));
     });
+    for (const observer of this.observers) observer(lang, key, text);
+    return text;
+  }
+
+  /** Adds an observer of every message looked up; returns the function that removes it. */
+  observe(observer: MessageObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
   }
 
   /** The message as written in the catalog, placeholders unfilled. */

@@ -44,7 +44,7 @@ export class Conversation {
   constructor(
     readonly channel: Channel,
     readonly locale = 'en-GB',
-    options: {
+    private readonly options: {
       aadObjectId?: string;
       maxMisses?: number;
       directory?: FakeDirectory;
@@ -53,11 +53,13 @@ export class Conversation {
       phoneSignIn?: PhoneSignInSetting;
       entraAccountRecovery?: boolean;
     } = {},
+    /** The conversation's stored state (MemoryStorage's backing object); fork() copies it. */
+    private readonly memory: Record<string, string> = {},
   ) {
     this.aadObjectId = options.aadObjectId ?? '0a0d0e00-0000-4000-8000-000000000001';
     this.directory = options.directory ?? new FakeDirectory();
     this.lang = localizer.language(locale);
-    const conversationState = new ConversationState(new MemoryStorage());
+    const conversationState = new ConversationState(new MemoryStorage(this.memory));
     const dialog = new MainDialog({
       localizer,
       escalations: this.escalations,
@@ -74,6 +76,16 @@ export class Conversation {
       entraAccountRecovery: options.entraAccountRecovery ?? false,
     });
     this.client = new DialogTestClient(channel, dialog, undefined, [], conversationState);
+  }
+
+  /**
+   * The same conversation at this point, to branch from: its stored state and last replies are
+   * copied, the fakes start empty. The conversation explorer walks every path with it.
+   */
+  fork(): Conversation {
+    const copy = new Conversation(this.channel, this.locale, this.options, { ...this.memory });
+    copy.last = this.last;
+    return copy;
   }
 
   /** The person types something. Returns every reply of the turn. */
@@ -109,6 +121,27 @@ export class Conversation {
 
   buttons(): Button[] {
     return this.last.flatMap(buttonsOf);
+  }
+
+  /**
+   * The dialogs waiting for the next turn, root first, each with its options (a prompt's choices
+   * are there, by value, whatever the language) and its own state: the conversation explorer
+   * walks them.
+   */
+  activeDialogs(): { id: string; options?: unknown; state: Record<string, unknown> }[] {
+    const chain: { id: string; options?: unknown; state: Record<string, unknown> }[] = [];
+    // Each stack is kept top last; a component dialog holds its own stack inside its state.
+    let stack = this.client.dialogContext.stack;
+    while (stack.length > 0) {
+      let inner: typeof stack = [];
+      for (const instance of stack) {
+        const { dialogs, ...own } = (instance.state ?? {}) as { dialogs?: { dialogStack?: typeof stack } } & Record<string, unknown>;
+        chain.push({ id: instance.id, options: own.options, state: own });
+        if (instance === stack.at(-1)) inner = dialogs?.dialogStack ?? [];
+      }
+      stack = inner;
+    }
+    return chain;
   }
 
   /** True when the last replies contain the catalog message (up to its first placeholder). */

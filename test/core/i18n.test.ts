@@ -6,6 +6,7 @@ import es from '../../locales/es.json';
 import { catalogKeys, escapeMarkup, Localizer, MissingMessageError, type Catalog, type CatalogValue } from '../../src/core/i18n';
 import { parseMobileNumber, type ParseMobileOptions, type PhoneRejection } from '../../src/core/phone';
 import type { RequestedFix } from '../../src/core/ports';
+import { recognizeInterruption } from '../../src/core/recognizers';
 
 const catalogs: Record<'en' | 'es', Catalog> = { en, es };
 const localizer = new Localizer(catalogs, 'en');
@@ -426,5 +427,31 @@ describe('every phone rejection has a reply', () => {
 
   test('the catalogs have no reply for a reason that does not exist', () => {
     expect(Object.keys(lookup(en, 'phone') as Catalog).sort()).toEqual(Object.keys(samples).sort());
+  });
+});
+
+describe('Spanish says what English says', () => {
+  const messageKeys = catalogKeys(en).filter((k) => typeof lookup(en, k) === 'string');
+  const urls = (text: string) => [...text.matchAll(/https?:\/\/[^\s)*\]]+|\b(?:aka\.ms|account\.microsoft\.com|account\.live\.com|mysignins\.microsoft\.com)\/[^\s)*\]]*/g)].map((m) => m[0].replace(/[.,;:]+$/, '')).sort();
+
+  test.each(messageKeys)('%s: the same links in both languages', (key) => {
+    expect(urls(lookup(es, key) as string)).toEqual(urls(lookup(en, key) as string));
+  });
+
+  test('the link check finds links (so an empty scan cannot pass)', () => {
+    expect(messageKeys.filter((k) => urls(lookup(en, k) as string).length > 0).length).toBeGreaterThan(5);
+    expect(urls('Ve a https://account.microsoft.com/security.')).toEqual(['https://account.microsoft.com/security']);
+  });
+
+  // A button's title is sent back as the answer; if an interruption's words stand in it, pressing
+  // the button runs the interruption instead ("Pedir ayuda a una persona" once read as "talk to a person").
+  const titleKeys = catalogKeys(en).filter((k) => /^(choices|account\.choices|intake\.fix)\./.test(k) && typeof lookup(en, k) === 'string');
+  test.each(titleKeys.flatMap((k) => (['en', 'es'] as const).map((lang) => [lang, k] as const)))('%s %s: pressing the button is not read as a command', (lang, key) => {
+    const words = (name: string) => localizer.list(lang, `interrupt.words.${name}`);
+    const heard = recognizeInterruption(localizer.t(lang, key), {
+      help: words('help'), cancel: words('cancel'), startOver: words('startOver'), human: words('human'),
+      status: words('status'), cancelRequest: words('cancelRequest'), filler: words('filler'),
+    });
+    expect(heard).toBe(key === 'choices.startOver' ? 'startOver' : undefined);
   });
 });
