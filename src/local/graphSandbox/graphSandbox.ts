@@ -20,6 +20,7 @@ import {
   GRAPH_PHONE_TYPES,
   METHOD_TYPES,
   PASSWORD_METHOD_ID,
+  canBeDefault,
   initialDefaultMethodId,
   isMfaCapableType,
   parseTenantSeed,
@@ -32,7 +33,11 @@ import {
 import { createLoopbackCertificate } from './tls';
 
 export interface SandboxFault {
-  status: 429 | 500 | 503 | 504;
+  /**
+   * 429/5xx: throttling or an outage. 400/403: Graph refusing this one request, e.g. a method it
+   * will not delete (`method: 'DELETE'`, `pathIncludes` its id, `times` large): a permanent refusal.
+   */
+  status: 400 | 403 | 429 | 500 | 503 | 504;
   retryAfterSeconds?: number;
   times: number;
   method?: string;
@@ -84,6 +89,8 @@ const TAP_LENGTH = 8;
 const DEFAULT_METHOD_MESSAGE = 'Cannot delete default method with other methods configured. Please change default method before deletion.';
 
 const FAULTS: Record<SandboxFault['status'], { code: string; message: string }> = {
+  400: { code: 'badRequest', message: 'The request could not be completed for this method.' },
+  403: { code: 'accessDenied', message: 'Insufficient privileges to complete the operation on this method.' },
   429: { code: 'TooManyRequests', message: 'Too many requests. Retry after the number of seconds in the Retry-After header.' },
   500: { code: 'generalException', message: 'General exception while processing.' },
   503: { code: 'ServiceUnavailable', message: 'The service is temporarily unavailable. Please retry later.' },
@@ -561,7 +568,10 @@ class Sandbox implements GraphSandbox {
       throw new GraphFailure(400, 'badRequest', 'Cannot delete the mobile phone method while an alternateMobile phone method exists. Delete the alternateMobile phone method first.');
     }
     if (m.id === u.defaultMethodId) {
-      if (u.methods.some((x) => x.id !== m.id && this.isMfaCapable(x))) throw new GraphFailure(400, 'badRequest', DEFAULT_METHOD_MESSAGE);
+      // Only a method that could take over as the default blocks the delete: a Temporary Access
+      // Pass never becomes the default, so the pass an admin issues before re-registration does
+      // not keep the old default phone in place.
+      if (u.methods.some((x) => x.id !== m.id && this.isMfaCapable(x) && canBeDefault(x))) throw new GraphFailure(400, 'badRequest', DEFAULT_METHOD_MESSAGE);
       u.defaultMethodId = undefined;
     }
     u.methods = u.methods.filter((x) => x !== m);
