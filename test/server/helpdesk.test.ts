@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import en from '../../locales/en.json';
+import es from '../../locales/es.json';
 import type { AuditRecord } from '../../src/core/audit';
 import type { EscalationDraft } from '../../src/core/ports';
 import type { Ticket } from '../../src/core/tickets';
@@ -230,6 +231,25 @@ test('a Temporary Access Pass is shown only to the approving admin', async () =>
       'It works for one sign-in, and after you sign in you have about 10 minutes to finish. Once the new method works, delete your old phone there.',
   );
   expect(facts.split(/\s+/).length).toBeLessThanOrEqual(60);
+});
+
+test('the pass facts reach a Spanish-speaking requester in Spanish, with the date written the Spanish way', async () => {
+  const { reference } = await bot.app.helpdesk.submit({
+    channelId: 'webchat',
+    assurance: 'unverified',
+    targetSignInAddress: 'adele.vance@contoso.example',
+    newMobileE164: '+447400123456',
+    fix: 'temporary-access-pass',
+    locale: 'es-ES',
+    replyTo: { channelId: 'webchat', serviceUrl: connector.url, conversationId: 'web-tap-es', userId: 'visitor' },
+  });
+  await click(LEE, 'issueTap', reference);
+  const [outcome, facts] = requesterPosts('web-tap-es').filter((t) => !t.includes('ya ha llegado'));
+  expect(outcome).toBe(es.notify.completed['temporary-access-pass'].replace('{{reference}}', reference));
+  expect(facts).toContain('Tu pase funciona hasta el 25 de noviembre de 2026 a las 11:00 UTC.');
+  expect(facts).toContain(es.notify.tap.once);
+  expect(facts).toContain(es.notify.tap.deleteOld);
+  for (const text of [outcome!, facts!]) expect(text.split(/\s+/).length).toBeLessThanOrEqual(60);
 });
 
 test('deny needs a reason, and the requester hears it', async () => {
