@@ -527,6 +527,9 @@ export class Helpdesk implements EscalationPort, RequestTracker {
     const action = ticket.decision?.action ?? 'replace-mobile';
     const changes = ticket.result?.changes;
     const partial = ticket.state === 'failed' && ticket.result?.code === 'partial';
+    // A failure after some write went through (a number changed but not confirmed) or cut off
+    // part-way is not "nothing was changed": the person hears that some of it may have been done.
+    const unclear = ticket.state === 'failed' && !partial && (ticket.result?.code === 'interrupted-partway' || (ticket.result?.requestIds.length ?? 0) > 0);
     const key =
       what === 'reached'
         ? 'notify.reached'
@@ -534,7 +537,9 @@ export class Helpdesk implements EscalationPort, RequestTracker {
           ? `notify.completed.${action}`
           : partial
             ? 'notify.partial'
-            : ticket.state === 'failed'
+            : unclear
+              ? 'notify.unclear'
+              : ticket.state === 'failed'
               ? 'notify.failed'
               : `notify.${ticket.state}`;
     if (!localizer.has(lang, key)) return [];
@@ -671,9 +676,14 @@ export class Helpdesk implements EscalationPort, RequestTracker {
         return false; // Graph unreachable: the next sweep decides
       }
     }
+    // Re-registration cut off may have issued a pass and removed some methods: nobody knows how
+    // much, so nobody is told "nothing was changed".
+    const cutOff = decision.action === 'require-re-registration';
     const event: TicketEvent = done
       ? { type: 'complete', requestIds: [], at: clock.now() }
-      : { type: 'fail', code: 'interrupted', message: this.t('helpdesk.interrupted'), requestIds: [], at: clock.now() };
+      : cutOff
+        ? { type: 'fail', code: 'interrupted-partway', message: this.t('helpdesk.interruptedReRegistration'), requestIds: [], at: clock.now() }
+        : { type: 'fail', code: 'interrupted', message: this.t('helpdesk.interrupted'), requestIds: [], at: clock.now() };
     const outcome = await store.update(ticket.reference, (t) => applyEvent(t, event));
     if (!outcome.won) return false;
     await this.record(ticket.reference, done ? 'completed' : 'failed', undefined, { recovered: true, action: decision.action ?? null });

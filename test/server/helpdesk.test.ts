@@ -281,6 +281,17 @@ test('Graph failing: request marked failed, admin and requester told, nothing ha
   expect((await audit(reference)).map((r) => r.kind)).toContain('failed');
 });
 
+test('a number written but not confirmed (the read-back fails): the requester is not told "nothing was changed"', async () => {
+  const reference = await webRequest('web-unconfirmed', 'adele.vance@contoso.example');
+  // The first read (the current mobile) goes through, the PATCH applies, the read-back meets an outage.
+  bot.app.sandbox!.injectFault({ status: 503, retryAfterSeconds: 0, times: 200, method: 'GET', pathIncludes: 'phoneMethods', after: 1 });
+  const failed = await click(LEE, 'replaceMobile', reference);
+  expect(JSON.stringify(failed.value)).toContain('could not be confirmed');
+  expect(mobileOf(ADELE)).toBe('+44 7400123456');
+  const told = requesterPosts('web-unconfirmed').filter((t) => t.includes(`Update on your request ${reference}`));
+  expect(told).toEqual([en.notify.unclear.replace('{{reference}}', reference)]);
+});
+
 test('a pending request expires after its time; the requester is told once', async () => {
   const reference = await webRequest('web-expire', 'adele.vance@contoso.example');
   expect(await bot.app.helpdesk.expireDue()).toBe(0);
@@ -598,6 +609,16 @@ describe('an approval cut off by its instance stopping (crash between approval a
     expect(requesterPosts('web-crash-none').join('\n')).toContain('nothing was changed on your account');
     expect(writesTo(ADELE)).toEqual([]);
     await webRequest('web-crash-again', 'adele.vance@contoso.example'); // not blocked by the stuck one
+  });
+
+  test('re-registration cut off: nobody is told "nothing was changed" (a pass and some removals may have happened)', async () => {
+    const reference = await webRequest('web-crash-rereg', 'alex.wilber@contoso.example');
+    await leaveApproved(reference, 'require-re-registration', clock.now());
+    clock.current = new Date(clock.current.getTime() + 11 * 60 * 1000);
+    expect(await bot.app.helpdesk.recoverInterrupted()).toBe(1);
+    expect((await bot.app.storage.read([ticketKey(reference)]))[ticketKey(reference)]).toMatchObject({ ticket: { state: 'failed', result: { code: 'interrupted-partway' } } });
+    const told = requesterPosts('web-crash-rereg').filter((t) => t.includes(`Update on your request ${reference}`) && !t.includes('has now reached'));
+    expect(told).toEqual([en.notify.unclear.replace('{{reference}}', reference)]);
   });
 });
 

@@ -44,6 +44,8 @@ export interface SandboxFault {
   pathIncludes?: string;
   /** perform the request first, then answer with the fault: an ambiguous failure */
   applyFirst?: boolean;
+  /** let this many matching requests through untouched first, e.g. fail only the read-back after a write */
+  after?: number;
 }
 
 export interface SandboxRequest {
@@ -150,6 +152,8 @@ interface UserState extends SeedUser {
 interface PendingFault {
   fault: SandboxFault;
   remaining: number;
+  /** matching requests still to let through before the fault applies */
+  skip: number;
 }
 
 const isoSeconds = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -251,7 +255,8 @@ class Sandbox implements GraphSandbox {
     if (fault.retryAfterSeconds !== undefined && (!Number.isInteger(fault.retryAfterSeconds) || fault.retryAfterSeconds < 0)) {
       throw new Error('SandboxFault.retryAfterSeconds must be a whole number of seconds, 0 or more');
     }
-    this.faults.push({ fault: { ...fault }, remaining: fault.times });
+    if (fault.after !== undefined && (!Number.isInteger(fault.after) || fault.after < 0)) throw new Error('SandboxFault.after must be a whole number, 0 or more');
+    this.faults.push({ fault: { ...fault }, remaining: fault.times, skip: fault.after ?? 0 });
   }
 
   clearFaults(): void {
@@ -383,6 +388,10 @@ class Sandbox implements GraphSandbox {
       ({ fault }) => (fault.method === undefined || fault.method.toUpperCase() === method) && (fault.pathIncludes === undefined || path.includes(fault.pathIncludes)),
     );
     if (!pending) return undefined;
+    if (pending.skip > 0) {
+      pending.skip -= 1;
+      return undefined;
+    }
     pending.remaining -= 1;
     if (pending.remaining === 0) this.faults = this.faults.filter((p) => p !== pending);
     return pending.fault;
