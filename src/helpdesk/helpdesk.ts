@@ -530,7 +530,7 @@ export class Helpdesk implements EscalationPort, RequestTracker {
     // A failure after some write went through (a number changed but not confirmed) or cut off
     // part-way is not "nothing was changed": the person hears that some of it may have been done.
     const unclear = ticket.state === 'failed' && !partial && (ticket.result?.code === 'interrupted-partway' || (ticket.result?.requestIds.length ?? 0) > 0);
-    const key =
+    let key =
       what === 'reached'
         ? 'notify.reached'
         : ticket.state === 'completed'
@@ -542,6 +542,11 @@ export class Helpdesk implements EscalationPort, RequestTracker {
               : ticket.state === 'failed'
               ? 'notify.failed'
               : `notify.${ticket.state}`;
+    // After the retirement (or with phone sign-in off) a new number brings no codes: the notice
+    // must not promise them (PHONE_SIGN_IN and the clock, as on the card).
+    if (key === 'notify.completed.replace-mobile' && !phoneSignIn(this.deps.settings.phoneSignIn ?? 'microsoft', this.deps.clock.now()).works) {
+      key = 'notify.completedNoCodes';
+    }
     if (!localizer.has(lang, key)) return [];
     const vars: Record<string, string | number> = { reference: ticket.reference, masked: maskPhoneNumber(ticket.newMobileE164), reason: ticket.decision?.reason ?? '' };
     if (partial) {

@@ -564,6 +564,14 @@ describe('the warning before "Replace mobile number" (PHONE_SIGN_IN and the cloc
     for (const now of [BEFORE, AFTER]) expect(await approverCard('own-provider', now)).not.toContain('Text and voice codes');
   });
 
+  test('after the date, the notice for a replaced number promises no codes', async () => {
+    await approverCard('microsoft', AFTER);
+    const reference = /HD-[0-9A-Z]{4}-[0-9A-Z]{4}/.exec(JSON.stringify(connector.inConversation(HELPDESK).at(-1)!.activity))![0];
+    await click(LEE, 'replaceMobile', reference);
+    const told = connector.inConversation(`web-warning-${AFTER.getTime()}-microsoft`).map((c) => String(c.activity.text ?? ''));
+    expect(told.find((t) => t.includes(reference))).toBe(en.notify.completedNoCodes.replace('{{reference}}', reference).replace('{{masked}}', '+44 ••••••••56'));
+  });
+
   test('phone sign-in off: the warning whatever the date', async () => {
     for (const now of [BEFORE, AFTER]) expect(await approverCard('off', now)).toContain(en.helpdesk.phoneWarning.off);
   });
