@@ -32,6 +32,8 @@ export interface CardData {
     checklist: string[];
     /** Approve/deny buttons: only while pending, and only in an approver's view. */
     showActions: boolean;
+    /** Shown above the actions when a new mobile number would not let the person sign in; '' for none. */
+    phoneWarning: string;
     /** "Show details" on the shared card, for approvers to get their own view. */
     showDetails: boolean;
     /** Teams asks the bot for an up-to-date, user-specific view for these users (at most 60). */

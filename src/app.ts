@@ -113,6 +113,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       requestTtlMinutes: config.helpdesk.requestTtlMinutes,
       botAppId: config.botAuth.MicrosoftAppId ?? '',
       language: config.defaultLocale,
+      phoneSignIn: config.phoneSignIn,
     },
   });
 

@@ -90,9 +90,24 @@ export interface TemporaryAccessPassIssued {
   writes: GraphWrite[];
 }
 
+/** One method re-registration touched; `phoneType`/`masked` for phones, so a person can be told which. */
+export interface ReRegistrationMethod {
+  kind: MethodKind;
+  id: string;
+  phoneType?: PhoneType;
+  masked?: string;
+}
+
+/**
+ * What re-registration actually changed, never more or less: the methods removed, the ones still
+ * registered (Graph refused them, or it stopped answering before they were tried) and whether
+ * sign-in sessions were revoked. `stoppedBy` is set when Graph failed part-way.
+ */
 export interface ReRegistrationDone {
-  removed: { kind: MethodKind; id: string }[];
+  removed: ReRegistrationMethod[];
+  kept: (ReRegistrationMethod & { code: DirectoryErrorCode })[];
   sessionsRevoked: boolean;
+  stoppedBy?: { code: DirectoryErrorCode; message: string; requestId?: string };
   writes: GraphWrite[];
 }
 
@@ -118,7 +133,11 @@ export interface DirectoryPort {
   /** PATCH the existing mobile, or POST one when there is none; never delete-then-add. Reads back to confirm. */
   replaceMobile(userId: string, e164: string): Promise<MobileReplaced>;
   issueTemporaryAccessPass(userId: string): Promise<TemporaryAccessPassIssued>;
-  /** Removes phone, Authenticator and software OATH methods in an order Graph accepts; optionally revokes sessions. */
+  /**
+   * Removes phone, Authenticator and software OATH methods in an order Graph accepts, then
+   * optionally revokes sessions. A method Graph refuses, or an outage part-way, is reported in the
+   * result (what was removed, what was kept); it throws only when nothing was changed.
+   */
   requireReRegistration(userId: string, options: { revokeSessions: boolean }): Promise<ReRegistrationDone>;
   /** May `approverId` act, and is that enough for `target`? */
   checkApprover(approverId: string, target: TargetProfile): Promise<ApproverCheck>;

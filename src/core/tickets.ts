@@ -10,6 +10,24 @@ export type TicketState = 'pending' | 'approved' | 'completed' | 'failed' | 'den
 
 export type AdminAction = 'replace-mobile' | 'temporary-access-pass' | 'require-re-registration';
 
+/** A sign-in method an admin action removed or left in place: its kind, and for phones which one (masked). */
+export interface ChangedMethod {
+  kind: string;
+  phoneType?: string;
+  masked?: string;
+}
+
+/**
+ * What an admin action changed, kept on the ticket so every later message (the card, a retried
+ * notice) says exactly that. Never the pass itself: only when it expires and whether it is one-time.
+ */
+export interface TicketChanges {
+  pass?: { expiresAt: string; once: boolean };
+  removed?: ChangedMethod[];
+  kept?: ChangedMethod[];
+  sessionsRevoked?: boolean;
+}
+
 /** Where the approval card sits in the helpdesk channel, so it can be updated in place later. */
 export interface HelpdeskPost {
   activityId: string;
@@ -51,13 +69,13 @@ export interface Ticket {
   /** Set by approve (with `action`) or deny (with `reason`). */
   decision?: { by: string; byName?: string; action?: AdminAction; reason?: string; at: string };
   /** Set by complete or fail; `requestIds` are Graph's, for the audit trail. */
-  result?: { ok: boolean; code?: string; message?: string; requestIds: string[]; at: string };
+  result?: { ok: boolean; code?: string; message?: string; requestIds: string[]; at: string; changes?: TicketChanges };
 }
 
 export type TicketEvent =
   | { type: 'approve'; by: string; byName?: string; action: AdminAction; at: Date }
-  | { type: 'complete'; requestIds: string[]; at: Date }
-  | { type: 'fail'; code: string; message: string; requestIds: string[]; at: Date }
+  | { type: 'complete'; requestIds: string[]; at: Date; changes?: TicketChanges }
+  | { type: 'fail'; code: string; message: string; requestIds: string[]; at: Date; changes?: TicketChanges }
   | { type: 'deny'; by: string; byName?: string; reason: string; at: Date }
   | { type: 'expire'; at: Date }
   | { type: 'cancel'; at: Date }
@@ -182,11 +200,11 @@ export function applyEvent(ticket: Ticket, event: TicketEvent): Ticket {
       return next('cancelled');
     case 'complete':
       if (from !== 'approved') return refuse();
-      return next('completed', { result: { ok: true, requestIds: [...event.requestIds], at } });
+      return next('completed', { result: { ok: true, requestIds: [...event.requestIds], at, ...changesOf(event) } });
     case 'fail':
       if (from !== 'approved') return refuse();
       return next('failed', {
-        result: { ok: false, code: event.code, message: event.message, requestIds: [...event.requestIds], at },
+        result: { ok: false, code: event.code, message: event.message, requestIds: [...event.requestIds], at, ...changesOf(event) },
       });
     case 'posted':
       if (!isOpen(ticket)) return refuse();
@@ -215,6 +233,10 @@ export function targetKey(ticket: Pick<Ticket, 'target'>): string {
   const address = ticket.target.signInAddress?.trim();
   if (address) return address.toLowerCase();
   throw new RangeError('targetKey: the ticket names no target account');
+}
+
+function changesOf(event: { changes?: TicketChanges }): { changes?: TicketChanges } {
+  return event.changes ? { changes: structuredClone(event.changes) } : {};
 }
 
 function capReason(reason: string): string {

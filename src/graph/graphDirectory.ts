@@ -64,6 +64,8 @@ interface Removal {
   label: string;
   /** Lower goes first: alternateMobile must go before mobile, and a likely default goes last. */
   rank: number;
+  phoneType?: PhoneType;
+  masked?: string;
 }
 
 const TAP_MIN_MINUTES = 10;
@@ -234,51 +236,65 @@ export class GraphDirectory implements DirectoryPort {
 
   async requireReRegistration(userId: string, options: { revokeSessions: boolean }): Promise<ReRegistrationDone> {
     const budget = new RetryBudget();
+    // A failed listing changes nothing, so it throws: the only failure here with nothing done.
     const items = await this.listAll(budget, `${userPath(userId)}/authentication/methods`, 'readMethods');
     const all = removals(items);
     const removed: ReRegistrationDone['removed'] = [];
+    const kept: ReRegistrationDone['kept'] = [];
     const writes: GraphWrite[] = [];
+    let stoppedBy: ReRegistrationDone['stoppedBy'];
 
     // v1.0 does not say which method is the default, and Graph refuses (400) to delete the default
     // while other methods remain. So try each, defer the refused ones, and retry them after the
-    // others, for as long as a round removes something.
+    // others, for as long as a round removes something. A method Graph forbids (403) is kept and
+    // the rest still go; an outage (429/5xx after retries, no answer) stops the deletes at once,
+    // and what was not tried is kept. Either way the result says exactly what changed.
     let pending = all;
-    while (pending.length > 0) {
+    while (pending.length > 0 && !stoppedBy) {
       const deferred: Removal[] = [];
-      for (const m of pending) {
+      const refusals = new Map<string, DirectoryError>();
+      for (const [i, m] of pending.entries()) {
         const path = `${userPath(userId)}/authentication/${m.collection}/${encodeURIComponent(m.id)}`;
         const reply = await this.send(budget, 'DELETE', path);
         writes.push(this.recordWrite(`${m.collection}.delete:${m.label}`, userId, reply));
         // 404: already gone (a retried DELETE that had been applied, or someone else removed it).
         if (reply.ok || reply.failure.status === 404) {
-          removed.push({ kind: m.kind, id: m.id });
-        } else if (reply.failure.status === 400) {
+          removed.push(methodOf(m));
+          continue;
+        }
+        const mapped = toDirectoryError(reply.failure, 'deleteMethod', writes);
+        if (reply.failure.status === 400) {
           deferred.push(m);
+          refusals.set(m.id, mapped);
+        } else if (reply.failure.status === 403) {
+          kept.push({ ...methodOf(m), code: mapped.code });
         } else {
-          const mapped = toDirectoryError(reply.failure, 'deleteMethod', writes);
-          throw new DirectoryError(mapped.code, `${mapped.message} ${progress(all, removed)}`, mapped.details);
+          stoppedBy = stopOf(mapped);
+          for (const left of [...pending.slice(i), ...deferred]) kept.push({ ...methodOf(left), code: mapped.code });
+          break;
         }
       }
-      if (deferred.length === pending.length) break;
+      if (stoppedBy) break;
+      if (deferred.length === pending.length) {
+        for (const m of deferred) kept.push({ ...methodOf(m), code: refusals.get(m.id)?.code ?? 'conflict' });
+        break;
+      }
       pending = deferred;
     }
-    if (pending.length > 0) {
-      throw new DirectoryError(
-        'conflict',
-        `Not every method could be removed: Graph refuses to delete the user's default sign-in method while other methods (such as a passkey or Windows Hello) remain. ${progress(all, removed)} Change the user's default method in Microsoft Entra or remove the remaining methods, then try again. Sign-in sessions were not revoked.`,
-        { status: 400, writes },
-      );
-    }
+    if (kept.length > 0) this.log.warn({ userId, removed: removed.length, kept: kept.length, stopped: stoppedBy?.code }, `re-registration partly done. ${progress(all, removed)}`);
 
+    // Revoked even after a partial removal: the caller has already issued another way in, and
+    // whoever holds the lost phone should lose its sessions whatever else Graph refused.
     let sessionsRevoked = false;
     if (options.revokeSessions) {
       const reply = await this.send(budget, 'POST', `${userPath(userId)}/revokeSignInSessions`, {}, true);
       writes.push(this.recordWrite('revokeSignInSessions', userId, reply));
-      // The methods are already gone, which is the main effect; a failed revocation is reported
-      // through sessionsRevoked (and the write's status) rather than by discarding that result.
       sessionsRevoked = reply.ok && asRecord(reply.body)?.value !== false;
+      if (!reply.ok && !stoppedBy) stoppedBy = stopOf(toDirectoryError(reply.failure, 'revokeSessions', writes));
     }
-    return { removed, sessionsRevoked, writes };
+    const done: ReRegistrationDone = { removed, kept, sessionsRevoked, writes };
+    if (stoppedBy) done.stoppedBy = stoppedBy;
+    return done;
   }
 
   async checkApprover(approverId: string, target: TargetProfile): Promise<ApproverCheck> {
@@ -493,7 +509,11 @@ function removals(items: Json[]): Removal[] {
     if (id === undefined || kind === undefined) return [];
     if (kind === 'phone') {
       const type = phoneTypeOf(item);
-      return type === undefined ? [] : [{ kind, id, collection: 'phoneMethods', label: type, rank: PHONE_RANK[type] }];
+      if (type === undefined) return [];
+      const number = str(item.phoneNumber);
+      const removal: Removal = { kind, id, collection: 'phoneMethods', label: type, rank: PHONE_RANK[type], phoneType: type };
+      if (number !== undefined) removal.masked = maskPhoneNumber(number);
+      return [removal];
     }
     const removal = REMOVAL_BY_KIND[kind];
     return removal ? [{ kind, id, collection: removal.collection, label: id, rank: removal.rank }] : [];
@@ -507,6 +527,19 @@ function progress(all: Removal[], removed: ReRegistrationDone['removed']): strin
   const done = all.filter((m) => gone.has(m.id)).map(name);
   const left = all.filter((m) => !gone.has(m.id)).map(name);
   return `Removed: ${done.length > 0 ? done.join(', ') : 'nothing'}. Not removed: ${left.length > 0 ? left.join(', ') : 'nothing'}.`;
+}
+
+function methodOf(m: Removal): ReRegistrationDone['removed'][number] {
+  const method: ReRegistrationDone['removed'][number] = { kind: m.kind, id: m.id };
+  if (m.phoneType !== undefined) method.phoneType = m.phoneType;
+  if (m.masked !== undefined) method.masked = m.masked;
+  return method;
+}
+
+function stopOf(error: DirectoryError): NonNullable<ReRegistrationDone['stoppedBy']> {
+  const stop: NonNullable<ReRegistrationDone['stoppedBy']> = { code: error.code, message: error.message };
+  if (error.details.requestId !== undefined) stop.requestId = error.details.requestId;
+  return stop;
 }
 
 function phoneTypeOf(item: Json): PhoneType | undefined {

@@ -14,9 +14,19 @@ import { isChannelAuthenticated } from '../channelAuth';
 import { renderCard, type CardAttachment, type CardData } from '../../cards/render';
 import { isObjectId, refuseAfterLookup, refuseBeforeLookup, type ApprovalSettings, type Refusal } from '../core/approvalPolicy';
 import { redactDetail, type AuditKind, type AuditPort, type AuditRecord } from '../core/audit';
-import { DirectoryError, type DirectoryPort, type GraphWrite, type MethodSummary, type TargetProfile } from '../core/directory';
+import {
+  DirectoryError,
+  ROLE_GLOBAL_ADMINISTRATOR,
+  type DirectoryPort,
+  type GraphWrite,
+  type MethodSummary,
+  type ReRegistrationDone,
+  type TargetProfile,
+  type TemporaryAccessPassIssued,
+} from '../core/directory';
 import type { Localizer, Vars } from '../core/i18n';
 import { maskPhoneNumber } from '../core/phone';
+import { SMS_VOICE_RETIREMENT, SMS_VOICE_RETIREMENT_ADMINS, phoneSignIn, type PhoneSignInSetting } from '../core/phoneSignIn';
 import {
   EscalationRefused,
   type Clock,
@@ -29,7 +39,7 @@ import {
   type RequestTracker,
 } from '../core/ports';
 import { isReference, newReference } from '../core/reference';
-import { applyEvent, isOpen, newTicket, postIsDue, type AdminAction, type Ticket, type TicketEvent } from '../core/tickets';
+import { applyEvent, isOpen, newTicket, postIsDue, type AdminAction, type ChangedMethod, type Ticket, type TicketChanges, type TicketEvent } from '../core/tickets';
 import type { HelpdeskChannelStore } from '../infra/helpdeskChannel';
 import type { Notice, NoticeOutbox } from '../infra/noticeOutbox';
 import { TicketLimitError, type TicketStore, type TrippedCap } from '../infra/ticketStore';
@@ -53,6 +63,17 @@ export interface HelpdeskSettings extends ApprovalSettings {
   botAppId: string;
   /** The language of the helpdesk's cards and messages. */
   language: string;
+  /**
+   * Whether text and voice codes reach a phone (PHONE_SIGN_IN): the card warns before "Replace
+   * mobile number" where a new number would not let the person sign in. Default 'microsoft'.
+   */
+  phoneSignIn?: PhoneSignInSetting;
+}
+
+/** What one admin action did; `partial` when only part of it was done, and why the rest was not. */
+interface Performed {
+  changes?: TicketChanges;
+  partial?: { code: string; message?: string; requestId?: string };
 }
 
 export interface HelpdeskDeps {
@@ -302,10 +323,29 @@ export class Helpdesk implements EscalationPort, RequestTracker {
     const writes: GraphWrite[] = [];
     let callAudited: boolean;
     try {
-      await this.perform(action, userId, ticket, writes, (value, minutes, once) => (pass = { value, minutes, once }));
-      const requestIds = idsOf(writes);
-      callAudited = await this.record(ticket.reference, 'graph-call', by, { action, ok: true, requestIds: requestIds.join(' ') || null });
-      finished = { type: 'complete', requestIds, at: clock.now() };
+      const performed = await this.perform(action, userId, ticket, writes, (value, minutes, once) => (pass = { value, minutes, once }));
+      const { changes, partial } = performed;
+      if (partial) {
+        // Something changed and something did not: the audit, the card and the requester all get
+        // exactly what changed, never "nothing was changed".
+        const done = idsOf(writes.filter((w) => w.status >= 200 && w.status < 300));
+        const message = this.changesForAdmin(changes ?? {}, partial.message);
+        callAudited = await this.record(ticket.reference, 'graph-call', by, {
+          action,
+          ok: false,
+          partial: true,
+          code: partial.code,
+          requestId: partial.requestId ?? null,
+          requestIds: done.join(' ') || null,
+          writesDone: done.length,
+          ...auditOfChanges(changes),
+        });
+        finished = { type: 'fail', code: 'partial', message, requestIds: done, at: clock.now(), ...(changes ? { changes } : {}) };
+      } else {
+        const requestIds = idsOf(writes);
+        callAudited = await this.record(ticket.reference, 'graph-call', by, { action, ok: true, requestIds: requestIds.join(' ') || null, ...auditOfChanges(changes) });
+        finished = { type: 'complete', requestIds, at: clock.now(), ...(changes ? { changes } : {}) };
+      }
     } catch (error) {
       const failure = error instanceof DirectoryError ? error : new DirectoryError('unavailable', (error as Error).message);
       const done = idsOf([...writes, ...(failure.details.writes ?? [])].filter((w) => w.status >= 200 && w.status < 300));
@@ -317,15 +357,21 @@ export class Helpdesk implements EscalationPort, RequestTracker {
         requestIds: done.join(' ') || null,
         writesDone: done.length,
       });
-      finished = { type: 'fail', code: failure.code, message: failure.message, requestIds: done, at: clock.now() };
+      // Re-registration issues the pass first and stops there when it fails: say that nothing was removed.
+      const message = action === 'require-re-registration' ? this.t('helpdesk.tapFirstFailed', { message: failure.message }) : failure.message;
+      finished = { type: 'fail', code: failure.code, message, requestIds: done, at: clock.now() };
     }
     const done = await store.update(ticket.reference, (t) => applyEvent(t, finished));
-    const outcomeAudited = await this.record(ticket.reference, done.ticket.state === 'completed' ? 'completed' : 'failed', by, { action });
+    const outcomeAudited = await this.record(ticket.reference, done.ticket.state === 'completed' ? 'completed' : 'failed', by, {
+      action,
+      ...(done.ticket.result?.code === 'partial' ? { partial: true } : {}),
+    });
     await this.afterDecision(done.ticket, target);
 
     const card = this.withAuditWarning(this.card(done.ticket, target, 'approver'), callAudited && outcomeAudited, ticket.reference);
     if (pass) {
-      // The pass goes into this response only: the clicking admin's own view, shown once.
+      // The pass goes into this response only: the clicking admin's own view, shown once, even
+      // when the rest of the action failed (it is the person's way back in).
       const usage = this.t(pass.once ? 'helpdesk.tapOnce' : 'helpdesk.tapMany');
       const text = this.t('helpdesk.tap', { account: this.accountLabel(done.ticket), pass: pass.value, minutes: pass.minutes, usage }, ['pass']);
       (card.content.body as unknown[]).splice(2, 0, { type: 'TextBlock', text, wrap: true, color: 'Attention', weight: 'Bolder' });
@@ -333,28 +379,88 @@ export class Helpdesk implements EscalationPort, RequestTracker {
     return this.cardResponse(card);
   }
 
-  /** The one Graph action, through the directory port; each completed call's writes go into `writes`. */
-  private async perform(action: AdminAction, userId: string, ticket: Ticket, writes: GraphWrite[], onPass: (value: string, minutes: number, once: boolean) => void): Promise<void> {
+  /**
+   * The one Graph action, through the directory port; each completed call's writes go into
+   * `writes`. Throws only when nothing was changed; a partial result is returned as such.
+   */
+  private async perform(
+    action: AdminAction,
+    userId: string,
+    ticket: Ticket,
+    writes: GraphWrite[],
+    onPass: (value: string, minutes: number, once: boolean) => void,
+  ): Promise<Performed> {
+    const { directory } = this.deps;
+    const issue = async (): Promise<NonNullable<TicketChanges['pass']>> => {
+      const issued = await directory.issueTemporaryAccessPass(userId);
+      writes.push(...issued.writes);
+      onPass(issued.pass, issued.lifetimeInMinutes, issued.isUsableOnce);
+      return this.passFacts(issued);
+    };
     switch (action) {
       case 'replace-mobile':
-        writes.push(...(await this.deps.directory.replaceMobile(userId, ticket.newMobileE164)).writes);
-        return;
-      case 'temporary-access-pass': {
-        const issued = await this.deps.directory.issueTemporaryAccessPass(userId);
-        writes.push(...issued.writes);
-        onPass(issued.pass, issued.lifetimeInMinutes, issued.isUsableOnce);
-        return;
-      }
+        writes.push(...(await directory.replaceMobile(userId, ticket.newMobileE164)).writes);
+        return {};
+      case 'temporary-access-pass':
+        return { changes: { pass: await issue() } };
       case 'require-re-registration': {
-        // Removing every method without another way in would lock the person out for good
-        // (support-content: re-registration only with a TAP), so a pass follows, for the admin.
-        writes.push(...(await this.deps.directory.requireReRegistration(userId, { revokeSessions: true })).writes);
-        const issued = await this.deps.directory.issueTemporaryAccessPass(userId);
-        writes.push(...issued.writes);
-        onPass(issued.pass, issued.lifetimeInMinutes, issued.isUsableOnce);
-        return;
+        // The pass FIRST (support-content: re-registration only with another way in). If it cannot
+        // be issued (policy off, user excluded) this throws and nothing is removed.
+        const pass = await issue();
+        let done: ReRegistrationDone;
+        try {
+          done = await directory.requireReRegistration(userId, { revokeSessions: true });
+        } catch (error) {
+          // The listing failed: nothing removed, but the pass exists and the admin holds it.
+          const failure = error instanceof DirectoryError ? error : new DirectoryError('unavailable', (error as Error).message);
+          writes.push(...(failure.details.writes ?? []));
+          const partial: NonNullable<Performed['partial']> = { code: failure.code, message: failure.message };
+          if (failure.details.requestId) partial.requestId = failure.details.requestId;
+          return { changes: { pass, removed: [], sessionsRevoked: false }, partial };
+        }
+        writes.push(...done.writes);
+        const changes: TicketChanges = { pass, removed: done.removed.map(changedMethod), kept: done.kept.map(changedMethod), sessionsRevoked: done.sessionsRevoked };
+        if (done.kept.length === 0 && done.sessionsRevoked && !done.stoppedBy) return { changes };
+        const partial: NonNullable<Performed['partial']> = { code: done.stoppedBy?.code ?? done.kept[0]?.code ?? 'sessions-not-revoked' };
+        if (done.stoppedBy) partial.message = done.stoppedBy.message;
+        if (done.stoppedBy?.requestId) partial.requestId = done.stoppedBy.requestId;
+        return { changes, partial };
       }
     }
+  }
+
+  /** When the pass stops working, from the bot's clock and the lifetime Graph granted; never the pass. */
+  private passFacts(issued: TemporaryAccessPassIssued): NonNullable<TicketChanges['pass']> {
+    const expiresAt = new Date(this.deps.clock.now().getTime() + issued.lifetimeInMinutes * 60_000).toISOString();
+    return { expiresAt, once: issued.isUsableOnce };
+  }
+
+  /** Exactly what changed, for the approver's card (the helpdesk's language). */
+  private changesForAdmin(changes: TicketChanges, graphMessage?: string): string {
+    const lang = this.deps.settings.language;
+    const t = (key: string, vars?: Vars) => this.t(key, vars, ['list']);
+    const parts: string[] = [];
+    if (changes.pass) {
+      parts.push(t('helpdesk.changes.pass', { usage: this.t(changes.pass.once ? 'helpdesk.tapOnce' : 'helpdesk.tapMany'), expires: formatUtc(changes.pass.expiresAt, lang, true) }));
+    }
+    if (changes.removed) {
+      parts.push(changes.removed.length > 0 ? t('helpdesk.changes.removed', { list: this.methodList(lang, changes.removed) }) : t('helpdesk.changes.removedNothing'));
+    }
+    if (changes.kept && changes.kept.length > 0) parts.push(t('helpdesk.changes.kept', { list: this.methodList(lang, changes.kept) }));
+    if (changes.sessionsRevoked !== undefined) parts.push(t(changes.sessionsRevoked ? 'helpdesk.changes.revoked' : 'helpdesk.changes.notRevoked'));
+    if (graphMessage) parts.push(t('helpdesk.changes.graph', { message: graphMessage }));
+    return parts.join(' ');
+  }
+
+  /** "Mobile phone +44 ••••••••56, Microsoft Authenticator app" in the given language. */
+  private methodList(lang: string, methods: readonly ChangedMethod[]): string {
+    const { localizer } = this.deps;
+    return methods
+      .map((m) => {
+        const key = m.kind === 'phone' && m.phoneType ? `methods.${m.phoneType}` : `methods.${m.kind}`;
+        return localizer.has(lang, key) ? localizer.t(lang, key, { masked: m.masked ?? '' }, ['masked']).trim() : m.kind;
+      })
+      .join(', ');
   }
 
   // ---- after a decision: the card for everyone, the requester, the audit ----------------------
@@ -385,18 +491,15 @@ export class Helpdesk implements EscalationPort, RequestTracker {
    */
   async notifyRequester(ticket: Ticket, what: Notice['what'] = 'state', failedBefore = 0): Promise<boolean> {
     const lang = this.deps.localizer.language(ticket.requester.locale);
-    const vars: Vars = { reference: ticket.reference, masked: maskPhoneNumber(ticket.newMobileE164), reason: ticket.decision?.reason ?? '' };
-    const key =
-      what === 'reached'
-        ? 'notify.reached'
-        : ticket.state === 'completed'
-          ? `notify.completed.${ticket.decision?.action ?? 'replace-mobile'}`
-          : ticket.state === 'failed'
-            ? 'notify.failed'
-            : `notify.${ticket.state}`;
-    if (!this.deps.localizer.has(lang, key)) return true;
-    const text = this.deps.localizer.t(lang, key, vars, ['masked']);
-    const sent = await this.deps.sender.send(this.requesterReference(ticket.requester.replyTo), { type: 'message', text, textFormat: 'markdown', locale: ticket.requester.locale });
+    const texts = this.noticeTexts(ticket, what, lang);
+    if (texts.length === 0) return true;
+    // At most three short messages, in order; a failure part-way is tried again in full by the
+    // sweep (a repeated first line is better than a missing pass expiry).
+    let sent: Awaited<ReturnType<ProactiveSender['send']>> = { ok: true };
+    for (const text of texts) {
+      sent = await this.deps.sender.send(this.requesterReference(ticket.requester.replyTo), { type: 'message', text, textFormat: 'markdown', locale: ticket.requester.locale });
+      if (!sent.ok) break;
+    }
     const detail = { state: ticket.state, ...(what === 'reached' ? { what } : {}), channelId: ticket.requester.channelId };
     if (sent.ok) {
       await this.record(ticket.reference, 'notification', undefined, { ...detail, ok: true, ...(failedBefore > 0 ? { attempt: failedBefore + 1 } : {}) });
@@ -412,6 +515,67 @@ export class Helpdesk implements EscalationPort, RequestTracker {
     this.deps.log[level]({ reference: ticket.reference, attempt, retry, err: { name: sent.error.name } }, 'could not notify the requester');
     await this.record(ticket.reference, 'notification', undefined, { ...detail, ok: false, error: sent.error.name, attempt, retry: retry === 'queued' });
     return false;
+  }
+
+  /**
+   * What the requester is told, message by message: the outcome, then (when a pass was issued)
+   * its facts: when it expires (UTC), the 10-minute window of a one-time pass, where to use it,
+   * and to delete the old phone once the new method works. Never the pass itself.
+   */
+  private noticeTexts(ticket: Ticket, what: Notice['what'], lang: string): string[] {
+    const { localizer } = this.deps;
+    const action = ticket.decision?.action ?? 'replace-mobile';
+    const changes = ticket.result?.changes;
+    const partial = ticket.state === 'failed' && ticket.result?.code === 'partial';
+    // A failure after some write went through (a number changed but not confirmed) or cut off
+    // part-way is not "nothing was changed": the person hears that some of it may have been done.
+    const unclear = ticket.state === 'failed' && !partial && (ticket.result?.code === 'interrupted-partway' || (ticket.result?.requestIds.length ?? 0) > 0);
+    let key =
+      what === 'reached'
+        ? 'notify.reached'
+        : ticket.state === 'completed'
+          ? `notify.completed.${action}`
+          : partial
+            ? 'notify.partial'
+            : unclear
+              ? 'notify.unclear'
+              : ticket.state === 'failed'
+              ? 'notify.failed'
+              : `notify.${ticket.state}`;
+    // After the retirement (or with phone sign-in off) a new number brings no codes: the notice
+    // must not promise them (PHONE_SIGN_IN and the clock, as on the card).
+    if (key === 'notify.completed.replace-mobile' && !phoneSignIn(this.deps.settings.phoneSignIn ?? 'microsoft', this.deps.clock.now()).works) {
+      key = 'notify.completedNoCodes';
+    }
+    if (!localizer.has(lang, key)) return [];
+    const vars: Record<string, string | number> = { reference: ticket.reference, masked: maskPhoneNumber(ticket.newMobileE164), reason: ticket.decision?.reason ?? '' };
+    if (partial) {
+      const lines: string[] = [];
+      if (changes?.removed) {
+        lines.push(changes.removed.length > 0 ? localizer.t(lang, 'notify.changes.removed', { list: this.methodList(lang, changes.removed) }, ['list']) : localizer.t(lang, 'notify.changes.removedNothing'));
+      }
+      if (changes?.kept && changes.kept.length > 0) lines.push(localizer.t(lang, 'notify.changes.kept', { list: this.methodList(lang, changes.kept) }, ['list']));
+      if (changes?.sessionsRevoked !== undefined) lines.push(localizer.t(lang, changes.sessionsRevoked ? 'notify.changes.signedOut' : 'notify.changes.notSignedOut'));
+      vars.changes = lines.join(' ');
+    }
+    const texts = [localizer.t(lang, key, vars, ['masked', 'changes'])];
+    if (what === 'state' && (ticket.state === 'completed' || partial) && changes?.pass) {
+      // The old phone is named only where it may still be registered: re-registration removed it.
+      const phoneLeft = action !== 'require-re-registration' || (changes.kept ?? []).some((m) => m.kind === 'phone');
+      texts.push(
+        localizer.t(
+          lang,
+          'notify.tap.facts',
+          {
+            expires: formatUtc(changes.pass.expiresAt, lang, true),
+            once: changes.pass.once ? localizer.t(lang, 'notify.tap.once') : '',
+            deleteOld: phoneLeft ? localizer.t(lang, 'notify.tap.deleteOld') : '',
+          },
+          ['once', 'deleteOld'],
+        ).replace(/ {2,}/g, ' ').trim(),
+      );
+    }
+    return texts;
   }
 
   private logOutboxError(reference: string, error: unknown): void {
@@ -517,9 +681,14 @@ export class Helpdesk implements EscalationPort, RequestTracker {
         return false; // Graph unreachable: the next sweep decides
       }
     }
+    // Re-registration cut off may have issued a pass and removed some methods: nobody knows how
+    // much, so nobody is told "nothing was changed".
+    const cutOff = decision.action === 'require-re-registration';
     const event: TicketEvent = done
       ? { type: 'complete', requestIds: [], at: clock.now() }
-      : { type: 'fail', code: 'interrupted', message: this.t('helpdesk.interrupted'), requestIds: [], at: clock.now() };
+      : cutOff
+        ? { type: 'fail', code: 'interrupted-partway', message: this.t('helpdesk.interruptedReRegistration'), requestIds: [], at: clock.now() }
+        : { type: 'fail', code: 'interrupted', message: this.t('helpdesk.interrupted'), requestIds: [], at: clock.now() };
     const outcome = await store.update(ticket.reference, (t) => applyEvent(t, event));
     if (!outcome.won) return false;
     await this.record(ticket.reference, done ? 'completed' : 'failed', undefined, { recovered: true, action: decision.action ?? null });
@@ -556,7 +725,8 @@ export class Helpdesk implements EscalationPort, RequestTracker {
     const pending = ticket.state === 'pending';
     const when = (iso?: string) => (iso ? iso.replace('T', ' ').slice(0, 16) + ' UTC' : '');
     const decision = ticket.decision;
-    const status = t(`helpdesk.status.${ticket.state}`, {
+    const partial = ticket.state === 'failed' && ticket.result?.code === 'partial';
+    const status = t(`helpdesk.status.${partial ? 'partial' : ticket.state}`, {
       by: decision?.byName ?? decision?.by ?? '',
       at: when(ticket.result?.at ?? decision?.at ?? ticket.updatedAt),
       action: decision?.action ? t(`helpdesk.actions.${decision.action}`) : '',
@@ -592,6 +762,7 @@ export class Helpdesk implements EscalationPort, RequestTracker {
       checklistTitle: t('helpdesk.checklistTitle'),
       checklist: this.deps.localizer.list(this.deps.settings.language, 'helpdesk.checklist').map((line) => `- ${line}`),
       showActions: view === 'approver' && pending,
+      phoneWarning: view === 'approver' && pending ? this.phoneWarning(target.profile) : '',
       showDetails: view === 'shared' && isOpen(ticket),
       refreshUserIds: view === 'shared' && isOpen(ticket) ? this.deps.settings.approverIds : [],
       labels: {
@@ -605,6 +776,26 @@ export class Helpdesk implements EscalationPort, RequestTracker {
         details: t('helpdesk.labels.details'),
       },
     });
+  }
+
+  /**
+   * The warning before "Replace mobile number" when a new number would not let the person sign in
+   * (PHONE_SIGN_IN and the helpdesk's clock): "stops on…" before the retirement, "stopped on…"
+   * after it, "turned off" when the operator says so; nothing with the organisation's own provider.
+   * Global Administrators keep Microsoft's codes until the later date.
+   */
+  private phoneWarning(profile: TargetProfile | undefined): string {
+    const { settings, clock } = this.deps;
+    const setting = settings.phoneSignIn ?? 'microsoft';
+    const now = clock.now();
+    const globalAdmin = profile?.roleDefinitionIds.some((id) => id.toLowerCase() === ROLE_GLOBAL_ADMINISTRATOR) ?? false;
+    const state = phoneSignIn(setting, now);
+    if (state.works && !state.retiring) return '';
+    if (!state.works && state.reason === 'off') return this.t('helpdesk.phoneWarning.off');
+    // Microsoft's own codes: they stop on the date that applies to this account.
+    const stopsOn = globalAdmin ? SMS_VOICE_RETIREMENT_ADMINS : SMS_VOICE_RETIREMENT;
+    const date = formatUtc(stopsOn, settings.language, false);
+    return this.t(now < stopsOn ? 'helpdesk.phoneWarning.retiring' : 'helpdesk.phoneWarning.retired', { date });
   }
 
   // ---- helpers ----------------------------------------------------------------------------------
@@ -715,4 +906,43 @@ export class AuditUnavailable extends Error {
 
 function idsOf(writes: GraphWrite[]): string[] {
   return writes.map((w) => w.requestId).filter((id): id is string => Boolean(id));
+}
+
+/** The parts of an action's changes the audit keeps: kinds and counts, never a number or a pass. */
+function auditOfChanges(changes: TicketChanges | undefined): Record<string, string | number | boolean | null> {
+  if (!changes) return {};
+  const kinds = (methods: readonly ChangedMethod[] | undefined) => (methods ?? []).map((m) => m.phoneType ?? m.kind).join(' ') || null;
+  const out: Record<string, string | number | boolean | null> = {};
+  // Named "tap…": the audit redacts any key that looks like it holds a password.
+  if (changes.pass) {
+    out.tapIssued = true;
+    out.tapExpiresAt = changes.pass.expiresAt;
+    out.tapOneTime = changes.pass.once;
+  }
+  if (changes.removed) out.removed = kinds(changes.removed);
+  if (changes.kept) out.kept = kinds(changes.kept);
+  if (changes.sessionsRevoked !== undefined) out.sessionsRevoked = changes.sessionsRevoked;
+  return out;
+}
+
+function changedMethod(m: ReRegistrationDone['removed'][number]): ChangedMethod {
+  const changed: ChangedMethod = { kind: m.kind };
+  if (m.phoneType) changed.phoneType = m.phoneType;
+  if (m.masked) changed.masked = m.masked;
+  return changed;
+}
+
+/** Intl locales for the bot's languages: British English writes "1 February 2027, 15:00". */
+const INTL_LOCALE: Readonly<Record<string, string>> = { en: 'en-GB', es: 'es-ES' };
+
+/** A date (and time) in UTC, written the way the language writes dates; the text adds "UTC". */
+export function formatUtc(date: Date | string, lang: string, withTime: boolean): string {
+  const format = new Intl.DateTimeFormat(INTL_LOCALE[lang] ?? lang, {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : {}),
+    timeZone: 'UTC',
+  } as Intl.DateTimeFormatOptions);
+  return format.format(typeof date === 'string' ? new Date(date) : date);
 }

@@ -59,6 +59,7 @@ function helpdeskSample(lang: string, pending: boolean): CardData['helpdeskReque
     checklistTitle: t('helpdesk.checklistTitle'),
     checklist: localizer.list(lang, 'helpdesk.checklist').map((line) => `- ${line}`),
     showActions: pending,
+    phoneWarning: pending ? t('helpdesk.phoneWarning.retired', { date: '1 February 2027' }) : '',
     showDetails: !pending,
     refreshUserIds: pending ? ['40614aca-a9c8-4628-9699-d36ea2979204'] : [],
     labels: {

@@ -395,6 +395,10 @@ describe('requireReRegistration', () => {
     expect(done.sessionsRevoked).toBe(true);
     expect(sandbox.user(U.carol.id)?.sessionsRevokedAt).toEqual(expect.any(String));
     expect(done.removed.map((r) => r.kind).sort()).toEqual(['microsoftAuthenticator', 'phone', 'phone', 'phone', 'softwareOath']);
+    expect(done.kept).toEqual([]);
+    expect(done.stoppedBy).toBeUndefined();
+    // Phones say which one, masked, so the person can be told exactly what went.
+    expect(done.removed.find((r) => r.phoneType === 'mobile')).toEqual({ kind: 'phone', id: PHONE_METHOD_IDS.mobile, phoneType: 'mobile', masked: '+44 ••••••••11' });
     expect(done.writes.map((w) => [w.operation, w.status])).toEqual([
       ['phoneMethods.delete:office', 204],
       ['softwareOathMethods.delete:bbbbbbbb-0000-4000-8000-000000000003', 204],
@@ -410,14 +414,43 @@ describe('requireReRegistration', () => {
     expect(done.writes.map((w) => w.requestId)).toEqual(writes.map((r) => r.requestId));
   });
 
-  test('what cannot be removed (the default, while a passkey stays): conflict listing what was and was not removed', async () => {
-    const error = await failure(directory.requireReRegistration(U.dave.id, { revokeSessions: true }));
-    expect(error.code).toBe('conflict');
-    expect(error.message).toMatch(/Removed: nothing\. Not removed: mobile phone\./);
-    expect(error.message).toMatch(/Sign-in sessions were not revoked/);
-    expect(error.details.writes).toEqual([{ operation: 'phoneMethods.delete:mobile', requestId: expect.any(String), status: 400 }]);
-    expect(sandbox.user(U.dave.id)?.sessionsRevokedAt).toBeUndefined();
+  test('what cannot be removed (the default, while a passkey stays) is reported as kept, and sessions are still revoked', async () => {
+    const done = await directory.requireReRegistration(U.dave.id, { revokeSessions: true });
+    expect(done.removed).toEqual([]);
+    expect(done.kept).toEqual([{ kind: 'phone', id: PHONE_METHOD_IDS.mobile, phoneType: 'mobile', masked: '+44 ••••••••33', code: 'conflict' }]);
+    expect(done.stoppedBy).toBeUndefined();
+    expect(done.sessionsRevoked).toBe(true);
+    expect(done.writes.map((w) => [w.operation, w.status])).toEqual([
+      ['phoneMethods.delete:mobile', 400],
+      ['revokeSignInSessions', 200],
+    ]);
     expect(sandbox.user(U.dave.id)?.methods).toHaveLength(2);
+  });
+
+  test('a method Graph refuses to delete (403) is kept; the others go, and sessions are revoked', async () => {
+    const authenticatorId = 'aaaaaaaa-0000-4000-8000-000000000003';
+    sandbox.injectFault({ status: 403, times: 100, method: 'DELETE', pathIncludes: authenticatorId });
+    const done = await directory.requireReRegistration(U.carol.id, { revokeSessions: true });
+    expect(done.removed.map((r) => r.phoneType ?? r.kind)).toEqual(['office', 'softwareOath', 'alternateMobile', 'mobile']);
+    expect(done.kept).toEqual([{ kind: 'microsoftAuthenticator', id: authenticatorId, code: 'not_allowed' }]);
+    expect(done.sessionsRevoked).toBe(true);
+    expect(done.stoppedBy).toBeUndefined();
+    expect(sandbox.user(U.carol.id)?.methods.map((m) => m.id)).toEqual([authenticatorId]);
+  });
+
+  test('after a Temporary Access Pass (issued first), every method goes and the pass stays', async () => {
+    const pass = await directory.issueTemporaryAccessPass(U.bob.id);
+    const done = await directory.requireReRegistration(U.bob.id, { revokeSessions: true });
+    expect(done.kept).toEqual([]);
+    expect(done.removed.map((r) => r.phoneType ?? r.kind).sort()).toEqual(['microsoftAuthenticator', 'mobile']);
+    expect(sandbox.user(U.bob.id)?.methods.map((m) => m.id)).toEqual([pass.methodId]);
+  });
+
+  test('a failed listing changes nothing and throws', async () => {
+    sandbox.injectFault({ status: 503, retryAfterSeconds: 0, times: 100, method: 'GET', pathIncludes: '/authentication/methods' });
+    const error = await failure(directory.requireReRegistration(U.bob.id, { revokeSessions: true }));
+    expect(error.code).toBe('unavailable');
+    expect(sandbox.requests.filter((r) => r.method !== 'GET')).toEqual([]);
   });
 
   test('without revocation, sessions are left alone', async () => {
@@ -441,13 +474,22 @@ describe('requireReRegistration', () => {
     expect(requestsTo('DELETE', 'microsoftAuthenticatorMethods').map((r) => r.status)).toEqual([503, 404]);
   });
 
-  test('a failure other than the default rule stops at once and reports progress', async () => {
+  test('an outage part-way stops the deletes at once: what was removed, what was not tried, the request-id of the failure', async () => {
     sandbox.injectFault({ status: 500, times: 1, method: 'DELETE', pathIncludes: 'softwareOathMethods' });
-    const error = await failure(directory.requireReRegistration(U.carol.id, { revokeSessions: true }));
-    expect(error.code).toBe('unavailable');
-    expect(error.message).toMatch(/Removed: office phone\. Not removed: softwareOath, microsoftAuthenticator, alternateMobile phone, mobile phone\./);
-    expect(error.details.writes?.map((w) => w.status)).toEqual([204, 500]);
+    const done = await directory.requireReRegistration(U.carol.id, { revokeSessions: true });
+    expect(done.removed.map((r) => r.phoneType ?? r.kind)).toEqual(['office']);
+    expect(done.kept.map((r) => `${r.phoneType ?? r.kind}:${r.code}`)).toEqual([
+      'softwareOath:unavailable',
+      'microsoftAuthenticator:unavailable',
+      'alternateMobile:unavailable',
+      'mobile:unavailable',
+    ]);
+    expect(done.stoppedBy).toEqual({ code: 'unavailable', message: expect.any(String), requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    // Sessions are still revoked: the caller has issued a pass, and the old phone must lose its sessions.
+    expect(done.sessionsRevoked).toBe(true);
+    expect(done.writes.map((w) => w.status)).toEqual([204, 500, 200]);
   });
+
 });
 
 describe('checkApprover', () => {

@@ -20,6 +20,7 @@ import {
   GRAPH_PHONE_TYPES,
   METHOD_TYPES,
   PASSWORD_METHOD_ID,
+  canBeDefault,
   initialDefaultMethodId,
   isMfaCapableType,
   parseTenantSeed,
@@ -32,13 +33,19 @@ import {
 import { createLoopbackCertificate } from './tls';
 
 export interface SandboxFault {
-  status: 429 | 500 | 503 | 504;
+  /**
+   * 429/5xx: throttling or an outage. 400/403: Graph refusing this one request, e.g. a method it
+   * will not delete (`method: 'DELETE'`, `pathIncludes` its id, `times` large): a permanent refusal.
+   */
+  status: 400 | 403 | 429 | 500 | 503 | 504;
   retryAfterSeconds?: number;
   times: number;
   method?: string;
   pathIncludes?: string;
   /** perform the request first, then answer with the fault: an ambiguous failure */
   applyFirst?: boolean;
+  /** let this many matching requests through untouched first, e.g. fail only the read-back after a write */
+  after?: number;
 }
 
 export interface SandboxRequest {
@@ -84,6 +91,8 @@ const TAP_LENGTH = 8;
 const DEFAULT_METHOD_MESSAGE = 'Cannot delete default method with other methods configured. Please change default method before deletion.';
 
 const FAULTS: Record<SandboxFault['status'], { code: string; message: string }> = {
+  400: { code: 'badRequest', message: 'The request could not be completed for this method.' },
+  403: { code: 'accessDenied', message: 'Insufficient privileges to complete the operation on this method.' },
   429: { code: 'TooManyRequests', message: 'Too many requests. Retry after the number of seconds in the Retry-After header.' },
   500: { code: 'generalException', message: 'General exception while processing.' },
   503: { code: 'ServiceUnavailable', message: 'The service is temporarily unavailable. Please retry later.' },
@@ -143,6 +152,8 @@ interface UserState extends SeedUser {
 interface PendingFault {
   fault: SandboxFault;
   remaining: number;
+  /** matching requests still to let through before the fault applies */
+  skip: number;
 }
 
 const isoSeconds = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -244,7 +255,8 @@ class Sandbox implements GraphSandbox {
     if (fault.retryAfterSeconds !== undefined && (!Number.isInteger(fault.retryAfterSeconds) || fault.retryAfterSeconds < 0)) {
       throw new Error('SandboxFault.retryAfterSeconds must be a whole number of seconds, 0 or more');
     }
-    this.faults.push({ fault: { ...fault }, remaining: fault.times });
+    if (fault.after !== undefined && (!Number.isInteger(fault.after) || fault.after < 0)) throw new Error('SandboxFault.after must be a whole number, 0 or more');
+    this.faults.push({ fault: { ...fault }, remaining: fault.times, skip: fault.after ?? 0 });
   }
 
   clearFaults(): void {
@@ -376,6 +388,10 @@ class Sandbox implements GraphSandbox {
       ({ fault }) => (fault.method === undefined || fault.method.toUpperCase() === method) && (fault.pathIncludes === undefined || path.includes(fault.pathIncludes)),
     );
     if (!pending) return undefined;
+    if (pending.skip > 0) {
+      pending.skip -= 1;
+      return undefined;
+    }
     pending.remaining -= 1;
     if (pending.remaining === 0) this.faults = this.faults.filter((p) => p !== pending);
     return pending.fault;
@@ -561,7 +577,10 @@ class Sandbox implements GraphSandbox {
       throw new GraphFailure(400, 'badRequest', 'Cannot delete the mobile phone method while an alternateMobile phone method exists. Delete the alternateMobile phone method first.');
     }
     if (m.id === u.defaultMethodId) {
-      if (u.methods.some((x) => x.id !== m.id && this.isMfaCapable(x))) throw new GraphFailure(400, 'badRequest', DEFAULT_METHOD_MESSAGE);
+      // Only a method that could take over as the default blocks the delete: a Temporary Access
+      // Pass never becomes the default, so the pass an admin issues before re-registration does
+      // not keep the old default phone in place.
+      if (u.methods.some((x) => x.id !== m.id && this.isMfaCapable(x) && canBeDefault(x))) throw new GraphFailure(400, 'badRequest', DEFAULT_METHOD_MESSAGE);
       u.defaultMethodId = undefined;
     }
     u.methods = u.methods.filter((x) => x !== m);

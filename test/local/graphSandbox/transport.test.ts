@@ -307,6 +307,28 @@ describe('injected faults', () => {
     expect((await client.call('GET', userPath)).status).toBe(200);
   });
 
+  test('a 403 fault on the DELETE of one method is a permanent refusal with a Graph error body; the method stays', async () => {
+    const user = U.authenticatorDefault.id;
+    const path = `/users/${user}/authentication/phoneMethods/${PHONE_IDS.mobile}`;
+    sandbox.injectFault({ status: 403, times: 3, method: 'DELETE', pathIncludes: PHONE_IDS.mobile });
+    for (let i = 0; i < 3; i += 1) {
+      const reply = await client.call('DELETE', path);
+      expect(reply.status).toBe(403);
+      expect(errorOf(reply).code).toBe('accessDenied');
+    }
+    expect(sandbox.user(user)?.methods.some((m) => m.id === PHONE_IDS.mobile)).toBe(true);
+    sandbox.injectFault({ status: 400, times: 1, method: 'DELETE' });
+    expect(errorOf(await client.call('DELETE', path)).code).toBe('badRequest');
+  });
+
+  test('after: n lets n matching requests through before the fault applies', async () => {
+    sandbox.injectFault({ status: 503, times: 1, method: 'GET', after: 2 });
+    expect((await client.call('GET', userPath)).status).toBe(200);
+    expect((await client.call('GET', userPath)).status).toBe(200);
+    expect((await client.call('GET', userPath)).status).toBe(503);
+    expect((await client.call('GET', userPath)).status).toBe(200);
+  });
+
   test('faults apply after authentication: a bad token is still a 401 and does not use one up', async () => {
     sandbox.injectFault({ status: 503, times: 1 });
     expect((await client.call('GET', userPath, { token: 'bad' })).status).toBe(401);
@@ -339,6 +361,7 @@ describe('injected faults', () => {
     expect(() => sandbox.injectFault({ status: 429, times: 0 })).toThrow(/times/);
     expect(() => sandbox.injectFault({ status: 429, times: 1.5 })).toThrow(/times/);
     expect(() => sandbox.injectFault({ status: 429, times: 1, retryAfterSeconds: -1 })).toThrow(/retryAfterSeconds/);
+    expect(() => sandbox.injectFault({ status: 429, times: 1, after: -1 })).toThrow(/after/);
   });
 });
 
