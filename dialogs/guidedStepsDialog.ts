@@ -7,10 +7,24 @@ export const GUIDED_STEPS = 'guidedSteps';
 const STEP_ANSWER = 'guidedSteps.answer';
 const STUCK_ANSWER = 'guidedSteps.stuck';
 
-/** The walkthroughs, in the order that never leaves an account without a working method. */
+/**
+ * The walkthroughs, in the order that never leaves an account without a working method. Each
+ * step is the catalog key of its card (`.title`, `.text`, `.stuck`, optional `.url`), so one
+ * step serves several walkthroughs. Which one runs depends on what broke (DiagnosisDialog):
+ * a new number gets add-then-remove; a new phone with the same number, or an Authenticator
+ * that did not survive the move, gets the app set up again (support-content.md, "A new phone
+ * is several different problems").
+ */
 export const WALKTHROUGHS = {
-  personal: ['open', 'manage', 'add', 'remove'],
-  work: ['open', 'add', 'default', 'remove'],
+  personal: ['personal.steps.open', 'personal.steps.manage', 'personal.steps.add', 'personal.steps.remove'],
+  /** Same number on a new phone: texts still arrive, only the Authenticator app stayed behind. */
+  personalSameNumber: ['diagnosis.steps.personalSignInWithText', 'personal.steps.manage', 'diagnosis.steps.personalAddApp'],
+  /** The app must be set up again, signing in with whatever still works. */
+  personalApp: ['personal.steps.open', 'personal.steps.manage', 'diagnosis.steps.personalAddApp'],
+  work: ['work.steps.open', 'work.steps.add', 'work.steps.default', 'work.steps.remove'],
+  /** Work accounts are not restored from an Authenticator backup: delete the old entry, scan a new QR code. */
+  workSameNumber: ['diagnosis.steps.workSignInWithText', 'diagnosis.steps.workDeleteApp', 'diagnosis.steps.workAddApp'],
+  workApp: ['work.steps.open', 'diagnosis.steps.workDeleteApp', 'diagnosis.steps.workAddApp'],
 } as const;
 
 export type Walkthrough = keyof typeof WALKTHROUGHS;
@@ -43,7 +57,7 @@ export class GuidedStepsDialog extends WaterfallDialog<GuidedStepsOptions> {
   private async showStep(step: WaterfallStepContext<GuidedStepsOptions>) {
     const { walkthrough, index } = step.options;
     const steps = WALKTHROUGHS[walkthrough];
-    const key = `${walkthrough}.steps.${steps[index]}`;
+    const key = steps[index]!;
     const ctx = step.context;
     const choices = [
       this.voice.choice(ctx, 'done', 'choices.done'),
@@ -74,7 +88,7 @@ export class GuidedStepsDialog extends WaterfallDialog<GuidedStepsOptions> {
     }
     // 'stuck': the causes for this very step, then the way out.
     const ctx = step.context;
-    const stuckKey = `${walkthrough}.steps.${WALKTHROUGHS[walkthrough][index]}.stuck`;
+    const stuckKey = `${WALKTHROUGHS[walkthrough][index]!}.stuck`;
     await ctx.sendActivity(this.voice.message(`${this.voice.t(ctx, 'step.stuckIntro')}\n\n${this.voice.t(ctx, stuckKey)}`));
     const choices = [this.voice.choice(ctx, 'tryAgain', 'choices.tryAgain'), this.voice.choice(ctx, 'getHelp', 'choices.getHelp')];
     return step.prompt(STUCK_ANSWER, choiceQuestion(this.voice, ctx, this.voice.t(ctx, 'step.stuckAsk'), choices));
