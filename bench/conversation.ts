@@ -87,10 +87,11 @@ export function checkReplies(turn: Turn, activities: readonly ActivityJson[]): s
   return `after ${turn.say !== undefined ? `saying "${turn.say}"` : `pressing ${turn.press}`}: missing ${missing.join(', ')}; got: ${text.slice(0, 300).replace(/\n/g, ' | ')}`;
 }
 
-/** Personal account, can sign in another way: the four steps, resolved. Eight turns. */
+/** Personal account, old phone gone, can sign in another way: the four steps, resolved. Nine turns. */
 export const PERSONAL_WALK: readonly Turn[] = [
   { say: 'hi', expect: ['start.hello', 'account.ask'] },
-  { press: 'account.choices.personal', expect: ['personal.canSignIn'] },
+  { press: 'account.choices.personal', expect: ['diagnosis.ask'] },
+  { press: 'diagnosis.choices.old-phone-gone', expect: ['personal.canSignIn'] },
   { press: 'choices.yes', expect: ['personal.intro', 'personal.steps.open.title'] },
   { press: 'choices.done', expect: ['personal.steps.manage.title'] },
   { press: 'choices.done', expect: ['personal.steps.add.title'] },
@@ -99,10 +100,11 @@ export const PERSONAL_WALK: readonly Turn[] = [
   { press: 'choices.yes', expect: ['outcome.resolved'] },
 ];
 
-/** Work or school account, can sign in another way: Security info steps, resolved. Eight turns. */
+/** Work or school account, old phone gone, can sign in another way: Security info steps, resolved. Nine turns. */
 export const WORK_WALK: readonly Turn[] = [
   { say: 'hi', expect: ['start.hello', 'account.ask'] },
-  { press: 'account.choices.work', expect: ['work.canSignIn'] },
+  { press: 'account.choices.work', expect: ['diagnosis.ask'] },
+  { press: 'diagnosis.choices.old-phone-gone', expect: ['work.canSignIn'] },
   { press: 'choices.yes', expect: ['work.intro', 'work.steps.open.title'] },
   { press: 'choices.done', expect: ['work.steps.add.title'] },
   { press: 'choices.done', expect: ['work.steps.default.title'] },
@@ -112,13 +114,14 @@ export const WORK_WALK: readonly Turn[] = [
 ];
 
 /** A conversation left mid-dialog (at step 1 of the personal walk), for the memory figure. */
-export const IDLE_MIDWAY: readonly Turn[] = PERSONAL_WALK.slice(0, 3);
+export const IDLE_MIDWAY: readonly Turn[] = PERSONAL_WALK.slice(0, 4);
 
 /** A web-chat visitor files a helpdesk request to replace a work account's mobile. */
 export function escalationIntake(address: string, newNumber: string): Turn[] {
   return [
     { say: 'hi', expect: ['account.ask'] },
-    { press: 'account.choices.work', expect: ['work.canSignIn'] },
+    { press: 'account.choices.work', expect: ['diagnosis.ask'] },
+    { press: 'diagnosis.choices.old-phone-gone', expect: ['work.canSignIn'] },
     { press: 'choices.no', expect: ['intake.askAddress'] },
     { say: address, expect: ['intake.askOldNumber'] },
     { say: 'skip', expect: ['intake.askNewNumber'] },

@@ -11,10 +11,24 @@ const STUCK_METHOD = 'guidedSteps.stuckMethod';
 /** Methods whose usual problems differ; a step lists causes per method under `<step>.stuckBy.<method>`. */
 const STUCK_METHODS = ['passkey', 'authenticator', 'phone'] as const;
 
-/** The walkthroughs, in the order that never leaves an account without a working method. */
+/**
+ * The walkthroughs, in the order that never leaves an account without a working method. Each
+ * step is the catalog key of its card (`.title`, `.text`, `.stuck`, optional `.url`), so one
+ * step serves several walkthroughs. Which one runs depends on what broke (DiagnosisDialog):
+ * a new number gets add-then-remove; a new phone with the same number, or an Authenticator
+ * that did not survive the move, gets the app set up again (support-content.md, "A new phone
+ * is several different problems").
+ */
 export const WALKTHROUGHS = {
-  personal: ['open', 'manage', 'add', 'remove'],
-  work: ['open', 'add', 'default', 'remove'],
+  personal: ['personal.steps.open', 'personal.steps.manage', 'personal.steps.add', 'personal.steps.remove'],
+  /** Same number on a new phone: texts still arrive, only the Authenticator app stayed behind. */
+  personalSameNumber: ['diagnosis.steps.personalSignInWithText', 'personal.steps.manage', 'diagnosis.steps.personalAddApp'],
+  /** The app must be set up again, signing in with whatever still works. */
+  personalApp: ['personal.steps.open', 'personal.steps.manage', 'diagnosis.steps.personalAddApp'],
+  work: ['work.steps.open', 'work.steps.add', 'work.steps.default', 'work.steps.remove'],
+  /** Work accounts are not restored from an Authenticator backup: delete the old entry, scan a new QR code. */
+  workSameNumber: ['diagnosis.steps.workSignInWithText', 'diagnosis.steps.workDeleteApp', 'diagnosis.steps.workAddApp'],
+  workApp: ['work.steps.open', 'diagnosis.steps.workDeleteApp', 'diagnosis.steps.workAddApp'],
 } as const;
 
 export type Walkthrough = keyof typeof WALKTHROUGHS;
@@ -50,7 +64,7 @@ export class GuidedStepsDialog extends WaterfallDialog<GuidedStepsOptions> {
   private async showStep(step: WaterfallStepContext<GuidedStepsOptions>) {
     const { walkthrough, index } = step.options;
     const steps = WALKTHROUGHS[walkthrough];
-    const key = `${walkthrough}.steps.${steps[index]}`;
+    const key = steps[index]!;
     const ctx = step.context;
     const choices = [
       this.voice.choice(ctx, 'done', 'choices.done'),
@@ -99,7 +113,7 @@ export class GuidedStepsDialog extends WaterfallDialog<GuidedStepsOptions> {
 
   private stepKey(step: WaterfallStepContext<GuidedStepsOptions>): string {
     const { walkthrough, index } = step.options;
-    return `${walkthrough}.steps.${WALKTHROUGHS[walkthrough][index]}`;
+    return WALKTHROUGHS[walkthrough][index]!;
   }
 
   /** The methods this step has separate causes for (no phone where phone codes will not arrive). */

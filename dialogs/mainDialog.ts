@@ -30,7 +30,7 @@ export class MainDialog extends InterruptibleDialog {
     const voice = new Voice(services.localizer);
     super(MAIN_DIALOG, voice);
     this.addDialog(new AccountKindDialog(voice, services.maxMisses));
-    this.addDialog(new PersonalAccountDialog(voice, services.maxMisses));
+    this.addDialog(new PersonalAccountDialog(voice, services));
     this.addDialog(new WorkAccountDialog(voice, services));
     this.addDialog(new EscalationIntakeDialog(voice, services));
     this.addDialog(
@@ -57,6 +57,7 @@ export class MainDialog extends InterruptibleDialog {
     }
     supportCase.wantsHuman = false;
     supportCase.kind = undefined;
+    supportCase.problem = undefined;
     const text = ctx.activity.type === ActivityTypes.Message ? (ctx.activity.text ?? '') : '';
     if (entry === 'new') {
       const heard = describesTheProblem(text, this.voice.list(ctx, 'words.problem'));
@@ -187,7 +188,9 @@ export class MainDialog extends InterruptibleDialog {
 
   private async record(ctx: TurnContext, outcome: Outcome, path: string) {
     try {
-      await this.services.outcomes.record({ outcome, path, channelId: ctx.activity.channelId, locale: this.voice.lang(ctx) });
+      // Which problem it was (when the person got as far as saying), so the helpdesk sees which are most common.
+      const { problem } = await this.services.supportCase.get(ctx, {});
+      await this.services.outcomes.record({ outcome, path, channelId: ctx.activity.channelId, locale: this.voice.lang(ctx), ...(problem ? { problem } : {}) });
     } catch (error) {
       // Statistics must never cost the person their conversation.
       this.services.log.warn({ err: error, path }, 'could not record outcome');

@@ -1,7 +1,9 @@
 import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { GUIDED_STEPS, GuidedStepsDialog, type GuidedStepsOptions, type GuidedStepsResult } from './guidedStepsDialog';
+import { DIAGNOSIS, DiagnosisDialog, type DiagnosisResult } from './diagnosisDialog';
+import { GUIDED_STEPS, GuidedStepsDialog, type GuidedStepsOptions, type GuidedStepsResult, type Walkthrough } from './guidedStepsDialog';
 import { ended } from './pathResult';
 import { AnswerPrompt, askYesNo } from './prompts';
+import type { DialogServices } from './services';
 import type { Voice } from './voice';
 
 export const PERSONAL_ACCOUNT = 'personalAccount';
@@ -19,18 +21,24 @@ const PASSWORD = 'personal.recovery.password';
 const WAY_FORWARD = 'personal.recovery.wayForward';
 const YES_NO = 'personal.yesNo';
 
+interface SelfServiceOptions {
+  walkthrough: Walkthrough;
+}
+
 /**
  * A personal Microsoft account. Only its owner and Microsoft can change it, so every way out
  * leads to the owner's own security page or to Microsoft, never to an organisation's admin.
  */
 export class PersonalAccountDialog extends ComponentDialog {
-  constructor(private readonly voice: Voice, maxMisses: number) {
+  constructor(private readonly voice: Voice, services: DialogServices) {
     super(PERSONAL_ACCOUNT);
+    const maxMisses = services.maxMisses;
     this.addDialog(new AnswerPrompt(YES_NO, maxMisses));
     for (const prompt of GuidedStepsDialog.prompts(maxMisses)) this.addDialog(prompt);
     this.addDialog(new GuidedStepsDialog(voice));
-    this.addDialog(new WaterfallDialog(START, [this.askCanSignIn.bind(this), this.choosePath.bind(this)]));
-    this.addDialog(new WaterfallDialog(SELF_SERVICE, [this.walk.bind(this), this.askWorked.bind(this), this.finish.bind(this)]));
+    this.addDialog(new DiagnosisDialog(voice, services));
+    this.addDialog(new WaterfallDialog(START, [this.diagnose.bind(this), this.askCanSignIn.bind(this), this.choosePath.bind(this)]));
+    this.addDialog(new WaterfallDialog<SelfServiceOptions>(SELF_SERVICE, [this.walk.bind(this), this.askWorked.bind(this), this.finish.bind(this)]));
     this.addDialog(new WaterfallDialog(RECOVERY, [this.askRecoveryCode.bind(this), this.afterRecoveryCode.bind(this)]));
     this.addDialog(new WaterfallDialog(PASSWORD, [this.askPassword.bind(this), this.afterPassword.bind(this)]));
     this.addDialog(new WaterfallDialog<WayForwardOptions>(WAY_FORWARD, [this.explainRoute.bind(this), this.afterRoute.bind(this)]));
@@ -41,21 +49,56 @@ export class PersonalAccountDialog extends ComponentDialog {
     return askYesNo(this.voice, step, YES_NO, key);
   }
 
+  private async diagnose(step: WaterfallStepContext) {
+    return step.beginDialog(DIAGNOSIS);
+  }
+
+  /**
+   * Each problem's shortest safe fix. The same number still gets texts, and someone holding
+   * the old phone can still sign in with it: both go straight to their steps. Otherwise the
+   * person needs another way in first, so the bot asks.
+   */
   private async askCanSignIn(step: WaterfallStepContext) {
+    const ctx = step.context;
+    const problem = step.result as DiagnosisResult;
+    const values = step.values as { walkthrough: Walkthrough };
+    values.walkthrough = 'personal';
+    switch (problem) {
+      case undefined:
+        await this.voice.say(ctx, 'interrupt.tooManyMisses');
+        return this.handOff(step);
+      case 'same-number':
+        await this.voice.say(ctx, 'diagnosis.sameNumber');
+        return step.replaceDialog(SELF_SERVICE, { walkthrough: 'personalSameNumber' } satisfies SelfServiceOptions);
+      case 'new-number-old-phone':
+        await this.voice.say(ctx, 'diagnosis.keepOldPhone');
+        return step.replaceDialog(SELF_SERVICE, { walkthrough: 'personal' } satisfies SelfServiceOptions);
+      case 'authenticator-restored':
+        await this.voice.say(ctx, 'diagnosis.personalAuthenticator');
+        values.walkthrough = 'personalApp';
+        break;
+      case 'lost-or-stolen':
+        await this.voice.say(ctx, 'diagnosis.lostStolen', 'diagnosis.lostStolenPersonal');
+        break;
+      case 'old-phone-gone':
+        break;
+    }
     return this.yesNo(step, 'personal.canSignIn');
   }
 
   private async choosePath(step: WaterfallStepContext) {
     const answer = (step.result as FoundChoice | undefined)?.value;
-    if (answer === 'yes') return step.replaceDialog(SELF_SERVICE);
+    if (answer === 'yes') return step.replaceDialog(SELF_SERVICE, { walkthrough: (step.values as { walkthrough: Walkthrough }).walkthrough } satisfies SelfServiceOptions);
     if (answer === 'no') return step.replaceDialog(RECOVERY);
     await this.voice.say(step.context, 'interrupt.tooManyMisses');
     return this.handOff(step);
   }
 
-  private async walk(step: WaterfallStepContext) {
-    await this.voice.say(step.context, 'personal.intro');
-    return step.beginDialog(GUIDED_STEPS, { walkthrough: 'personal', index: 0 } satisfies GuidedStepsOptions);
+  private async walk(step: WaterfallStepContext<SelfServiceOptions>) {
+    const walkthrough = step.options.walkthrough;
+    // The add-then-remove promise belongs to replacing a number; the app walkthroughs were introduced by their diagnosis.
+    if (walkthrough === 'personal') await this.voice.say(step.context, 'personal.intro');
+    return step.beginDialog(GUIDED_STEPS, { walkthrough, index: 0 } satisfies GuidedStepsOptions);
   }
 
   /** After the last step: one short hardening step, then whether it worked. */

@@ -2,12 +2,14 @@ import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
 import type { Localizer } from '../src/core/i18n';
 import type { DirectoryPort } from '../src/core/directory';
 import { SMS_VOICE_RETIREMENT_ADMINS, phoneSignIn, type PhoneSignInSetting } from '../src/core/phoneSignIn';
-import type { AccountKind, Clock, EscalationPort, Log, OutcomePort, RequestTracker } from '../src/core/ports';
+import type { AccountKind, Clock, ProblemCase, EscalationPort, Log, OutcomePort, RequestTracker } from '../src/core/ports';
 import type { Voice } from './voice';
 
 /** What the conversation remembers about this support case between turns (conversation state). */
 export interface SupportCase {
   kind?: AccountKind;
+  /** What broke (DiagnosisDialog), recorded with the outcome. */
+  problem?: ProblemCase;
   /** The SMS/voice retirement date is stated once per conversation, not at every step. */
   smsNoteShown?: boolean;
   /** The scam warning is said once, early, per conversation. */

@@ -1,18 +1,28 @@
 import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { GUIDED_STEPS, GuidedStepsDialog, type GuidedStepsOptions, type GuidedStepsResult } from './guidedStepsDialog';
+import { DIAGNOSIS, DiagnosisDialog, type DiagnosisResult } from './diagnosisDialog';
+import { GUIDED_STEPS, GuidedStepsDialog, type GuidedStepsOptions, type GuidedStepsResult, type Walkthrough } from './guidedStepsDialog';
 import { ended, escalate } from './pathResult';
 import { AnswerPrompt, askYesNo, choiceQuestion } from './prompts';
-import { describeMethods, ownMethods } from './ownMethods';
+import { describeMethods, ownMethods, usableKinds } from './ownMethods';
 import { phoneWorks, saySmsRetirementOnce, type DialogServices } from './services';
 import type { Voice } from './voice';
 
 export const WORK_ACCOUNT = 'workAccount';
 const START = 'work.start';
+const CAN_SIGN_IN = 'work.canSignIn';
+const LOST = 'work.lostOrStolen';
 const SELF_SERVICE = 'work.selfService';
 const OFFER = 'work.offerHelpdesk';
 const ACCOUNT_RECOVERY = 'work.accountRecovery';
 const RECOVERY_ANSWER = 'work.accountRecovery.answer';
 const YES_NO = 'work.yesNo';
+const USABLE = 'work.usable';
+
+interface SelfServiceOptions {
+  walkthrough: Walkthrough;
+  /** They still hold the old phone: keep it until the new method has worked. */
+  keepOldPhone?: boolean;
+}
 
 /**
  * A work or school account. With another way in, the person fixes it at Security info (new
@@ -27,10 +37,14 @@ export class WorkAccountDialog extends ComponentDialog {
     super(WORK_ACCOUNT);
     const maxMisses = services.maxMisses;
     this.addDialog(new AnswerPrompt(YES_NO, maxMisses));
+    this.addDialog(new AnswerPrompt(USABLE, maxMisses));
     for (const prompt of GuidedStepsDialog.prompts(maxMisses)) this.addDialog(prompt);
     this.addDialog(new GuidedStepsDialog(voice));
-    this.addDialog(new WaterfallDialog(START, [this.askCanSignIn.bind(this), this.choosePath.bind(this)]));
-    this.addDialog(new WaterfallDialog(SELF_SERVICE, [this.walk.bind(this), this.askWorked.bind(this), this.finish.bind(this)]));
+    this.addDialog(new DiagnosisDialog(voice, services));
+    this.addDialog(new WaterfallDialog(START, [this.diagnose.bind(this), this.triage.bind(this)]));
+    this.addDialog(new WaterfallDialog<SelfServiceOptions>(CAN_SIGN_IN, [this.askCanSignIn.bind(this), this.choosePath.bind(this)]));
+    this.addDialog(new WaterfallDialog(LOST, [this.offerHelpdeskNow.bind(this), this.afterOfferNow.bind(this)]));
+    this.addDialog(new WaterfallDialog<SelfServiceOptions>(SELF_SERVICE, [this.walk.bind(this), this.askWorked.bind(this), this.finish.bind(this)]));
     this.addDialog(new WaterfallDialog(OFFER, [this.offerHelpdesk.bind(this), this.afterOffer.bind(this)]));
     this.addDialog(new AnswerPrompt(RECOVERY_ANSWER, maxMisses));
     this.addDialog(new WaterfallDialog(ACCOUNT_RECOVERY, [this.offerAccountRecovery.bind(this), this.afterAccountRecovery.bind(this)]));
@@ -41,12 +55,65 @@ export class WorkAccountDialog extends ComponentDialog {
     return askYesNo(this.voice, step, YES_NO, key);
   }
 
+  private async diagnose(step: WaterfallStepContext) {
+    return step.beginDialog(DIAGNOSIS);
+  }
+
   /**
-   * In Teams the bot can see what the account still has, so it decides instead of asking
-   * blindly: another second factor means self-service; only phones, ask whether any still
-   * works; nothing at all, the helpdesk. Everywhere else it asks.
+   * Each problem's shortest safe fix. The same number still gets texts (while phone sign-in
+   * works), and someone holding the old phone can still sign in with it: both go straight to
+   * their steps. Lost or stolen is a helpdesk matter at once. Otherwise the person needs
+   * another way in first.
    */
-  private async askCanSignIn(step: WaterfallStepContext) {
+  private async triage(step: WaterfallStepContext) {
+    const ctx = step.context;
+    const problem = step.result as DiagnosisResult;
+    switch (problem) {
+      case undefined:
+        await this.voice.say(ctx, 'interrupt.tooManyMisses');
+        return step.replaceDialog(OFFER);
+      case 'same-number':
+        if (phoneWorks(this.services)) {
+          await this.voice.say(ctx, 'diagnosis.sameNumber');
+          return step.replaceDialog(SELF_SERVICE, { walkthrough: 'workSameNumber' } satisfies SelfServiceOptions);
+        }
+        // No texts any more: like an Authenticator left behind, it needs another way in.
+        return step.replaceDialog(CAN_SIGN_IN, { walkthrough: 'workApp' } satisfies SelfServiceOptions);
+      case 'new-number-old-phone':
+        return step.replaceDialog(SELF_SERVICE, { walkthrough: 'work', keepOldPhone: true } satisfies SelfServiceOptions);
+      case 'authenticator-restored':
+        await this.voice.say(ctx, 'diagnosis.workAuthenticator');
+        return step.replaceDialog(CAN_SIGN_IN, { walkthrough: 'workApp' } satisfies SelfServiceOptions);
+      case 'lost-or-stolen':
+        await this.voice.say(ctx, 'diagnosis.lostStolen', 'diagnosis.lostStolenWork');
+        return step.replaceDialog(LOST);
+      case 'old-phone-gone':
+        return step.replaceDialog(CAN_SIGN_IN, { walkthrough: 'work' } satisfies SelfServiceOptions);
+    }
+  }
+
+  /** A lost or stolen phone: the helpdesk removes the old number and signs them out everywhere. */
+  private async offerHelpdeskNow(step: WaterfallStepContext) {
+    return this.yesNo(step, 'diagnosis.offerHelpdeskNow');
+  }
+
+  private async afterOfferNow(step: WaterfallStepContext) {
+    const answer = (step.result as FoundChoice | undefined)?.value;
+    if (answer === 'yes') return step.endDialog(escalate);
+    if (answer === undefined) {
+      await this.voice.say(step.context, 'interrupt.tooManyMisses');
+      return step.replaceDialog(OFFER);
+    }
+    return step.replaceDialog(CAN_SIGN_IN, { walkthrough: 'work' } satisfies SelfServiceOptions);
+  }
+
+  /**
+   * In Teams the bot can see what the account has registered, but not what the person still
+   * holds (an Authenticator registration is usually on the old phone): it shows the methods and
+   * asks which of them still work. Nothing registered, or nothing that can still sign in,
+   * means the helpdesk. Everywhere else it asks.
+   */
+  private async askCanSignIn(step: WaterfallStepContext<SelfServiceOptions>) {
     const ctx = step.context;
     const summary = await ownMethods(ctx, this.services);
     if (!summary) return this.yesNo(step, 'work.canSignIn');
@@ -55,28 +122,39 @@ export class WorkAccountDialog extends ComponentDialog {
       await this.voice.say(ctx, 'work.noMethods');
       return step.next({ value: 'no', index: 1, score: 1 } satisfies FoundChoice);
     }
-    await ctx.sendActivity(this.voice.message(`${this.voice.t(ctx, 'work.methodsFound')}\n\n${describeMethods(this.voice, ctx, summary)}`));
-    if (summary.otherSecondFactors.length > 0) {
-      await this.voice.say(ctx, 'work.useOther');
-      return step.next({ value: 'yes', index: 0, score: 1 } satisfies FoundChoice);
+    const listed = `${this.voice.t(ctx, 'diagnosis.methodsFound')}\n\n${describeMethods(this.voice, ctx, summary)}`;
+    const usable = usableKinds(summary, phoneWorks(this.services));
+    if (usable.length === 0) {
+      await ctx.sendActivity(this.voice.message(`${listed}\n\n${this.voice.t(ctx, 'diagnosis.noneUsable')}`));
+      return step.next({ value: 'no', index: 1, score: 1 } satisfies FoundChoice);
     }
-    return this.yesNo(step, 'work.onlyPhones');
+    await ctx.sendActivity(this.voice.message(listed));
+    const choices = [...usable, 'none' as const].map((kind) => this.voice.choice(ctx, kind, `diagnosis.use.${kind}`, `diagnosis.useWords.${kind}`));
+    return step.prompt(USABLE, choiceQuestion(this.voice, ctx, this.voice.t(ctx, 'diagnosis.whichUsable'), choices));
   }
 
-  private async choosePath(step: WaterfallStepContext) {
-    const answer = (step.result as FoundChoice | undefined)?.value;
-    if (answer === 'yes') return step.replaceDialog(SELF_SERVICE);
+  private async choosePath(step: WaterfallStepContext<SelfServiceOptions>) {
+    const found = (step.result as FoundChoice | undefined)?.value;
+    // "Which can you still use?" answers with a method (a way in) or "none".
+    const answer = found === undefined || found === 'yes' || found === 'no' ? found : found === 'none' ? 'no' : 'yes';
+    if (answer === 'yes') return step.replaceDialog(SELF_SERVICE, { walkthrough: step.options.walkthrough } satisfies SelfServiceOptions);
     if (answer === 'no') return this.noMethod(step);
     await this.voice.say(step.context, 'interrupt.tooManyMisses');
     return step.replaceDialog(OFFER);
   }
 
-  private async walk(step: WaterfallStepContext) {
-    await saySmsRetirementOnce(this.voice, this.services, step.context);
-    await this.voice.say(step.context, 'work.intro');
+  private async walk(step: WaterfallStepContext<SelfServiceOptions>) {
+    const ctx = step.context;
+    const { walkthrough, keepOldPhone } = step.options;
+    await saySmsRetirementOnce(this.voice, this.services, ctx);
+    // The add-then-delete promise belongs to replacing the phone; the app walkthroughs were introduced by their diagnosis.
+    if (walkthrough === 'work') {
+      const intro = this.voice.t(ctx, 'work.intro');
+      await ctx.sendActivity(this.voice.message(keepOldPhone ? `${intro} ${this.voice.t(ctx, 'diagnosis.keepOldPhone')}` : intro));
+    }
     // Where codes will not reach a phone, the walkthrough does not offer one.
     const noPhone = !phoneWorks(this.services);
-    return step.beginDialog(GUIDED_STEPS, { walkthrough: 'work', index: 0, noPhone } satisfies GuidedStepsOptions);
+    return step.beginDialog(GUIDED_STEPS, { walkthrough, index: 0, noPhone } satisfies GuidedStepsOptions);
   }
 
   /** After the last step: one short hardening step, then whether it worked. */

@@ -66,12 +66,21 @@ export interface EscalationPort {
 
 export type Outcome = 'resolved' | 'escalated' | 'gave-up';
 
+/**
+ * What actually broke, asked before any advice because each has its own fix
+ * (support-content.md, "A new phone is several different problems").
+ */
+export const PROBLEM_CASES = ['same-number', 'new-number-old-phone', 'old-phone-gone', 'authenticator-restored', 'lost-or-stolen'] as const;
+export type ProblemCase = (typeof PROBLEM_CASES)[number];
+
 export interface OutcomeRecord {
   outcome: Outcome;
   /** Which path ended, e.g. `personal/self-service`, `work/escalation`. */
   path: string;
   channelId: string;
   locale: string;
+  /** Which problem the person described, when the conversation got that far. */
+  problem?: ProblemCase;
 }
 
 /** Counts how conversations end, for the helpdesk's statistics. */

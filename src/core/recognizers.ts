@@ -3,7 +3,7 @@
  * lists of the conversation's language (from the locale catalog), so the rules are the same in
  * every language and the words live with the translations.
  */
-import type { AccountKind } from './ports';
+import type { AccountKind, ProblemCase } from './ports';
 
 /** Lower case, accents and punctuation gone, spaces folded: "¿Sí!" and "si" compare equal. */
 export function normalize(text: string): string {
@@ -106,6 +106,24 @@ export function recognizeAccountAnswer(text: string, words: AccountWords): { kin
   if (personal) return { kind: 'personal' };
   if (work) return { kind: 'work' };
   return undefined;
+}
+
+export type ProblemWords = Readonly<Record<ProblemCase, readonly string[]>>;
+
+/**
+ * Reads a typed answer to "what changed?". One message often names several things ("new phone,
+ * it was stolen", "new number but the old phone broke"), so the cases are tried from the one
+ * that changes the advice most to the least: lost or stolen, then Authenticator, then the old
+ * phone gone, then a new number, then the same number on a new phone.
+ */
+export function recognizeProblem(text: string, words: ProblemWords): ProblemCase | undefined {
+  const said = normalize(text);
+  if (!said) return undefined;
+  const order: ProblemCase[] = ['lost-or-stolen', 'authenticator-restored', 'old-phone-gone', 'new-number-old-phone', 'same-number'];
+  return order.find((kind) => words[kind].some((w) => {
+    const n = normalize(w);
+    return n !== '' && (said === n || containsPhrase(said, n));
+  }));
 }
 
 /** "I changed my phone and get no codes": words that show the first message is the problem itself. */

@@ -1,12 +1,17 @@
 import type { Storage } from 'botbuilder';
-import type { Clock, Log, Outcome, OutcomePort, OutcomeRecord } from '../core/ports';
+import type { Clock, Log, Outcome, OutcomePort, OutcomeRecord, ProblemCase } from '../core/ports';
 import { createIfAbsent, ETagConflictError, isETagConflict } from './storageErrors';
 
-/** One document per UTC day: counts per outcome and per path, for the helpdesk's dashboard. */
+/**
+ * One document per UTC day: counts per outcome, per path and per problem (what broke, when the
+ * person said), so the helpdesk can see which problems are most common and how they end.
+ */
 export interface DailyOutcomes {
   day: string;
   outcomes: Partial<Record<Outcome, number>>;
   paths: Record<string, Partial<Record<Outcome, number>>>;
+  /** Absent in days recorded before the diagnosis question existed. */
+  problems?: Partial<Record<ProblemCase, Partial<Record<Outcome, number>>>>;
   eTag?: string;
 }
 
@@ -39,11 +44,15 @@ export class StoredOutcomes implements OutcomePort {
       current.outcomes[entry.outcome] = (current.outcomes[entry.outcome] ?? 0) + 1;
       const path = (current.paths[entry.path] ??= {});
       path[entry.outcome] = (path[entry.outcome] ?? 0) + 1;
+      if (entry.problem) {
+        const problem = ((current.problems ??= {})[entry.problem] ??= {});
+        problem[entry.outcome] = (problem[entry.outcome] ?? 0) + 1;
+      }
       try {
         if (stored) await this.storage.write({ [key]: current });
         // The day's first count: if another instance created the document meanwhile, count again on top of it.
         else if (!(await createIfAbsent(this.storage, key, current))) throw new ETagConflictError(key);
-        this.log.info({ outcome: entry.outcome, path: entry.path, channelId: entry.channelId, locale: entry.locale }, 'conversation outcome');
+        this.log.info({ outcome: entry.outcome, path: entry.path, ...(entry.problem ? { problem: entry.problem } : {}), channelId: entry.channelId, locale: entry.locale }, 'conversation outcome');
         return;
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !isETagConflict(error)) throw error;

@@ -47,7 +47,8 @@ const cases: Case[] = [
     channels: ['webchat'],
     turns: [
       say('hi', 'start.hello', 'account.ask'),
-      say('personal', 'personal.canSignIn'),
+      say('personal', 'diagnosis.ask'),
+      say('new number, and my old phone is broken', 'personal.canSignIn'),
       say('yes', 'personal.steps.open.title'),
       say('done', 'personal.steps.manage.title'),
       say('done'),
@@ -186,21 +187,21 @@ const cases: Case[] = [
   {
     name: '"Not sure" explains the difference and asks again',
     channels: ['webchat'],
-    turns: [say('hello', 'account.ask'), press('account.choices.unsure', 'account.notSure', 'account.ask'), press('account.choices.personal', 'personal.canSignIn')],
+    turns: [say('hello', 'account.ask'), press('account.choices.unsure', 'account.notSure', 'account.ask'), press('account.choices.personal', 'diagnosis.ask')],
   },
   {
     name: 'Teams: "not my work account" asks which account instead',
     channels: ['msteams'],
-    turns: [say('hi', 'account.teamsConfirm'), press('choices.no', 'account.ask'), say('it is my hotmail', 'personal.canSignIn')],
+    turns: [say('hi', 'account.teamsConfirm'), press('choices.no', 'account.ask'), say('it is my hotmail', 'diagnosis.ask'), press('diagnosis.choices.old-phone-gone', 'personal.canSignIn')],
   },
   {
     name: 'a typed address decides by its domain, and the bot says so',
     channels: ['webchat'],
-    turns: [say('hi', 'account.ask'), say('pat@hotmail.com', 'account.byConsumerDomain', 'personal.canSignIn')],
+    turns: [say('hi', 'account.ask'), say('pat@hotmail.com', 'account.byConsumerDomain', 'diagnosis.ask')],
   },
   {
     name: 'the first message names a work address: no account question at all',
-    turns: [{ act: { say: "I changed my phone and can't get codes for pat@contoso.com" }, expect: ['start.problemHeard', 'account.byWorkDomain', 'work.canSignIn'], absent: ['account.ask', 'account.teamsConfirm'] }],
+    turns: [{ act: { say: "I changed my phone and can't get codes for pat@contoso.com" }, expect: ['start.problemHeard', 'account.byWorkDomain', 'diagnosis.ask'], absent: ['account.ask', 'account.teamsConfirm'] }],
   },
   {
     name: 'the first message describes the problem',
@@ -225,7 +226,8 @@ const cases: Case[] = [
       press('choices.yes'),
       press('choices.done'),
       say('start over', 'interrupt.restarting', 'account.ask'),
-      press('account.choices.personal', 'personal.canSignIn'),
+      press('account.choices.personal', 'diagnosis.ask'),
+      press('diagnosis.choices.old-phone-gone', 'personal.canSignIn'),
       press('choices.yes', 'personal.steps.open.title'),
       press('choices.startOver', 'interrupt.restarting', 'account.ask'),
     ],
@@ -303,7 +305,8 @@ const cases: Case[] = [
     locale: 'es-ES',
     turns: [
       say('hola', 'account.ask'),
-      say('es del trabajo', 'work.canSignIn'),
+      say('es del trabajo', 'diagnosis.ask'),
+      say('número nuevo y ya no tengo el antiguo', 'work.canSignIn'),
       say('no', 'intake.askAddress'),
       say('ana@contoso.es', 'intake.askOldNumber'),
       say('omitir', 'intake.askNewNumber'),
@@ -331,6 +334,9 @@ async function play(c: Conversation, turn: Turn): Promise<void> {
       expect(c.said('account.ask')).toBe(true);
       await c.press(act.reach === 'work' ? 'account.choices.work' : 'account.choices.personal');
     }
+    // What broke comes first; "new number, old phone gone" is the one that asks for another way in.
+    expect(c.said('diagnosis.ask')).toBe(true);
+    await c.press('diagnosis.choices.old-phone-gone');
     expect(c.said(`${act.reach}.canSignIn`)).toBe(true);
     return;
   }

@@ -2,7 +2,7 @@
 import { Conversation } from './harness';
 
 async function fileRequest(c: Conversation): Promise<void> {
-  for (const text of ['hi', 'work', 'no', 'pat@contoso.com', 'skip', '+44 7400 123456']) await c.say(text);
+  for (const text of ['hi', 'work', 'old phone gone', 'no', 'pat@contoso.com', 'skip', '+44 7400 123456']) await c.say(text);
   await c.press('intake.fix.replace-mobile');
   await c.press('choices.send');
   expect(c.said('intake.recorded')).toBe(true);
@@ -39,7 +39,7 @@ test('"status" as the first message answers without starting the questions', asy
 
 test('Spanish: estado and cancelar mi solicitud', async () => {
   const c = new Conversation('webchat', 'es-ES');
-  for (const text of ['hola', 'trabajo', 'no', 'ana@contoso.es', 'omitir', '612 34 56 78']) await c.say(text);
+  for (const text of ['hola', 'trabajo', 'ya no tengo el antiguo', 'no', 'ana@contoso.es', 'omitir', '612 34 56 78']) await c.say(text);
   await c.press('intake.fix.replace-mobile');
   await c.say('enviar');
   await c.say('estado');

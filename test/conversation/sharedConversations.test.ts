@@ -88,10 +88,11 @@ describe.each(KINDS)('msteams $name', (kind) => {
     const env = setUp();
     const first = await say(env, kind, 'hi');
     const second = await say(env, kind, 'Yes');
-    const transcript = `${first}\n${second}`;
+    const third = await say(env, kind, 'old phone gone');
+    const transcript = `${first}\n${second}\n${third}`;
     const link = `https://teams.microsoft.com/l/chat/0/0?users=28:${BOT_APP_ID}`;
     if (kind.shared) {
-      for (const reply of [first, second]) expect(reply).toContain(localizer.t('en', 'shared.oneToOne', { link }, ['link']).replace(/"/g, '\\"'));
+      for (const reply of [first, second, third]) expect(reply).toContain(localizer.t('en', 'shared.oneToOne', { link }, ['link']).replace(/"/g, '\\"'));
       expect(transcript).not.toContain('Mobile phone');
       expect(transcript).not.toContain('Authenticator');
       expect(transcript).not.toContain(localizer.t('en', 'account.teamsConfirm'));

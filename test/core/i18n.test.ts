@@ -375,19 +375,20 @@ describe('keys used in code exist in the catalogs', () => {
     expect(lookup(es, key)).toBeDefined();
   });
 
-  describe.each(Object.entries(WALKTHROUGHS))('walkthrough %s', (walkthrough, steps) => {
+  describe.each(Object.entries(WALKTHROUGHS))('walkthrough %s', (_walkthrough, steps) => {
     test.each([...steps])('step %s has title, text and stuck in both languages', (step) => {
       for (const catalog of [en, es]) {
         for (const part of ['title', 'text', 'stuck']) {
-          expect(typeof lookup(catalog, `${walkthrough}.steps.${step}.${part}`)).toBe('string');
+          expect(typeof lookup(catalog, `${step}.${part}`)).toBe('string');
         }
       }
     });
+  });
 
-    test('the catalog has no step the walkthrough never shows', () => {
-      const inCatalog = Object.keys(lookup(en, `${walkthrough}.steps`) as Catalog);
-      expect(inCatalog.sort()).toEqual([...steps].sort());
-    });
+  test('the catalog has no step that no walkthrough shows', () => {
+    const shown = new Set<string>(Object.values(WALKTHROUGHS).flat());
+    const inCatalog = ['personal.steps', 'work.steps', 'diagnosis.steps'].flatMap((prefix) => Object.keys(lookup(en, prefix) as Catalog).map((step) => `${prefix}.${step}`));
+    expect(inCatalog.filter((step) => !shown.has(step))).toEqual([]);
   });
 
   // Record<RequestedFix, …> makes the compiler insist on every fix.

@@ -33,7 +33,7 @@ describe('an adaptiveCard/action invoke whose value has no action object', () =>
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('BadActivity');
     // The dialog still waits for the account type: the person's answer is taken, not a fresh start.
-    expect(readable(await c.say('Personal'))).toContain(en.personal.canSignIn);
+    expect(readable(await c.say('Personal'))).toContain(en.diagnosis.ask);
     expect(bot.logs.join('')).not.toContain('"turn failed"');
   });
 });
@@ -58,15 +58,15 @@ describe('a caller-chosen locale cannot make the server build recognisers for an
   test('a French visitor still gets through a choice prompt over HTTP, answered in the default language', async () => {
     const c = new HttpConversation(bot.url, 'fuzz-locale-fr', 'webchat', { locale: 'fr-FR' });
     expect(readable(await c.say('I changed my phone and get no codes'))).toContain(en.start.problemHeard);
-    expect(readable(await c.say('Personal'))).toContain(en.personal.canSignIn);
+    expect(readable(await c.say('Personal'))).toContain(en.diagnosis.ask);
   });
 
   test('a very long typed answer at a choice prompt is a miss, not seconds of number recognition', async () => {
     const c = new HttpConversation(bot.url, 'fuzz-long-answer');
     await c.say('I changed my phone and get no codes');
     const replies = readable(await c.say(`Personal ${'1 '.repeat(999)}`));
-    expect(replies).not.toContain(en.personal.canSignIn);
+    expect(replies).not.toContain(en.diagnosis.ask);
     // The dialog is still at the account question: a short answer is taken.
-    expect(readable(await c.say('Personal'))).toContain(en.personal.canSignIn);
+    expect(readable(await c.say('Personal'))).toContain(en.diagnosis.ask);
   });
 });

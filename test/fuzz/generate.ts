@@ -359,7 +359,7 @@ const conversationFamily: Family = (r, c, o) => {
   const phone = phoneNumber(r);
   const phone2 = phoneNumber(r);
   c.secrets.push(phone, phone2);
-  const script = ['hi', r.pick(['work', 'school', 'personal']), r.pick(['no', 'yes']), r.pick(['adele.vance@contoso.example', 's1234567@contoso.edu', 'nobody@example.com']), r.pick([phone, 'skip']), phone2, r.pick(['replace', 'add', '1', '2']), r.pick(['send', 'yes', 'edit', 'cancel']), 'status'];
+  const script = ['hi', r.pick(['work', 'school', 'personal']), 'old phone gone', r.pick(['no', 'yes']), r.pick(['adele.vance@contoso.example', 's1234567@contoso.edu', 'nobody@example.com']), r.pick([phone, 'skip']), phone2, r.pick(['replace', 'add', '1', '2']), r.pick(['send', 'yes', 'edit', 'cancel']), 'status'];
   const turns = 2 + r.int(5);
   for (let i = 0; i < turns; i++) {
     const tags: KnownFinding[] = [];

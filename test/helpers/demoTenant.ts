@@ -24,7 +24,7 @@ export async function fileWebRequest(
   address: string,
   fix = 'Register my new number',
 ): Promise<string> {
-  for (const text of ['hi', 'work', 'no', address, 'skip', NEW_NUMBER, fix]) await say(text);
+  for (const text of ['hi', 'work', 'old phone gone', 'no', address, 'skip', NEW_NUMBER, fix]) await say(text);
   const sent = readable(await say('Send it'));
   expect(sent).toContain('sent your request to the helpdesk');
   return /HD-[0-9A-Z]{4}-[0-9A-Z]{4}/.exec(sent)![0];

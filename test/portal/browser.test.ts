@@ -216,6 +216,8 @@ describeInBrowser(`the help portal in Chromium (${CHROMIUM})`, () => {
     await type(page, 'I changed my phone and get no codes');
     await botSays(page, 'Which account is it');
     await suggested(page, 'Personal').click();
+    await botSays(page, 'What changed?');
+    await suggested(page, 'New number, old phone gone').click();
     await botSays(page, 'Can you still sign in to this account another way?');
     await suggested(page, 'Yes').click();
     for (let step = 1; step <= 4; step++) {
@@ -234,6 +236,8 @@ describeInBrowser(`the help portal in Chromium (${CHROMIUM})`, () => {
     const { page } = await openPortal();
     await type(page, 'I changed my phone and get no codes');
     await suggested(page, 'Work or school').click();
+    await botSays(page, 'What changed?');
+    await suggested(page, 'New number, old phone gone').click();
     await botSays(page, 'Can you still sign in to your work or school account another way?');
     await suggested(page, 'No').click();
     await botSays(page, 'What’s the sign-in address');
@@ -309,6 +313,8 @@ describeInBrowser(`the help portal in Chromium (${CHROMIUM})`, () => {
     await botSays(page, 'Which account is it');
     // Typing an answer is as good as its button; the button is shown by the next step.
     await typeAndSend('Work or school');
+    await botSays(page, 'What changed?');
+    await typeAndSend('old phone gone');
     await botSays(page, 'Can you still sign in to your work or school account another way?');
     await typeAndSend('No');
     await botSays(page, 'What’s the sign-in address');

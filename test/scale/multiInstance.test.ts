@@ -100,7 +100,8 @@ class Spread {
 /** The personal-account walk, each answer checked. */
 async function personalWalk(c: Spread): Promise<void> {
   await c.say('hi');
-  expect(readable(await c.say('personal'))).toContain(en.personal.canSignIn.slice(0, 40));
+  expect(readable(await c.say('personal'))).toContain(en.diagnosis.ask.slice(0, 40));
+  expect(readable(await c.say('old phone gone'))).toContain(en.personal.canSignIn.slice(0, 40));
   expect(readable(await c.say('yes'))).toContain(en.personal.intro.slice(0, 30));
 }
 
@@ -150,6 +151,7 @@ describe('two instances sharing one Azurite container', () => {
       teams.map(async (c) => {
         await c.say('hi');
         await c.say('yes');
+        await c.say('old phone gone');
         expect(readable(await c.say('no'))).toContain(en.intake.askOldNumber);
         expect(readable(await c.say('skip'))).toContain('new mobile number');
         expect(readable(await c.say(NEW_NUMBER))).toContain(en.intake.askFix);
@@ -186,7 +188,7 @@ describe('an instance killed with SIGKILL', () => {
     const walkers = Array.from({ length: 6 }, (_, i) => new Spread(spread, `kill-${i}-${Date.now()}`));
     await Promise.all(walkers.map(async (c) => {
       await c.say('hi');
-      expect(readable(await c.say('personal'))).toContain(en.personal.canSignIn.slice(0, 40));
+      expect(readable(await c.say('personal'))).toContain(en.diagnosis.ask.slice(0, 40));
     }));
     const requester = new Spread(spread, `kill-request-${Date.now()}`);
     const reference = await fileRequest(requester, 'alex.wilber@contoso.example');
@@ -194,7 +196,10 @@ describe('an instance killed with SIGKILL', () => {
     expect(await doomed.kill('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
     live = [survivor];
 
-    await Promise.all(walkers.map(async (c) => expect(readable(await c.say('yes'))).toContain(en.personal.intro.slice(0, 30))));
+    await Promise.all(walkers.map(async (c) => {
+      expect(readable(await c.say('old phone gone'))).toContain(en.personal.canSignIn.slice(0, 30));
+      expect(readable(await c.say('yes'))).toContain(en.personal.intro.slice(0, 30));
+    }));
     const before = patches(ALEX).length;
     expect(await click(survivor, LEE, 'replaceMobile', reference)).toContain('mobile number replaced');
     expect(patches(ALEX).length - before).toBe(1);
@@ -245,9 +250,10 @@ describe('operations', () => {
       conversation: { id, conversationType: 'personal' },
     });
     await teams.say('hi');
+    await teams.say('Yes');
     // Graph makes the next turn wait (429, Retry-After 2 s): it is in flight when SIGTERM arrives.
     sandbox.injectFault({ status: 429, retryAfterSeconds: 2, times: 1, method: 'GET' });
-    const inFlight = teams.say('Yes');
+    const inFlight = teams.say('old phone gone');
     // Well inside the 2 s the turn waits on Graph, so it is surely in flight when SIGTERM lands.
     await new Promise((resolve) => setTimeout(resolve, 700));
     const exited = bot.kill('SIGTERM');
@@ -259,7 +265,7 @@ describe('operations', () => {
       body: JSON.stringify(new HttpConversation(bot.url, `term-new-${Date.now()}`).activity({ text: 'hi' })),
     });
     expect(refused.status).toBe(503);
-    expect(readable(await inFlight)).toContain(en.work.useOther.slice(0, 30));
+    expect(readable(await inFlight)).toContain(en.diagnosis.whichUsable.slice(0, 30));
     // An expectReplies turn is answered in its HTTP response: no typing indicator goes to the
     // serviceUrl, however long Graph makes it wait (test/server/typing.test.ts covers the channel case).
     expect(connector.inConversation(id).map((c) => c.activity.type)).not.toContain('typing');

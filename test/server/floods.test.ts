@@ -12,7 +12,7 @@ import { HttpConversation, readable, startBot, type ActivityJson, type RunningBo
 import { NEW_NUMBER } from '../helpers/demoTenant';
 
 const HELPDESK = '19:floods0helpdesk@thread.tacv2';
-const STEPS = ['hi', 'work', 'no', '<address>', 'skip', NEW_NUMBER, 'Register my new number', 'Send it'];
+const STEPS = ['hi', 'work', 'old phone gone', 'no', '<address>', 'skip', NEW_NUMBER, 'Register my new number', 'Send it'];
 const REFERENCE = /HD-[0-9A-Z]{4}-[0-9A-Z]{4}/g;
 
 let connector: LoopbackConnector;

@@ -129,7 +129,8 @@ test('the requester cannot approve their own request', async () => {
     conversation: { id: 'a:1isaiah', conversationType: 'personal' },
   });
   await c.say('hi');
-  expect(readable(await c.say('Yes'))).toContain(en.work.useOther); // he still has Authenticator…
+  await c.say('Yes');
+  expect(readable(await c.say('old phone gone'))).toContain(en.diagnosis.whichUsable); // his Authenticator is registered…
   expect(readable(await c.say('talk to a person'))).toContain(en.intake.teamsAccount); // …but wants the helpdesk
   for (const text of [NEW_NUMBER, 'Register my new number']) await c.say(text);
   const reference = /HD-[0-9A-Z]{4}-[0-9A-Z]{4}/.exec(readable(await c.say('Send it')))![0];
@@ -368,7 +369,7 @@ describe('the helpdesk channel captured from the team installation', () => {
 
   test('before installation requests are only recorded; installing in another team changes nothing; the right team captures it', async () => {
     const c = new HttpConversation(bot.url, 'web-capture-1', 'webchat', { serviceUrl: connector.url });
-    for (const text of ['hi', 'work', 'no', 'adele.vance@contoso.example', 'skip', NEW_NUMBER, 'Register my new number']) await c.say(text);
+    for (const text of ['hi', 'work', 'old phone gone', 'no', 'adele.vance@contoso.example', 'skip', NEW_NUMBER, 'Register my new number']) await c.say(text);
     const stored = readable(await c.say('Send it'));
     expect(stored).toContain(en.intake.recordedNext);
     expect(stored).not.toContain('sent your request');
@@ -659,7 +660,7 @@ describe('never telling anyone it worked when it did not', () => {
   /** Files a request from web chat and returns what the bot answered to "Send it". */
   async function fileRequest(conversation: string, address: string): Promise<{ said: string; reference: string; c: HttpConversation }> {
     const c = new HttpConversation(bot.url, conversation, 'webchat', { serviceUrl: connector.url });
-    for (const text of ['hi', 'work', 'no', address, 'skip', NEW_NUMBER, 'Register my new number']) await c.say(text);
+    for (const text of ['hi', 'work', 'old phone gone', 'no', address, 'skip', NEW_NUMBER, 'Register my new number']) await c.say(text);
     const said = readable(await c.say('Send it'));
     return { said, reference: /HD-[0-9A-Z]{4}-[0-9A-Z]{4}/.exec(said)![0], c };
   }
@@ -786,7 +787,7 @@ describe('an audit store that fails (after its own retries)', () => {
   test('no request record, no request: the person is told it failed, nothing is posted, the account stays free', async () => {
     store.failing.add('request');
     const c = new HttpConversation(bot.url, 'web-audit-request', 'webchat', { serviceUrl: connector.url });
-    for (const text of ['hi', 'work', 'no', 'adele.vance@contoso.example', 'skip', NEW_NUMBER, 'Register my new number']) await c.say(text);
+    for (const text of ['hi', 'work', 'old phone gone', 'no', 'adele.vance@contoso.example', 'skip', NEW_NUMBER, 'Register my new number']) await c.say(text);
     const posts = connector.inConversation(HELPDESK).length;
     expect(readable(await c.say('Send it'))).toContain(en.intake.failed);
     expect(connector.inConversation(HELPDESK)).toHaveLength(posts);

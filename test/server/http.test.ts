@@ -102,7 +102,8 @@ describe('a conversation over HTTP with expectReplies', () => {
   test('the personal path end to end, with card buttons submitted as Web Chat sends them', async () => {
     const c = new HttpConversation(bot.url, 'http-personal');
     expect(readable(await c.say('I changed my phone and get no codes'))).toContain(en.start.problemHeard);
-    expect(readable(await c.say('Personal'))).toContain(en.personal.canSignIn);
+    expect(readable(await c.say('Personal'))).toContain(en.diagnosis.ask);
+    expect(readable(await c.say('old phone gone'))).toContain(en.personal.canSignIn);
     const first = await c.say('Yes');
     expect(readable(first)).toContain(en.personal.steps.open.title);
     for (const title of [en.personal.steps.manage.title, en.personal.steps.add.title, en.personal.steps.remove.title]) {
@@ -114,7 +115,7 @@ describe('a conversation over HTTP with expectReplies', () => {
 
   test('no trace activity (dialog memory snapshot) is ever returned to the caller', async () => {
     const c = new HttpConversation(bot.url, 'http-traces');
-    const all = [...(await c.say('hi')), ...(await c.say('work')), ...(await c.say('no')), ...(await c.say('pat@contoso.com'))];
+    const all = [...(await c.say('hi')), ...(await c.say('work')), ...(await c.say('old phone gone')), ...(await c.say('no')), ...(await c.say('pat@contoso.com'))];
     expect(all.filter((a) => a.type === 'trace')).toEqual([]);
     expect(all.length).toBeGreaterThan(0);
   });
@@ -190,6 +191,7 @@ describe('bad input', () => {
     const c = new HttpConversation(bot.url, 'inject');
     await c.say('hi');
     await c.say('work');
+    await c.say('old phone gone');
     await c.say('no');
     const replies = readable(await c.say('<img src=x onerror=alert(1)>@contoso.com'));
     expect(replies).toContain(en.intake.badAddress);
@@ -209,7 +211,7 @@ describe('bad input', () => {
 
   test('phone numbers in every wrong shape get a reason and an example, and never reach the logs', async () => {
     const c = new HttpConversation(bot.url, 'phones');
-    for (const text of ['hi', 'work', 'no', 'pat@contoso.com', 'skip']) await c.say(text);
+    for (const text of ['hi', 'work', 'old phone gone', 'no', 'pat@contoso.com', 'skip']) await c.say(text);
     const wrong: [string, string][] = [
       ['', en.errors.nonText],
       ['123', 'too short'],

@@ -70,6 +70,7 @@ test('normal delivery (no expectReplies): replies reach the channel, the trace-o
       });
     expect((await post('hi')).status).toBeLessThan(300);
     expect((await post('personal')).status).toBeLessThan(300);
+    expect((await post('old phone gone')).status).toBeLessThan(300);
     const texts = connector.inConversation('plain-delivery').map((c) => String(c.activity.text ?? ''));
     expect(texts.join('\n')).toContain('Can you still sign in to this account another way?');
     expect(texts.join('\n')).not.toContain('something went wrong');

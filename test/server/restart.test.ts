@@ -27,11 +27,13 @@ test('a restart in the middle of conversations continues each where it was', asy
   try {
     await walker.say('hi');
     await walker.say('personal');
+    await walker.say('old phone gone');
     await walker.say('yes');
     expect(readable(await walker.post({ value: { choice: 'done' } }))).toContain(en.personal.steps.manage.title);
 
     await intake.say('hi');
     await intake.say('yes');
+    await intake.say('old phone gone');
     expect(readable(await intake.say('no'))).toContain(en.intake.askOldNumber);
     expect(readable(await intake.say('skip'))).toContain('new mobile number');
   } finally {

@@ -53,18 +53,18 @@ describe('Teams shared conversations', () => {
       entities: [{ type: 'mention', mentioned: { id: BOT_ID, name: 'Support bot' }, text: '<at>Support bot</at>' }],
     });
     const lookupsBefore = bot.app.sandbox!.requests.length;
-    const replies = readable([...(await c.say('<at>Support bot</at> hi')), ...(await c.say('<at>Support bot</at> Yes'))]);
+    const replies = readable([...(await c.say('<at>Support bot</at> hi')), ...(await c.say('<at>Support bot</at> Yes')), ...(await c.say('<at>Support bot</at> old phone gone'))]);
     const key = `msteams/conversations/${conversation.id}/`; // botbuilder: channel/conversations/id/namespace
     if (shared) {
       expect(replies).toContain(`https://teams.microsoft.com/l/chat/0/0?users=${BOT_ID}`);
       expect(replies).not.toContain(en.account.teamsConfirm);
-      expect(replies).not.toContain(en.work.onlyPhones);
+      expect(replies).not.toContain(en.diagnosis.methodsFound);
       expect(replies).not.toMatch(/Mobile phone/);
       expect(bot.app.sandbox!.requests.length).toBe(lookupsBefore);
       expect(await stored(key)).toBeUndefined();
     } else {
       expect(replies).toContain(en.account.teamsConfirm);
-      expect(replies).toContain(en.work.onlyPhones);
+      expect(replies).toContain(en.diagnosis.methodsFound);
       expect(replies).toMatch(/Mobile phone/);
       expect(await stored(key)).toBeDefined();
     }
@@ -75,7 +75,7 @@ describe('retention sweep', () => {
   /** A web-chat intake filled in up to the summary, never sent. */
   async function abandonIntake(id: string): Promise<HttpConversation> {
     const c = new HttpConversation(bot.url, id);
-    for (const text of ['I changed my phone and get no codes', 'Work or school', 'No', 'pat@contoso.com', '+44 7400 111222', '+44 7400 123456']) await c.say(text);
+    for (const text of ['I changed my phone and get no codes', 'Work or school', 'old phone gone', 'No', 'pat@contoso.com', '+44 7400 111222', '+44 7400 123456']) await c.say(text);
     expect(readable(await c.say('One-time pass to set up Authenticator'))).toContain('+44 7400 123456');
     return c;
   }

@@ -61,11 +61,13 @@ test('a typing post that fails after a slow turn, or during one, costs nothing: 
     // Now the 400 arrives during the turn (one reply of 1.5 s): the turn carries on regardless.
     connector.typingFailure = { status: 400, afterMs: 100 };
     await say('personal');
-    expect(texts()).toContain(en.personal.canSignIn.slice(0, 30));
+    expect(texts()).toContain(en.diagnosis.ask.slice(0, 30));
     expect(failures()).toBe(2);
 
     // The dialog goes on where it was: its state survived both failures.
     connector.typingFailure = undefined;
+    await say('old phone gone');
+    expect(texts()).toContain(en.personal.canSignIn.slice(0, 30));
     await say('yes');
     expect(texts()).toContain(en.personal.steps.open.title);
     expect(connector.inConversation(id).filter((c) => c.activity.type === 'typing').length).toBeGreaterThanOrEqual(2);
