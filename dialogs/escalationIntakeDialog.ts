@@ -25,6 +25,8 @@ const PATH = 'work/escalation';
 
 interface IntakeValues {
   address?: string;
+  /** Teams knows the account: say so in front of the first question (one message, not two). */
+  teamsAccountNote?: boolean;
   phonesFromDirectory?: boolean;
   oldMobile?: string;
   newMobile?: string;
@@ -76,10 +78,18 @@ export class EscalationIntakeDialog extends ComponentDialog {
 
   private async askAddress(step: WaterfallStepContext) {
     if (teamsObjectId(step.context)) {
-      await this.voice.say(step.context, 'intake.teamsAccount');
+      this.values(step).teamsAccountNote = true;
       return step.next();
     }
     return step.prompt(ADDRESS, { prompt: this.voice.message(this.voice.t(step.context, 'intake.askAddress')) });
+  }
+
+  /** The first question, with "I'll use your Teams account" in front of it when that is due. */
+  private lead(step: WaterfallStepContext, question: string): string {
+    const values = this.values(step);
+    if (!values.teamsAccountNote) return question;
+    values.teamsAccountNote = false;
+    return `${this.voice.t(step.context, 'intake.teamsAccount')} ${question}`;
   }
 
   private async askOldNumber(step: WaterfallStepContext) {
@@ -90,7 +100,7 @@ export class EscalationIntakeDialog extends ComponentDialog {
       this.values(step).phonesFromDirectory = true;
       return step.next(SKIPPED);
     }
-    return step.prompt(OLD_NUMBER, { prompt: this.voice.message(this.voice.t(step.context, 'intake.askOldNumber')) });
+    return step.prompt(OLD_NUMBER, { prompt: this.voice.message(this.lead(step, this.voice.t(step.context, 'intake.askOldNumber'))) });
   }
 
   private async askNewNumber(step: WaterfallStepContext) {
@@ -99,7 +109,7 @@ export class EscalationIntakeDialog extends ComponentDialog {
     if (old?.ok) this.values(step).oldMobile = old.phone.e164;
     return step.prompt(NEW_NUMBER, {
       validations: { oldMobile: this.values(step).oldMobile, phonesFromDirectory: this.values(step).phonesFromDirectory } satisfies NumberValidations,
-      prompt: this.voice.message(this.voice.t(step.context, 'intake.askNewNumber', { example: this.example(step.context) }, ['example'])),
+      prompt: this.voice.message(this.lead(step, this.voice.t(step.context, 'intake.askNewNumber', { example: this.example(step.context) }, ['example']))),
     });
   }
 

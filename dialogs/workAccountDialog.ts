@@ -120,17 +120,27 @@ export class WorkAccountDialog extends ComponentDialog {
     const registered = summary.phones.length + summary.otherSecondFactors.length;
     if (registered === 0) {
       await this.voice.say(ctx, 'work.noMethods');
-      return step.next({ value: 'no', index: 1, score: 1 } satisfies FoundChoice);
+      return this.nothingUsable(step);
     }
     const listed = `${this.voice.t(ctx, 'diagnosis.methodsFound')}\n\n${describeMethods(this.voice, ctx, summary)}`;
     const usable = usableKinds(summary, phoneWorks(this.services));
     if (usable.length === 0) {
       await ctx.sendActivity(this.voice.message(`${listed}\n\n${this.voice.t(ctx, 'diagnosis.noneUsable')}`));
-      return step.next({ value: 'no', index: 1, score: 1 } satisfies FoundChoice);
+      return this.nothingUsable(step);
     }
     await ctx.sendActivity(this.voice.message(listed));
     const choices = [...usable, 'none' as const].map((kind) => this.voice.choice(ctx, kind, `diagnosis.use.${kind}`, `diagnosis.useWords.${kind}`));
     return step.prompt(USABLE, choiceQuestion(this.voice, ctx, this.voice.t(ctx, 'diagnosis.whichUsable'), choices));
+  }
+
+  /**
+   * Teams shows nothing that can still sign them in: account recovery where the organisation has
+   * it, else the helpdesk, asked first rather than started at once (the same turn already said
+   * what changed and what is registered, and a turn says at most three things).
+   */
+  private async nothingUsable(step: WaterfallStepContext<SelfServiceOptions>) {
+    if (this.services.entraAccountRecovery) return step.replaceDialog(ACCOUNT_RECOVERY);
+    return step.replaceDialog(OFFER);
   }
 
   private async choosePath(step: WaterfallStepContext<SelfServiceOptions>) {

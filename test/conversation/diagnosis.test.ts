@@ -110,7 +110,7 @@ const rows: Row[] = [
     kind: 'work',
     now,
     turns: [
-      not(problem('same-number', 'diagnosis.sameNumber', 'work.smsRetirement', 'diagnosis.steps.workSignInWithText.title'), 'work.canSignIn'),
+      not(problem('same-number', 'diagnosis.sameNumber', 'work.sms.retiring', 'diagnosis.steps.workSignInWithText.title'), 'work.canSignIn'),
       done('diagnosis.steps.workDeleteApp.title'),
       done('diagnosis.steps.workAddApp.title'),
       done('outcome.ask'),
@@ -175,7 +175,7 @@ const rows: Row[] = [
     kind: 'work',
     turns: [
       problem('authenticator-restored', 'diagnosis.workAuthenticator', 'work.canSignIn'),
-      not(press('choices.yes', 'work.smsRetirement', 'work.steps.open.title'), 'work.intro'),
+      not(press('choices.yes', 'work.sms.retiring', 'work.steps.open.title'), 'work.intro'),
       done('diagnosis.steps.workDeleteApp.title'),
       done('diagnosis.steps.workAddApp.title'),
       done('outcome.ask'),

@@ -87,21 +87,33 @@ test('Teams, only phones: a phone that still gets codes → the self-service ste
   expect(c.said('work.steps.open.title')).toBe(true);
 });
 
-test('Teams, only phones after the SMS/voice retirement: no phone is offered as usable, straight to the helpdesk', async () => {
+test('Teams, only phones after the SMS/voice retirement: no phone is offered as usable, the helpdesk is offered', async () => {
   const c = new Conversation('msteams', 'en-GB', { now: AFTER_RETIREMENT, directory: new FakeDirectory().withMethods(summary(OBJECT_ID, [oldMobile, alternate])) });
   await reachWorkInTeams(c);
   expect(c.said('diagnosis.methodsFound')).toBe(true);
   expect(c.said('diagnosis.noneUsable')).toBe(true);
   expect(c.said('diagnosis.whichUsable')).toBe(false);
+  expect(c.said('work.offerHelpdesk')).toBe(true);
+  await c.press('choices.yes');
   expect(c.said('intake.teamsAccount')).toBe(true);
 });
 
-test('Teams, nothing registered: the helpdesk, without a pointless question', async () => {
+test('Teams, nothing registered: the helpdesk is offered, without a pointless question', async () => {
   const c = new Conversation('msteams', 'en-GB', { directory: new FakeDirectory().withMethods(summary(OBJECT_ID, [])) });
   await reachWorkInTeams(c);
   expect(c.said('work.noMethods')).toBe(true);
   expect(c.said('work.canSignIn')).toBe(false);
+  expect(c.said('work.offerHelpdesk')).toBe(true);
+  await c.press('choices.yes');
   expect(c.said('intake.teamsAccount')).toBe(true);
+});
+
+test('Teams, nothing usable, with Entra account recovery: recovery is offered before the helpdesk', async () => {
+  const c = new Conversation('msteams', 'en-GB', { entraAccountRecovery: true, directory: new FakeDirectory().withMethods(summary(OBJECT_ID, [])) });
+  await reachWorkInTeams(c);
+  expect(c.said('work.noMethods')).toBe(true);
+  expect(c.said('work.accountRecovery.offer')).toBe(true);
+  expect(c.said('work.offerHelpdesk')).toBe(false);
 });
 
 test('Teams, directory unavailable: the bot asks instead, and the person is not stuck', async () => {

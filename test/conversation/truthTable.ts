@@ -54,6 +54,8 @@ export async function play(c: Conversation, turn: Turn): Promise<void> {
     } else {
       await checked(c, () => c.press(act.reach === 'work' ? 'account.choices.work' : 'account.choices.personal'));
     }
+    // What changed: a new number and the old phone gone, the case that asks for another way in.
+    await checked(c, () => c.press('diagnosis.choices.old-phone-gone'));
     return;
   }
   if ('say' in act) await checked(c, () => c.say(act.say));
