@@ -52,7 +52,8 @@ export class BotProcess {
     const child = spawn(process.execPath, ['--disable-warning=DEP0111', ENTRY], {
       cwd: ROOT,
       // Only what the test gives, plus PATH: no developer .env or ambient Azure settings leak in.
-      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(this.port), INSTANCE_ID: this.name, ...this.env },
+      // PHONE_SIGN_IN=own-provider keeps what the walks are offered the same on every date.
+      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(this.port), INSTANCE_ID: this.name, PHONE_SIGN_IN: 'own-provider', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

@@ -22,7 +22,9 @@ export async function startBot(env: Record<string, string> = {}, overrides: AppO
       done();
     },
   });
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', STATE_STORE: 'memory', LOG_LEVEL: 'debug', ...env });
+  // PHONE_SIGN_IN=own-provider: what the conversation offers then does not change on 1 Feb 2027,
+  // so these tests do not depend on today's date (test/conversation freezes the clock instead).
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', STATE_STORE: 'memory', LOG_LEVEL: 'debug', PHONE_SIGN_IN: 'own-provider', ...env });
   const app = await createApp(config, { logger: createLogger(config.logLevel, sink, config.instanceId), ...overrides });
   const url = await app.start();
   return { app, url, logs, stop: () => app.stop() };

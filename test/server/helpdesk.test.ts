@@ -526,7 +526,7 @@ describe('the warning before "Replace mobile number" (PHONE_SIGN_IN and the cloc
         EXPIRY_SWEEP_SECONDS: '0',
         GRAPH_MAX_RETRY_SECONDS: '3',
         HELPDESK_GROUP_ID: '19640382-9562-46f4-b751-a763f56a1c48',
-        ...(setting ? { PHONE_SIGN_IN: setting } : {}),
+        PHONE_SIGN_IN: setting ?? 'microsoft',
       },
       { clock },
     );
