@@ -23,8 +23,9 @@ import type { Config } from './config';
 import type { DirectoryPort } from './core/directory';
 import { Localizer } from './core/i18n';
 import { systemClock, type Clock, type EscalationPort, type OutcomePort } from './core/ports';
-import { Helpdesk } from './helpdesk/helpdesk';
+import { HelpdeskService } from './helpdesk/service';
 import { ProactiveSender } from './helpdesk/proactiveSender';
+import { HelpdeskTeamsHandler, TeamsConnector } from './helpdesk/teams';
 import { HelpdeskChannelStore } from './infra/helpdeskChannel';
 import { NoticeOutbox } from './infra/noticeOutbox';
 import { StoredAudit } from './infra/storedAudit';
@@ -62,7 +63,7 @@ export interface App {
   readonly log: Logger;
   /** The built-in sandbox tenant when no Graph credential is configured (tests inspect its state). */
   readonly sandbox?: GraphSandbox;
-  readonly helpdesk: Helpdesk;
+  readonly helpdesk: HelpdeskService;
   /** Deletes old conversation state, closed requests and old audit trails (also run on a timer). */
   readonly retention: RetentionSweep;
   /** Starts listening; resolves with the base URL, e.g. http://127.0.0.1:3978. */
@@ -91,8 +92,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const botAuth = new ConfigurationBotFrameworkAuthentication(config.botAuth as ConfigurationBotFrameworkAuthenticationOptions);
   const adapter = new CloudAdapter(botAuth);
   const tickets = new TicketStore(storage, clock, config.helpdesk.limits);
-  const helpdesk = new Helpdesk({
-    sender: new ProactiveSender(adapter, config.botAuth.MicrosoftAppId ?? ''),
+  const botAppId = config.botAuth.MicrosoftAppId ?? '';
+  const helpdesk = new HelpdeskService({
+    teams: new TeamsConnector(new ProactiveSender(adapter, botAppId), botAppId),
     notices: new NoticeOutbox(storage, clock),
     store: tickets,
     audit: new StoredAudit(storage, log),
@@ -111,11 +113,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       // mode with live Graph; this says so where the trust is granted).
       localMode: config.localMode && config.graph.mode === 'sandbox',
       requestTtlMinutes: config.helpdesk.requestTtlMinutes,
-      botAppId: config.botAuth.MicrosoftAppId ?? '',
       language: config.defaultLocale,
       phoneSignIn: config.phoneSignIn,
     },
   });
+  const helpdeskTeams = new HelpdeskTeamsHandler(helpdesk);
 
   const dialog = new MainDialog({
     localizer: appLocalizer,
@@ -136,9 +138,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const bot = new SupportBot(conversationState, userState, dialog, voice, {
     maxTextChars: config.maxTextChars,
     botAppId: config.botAuth.MicrosoftAppId,
-    onCardAction: (context, invoke) => helpdesk.onCardAction(context, invoke),
+    onCardAction: (context, invoke) => helpdeskTeams.onCardAction(context, invoke),
     onTeamInstall: async (context) => {
-      await helpdesk.captureChannel(context);
+      await helpdeskTeams.captureChannel(context);
     },
   });
   adapter.use(traceFilter);

@@ -6,21 +6,14 @@
  * a turn that ended without the logic finishing (middleware failed first) is a failure too.
  */
 import type { Activity, ConversationReference, TurnContext } from 'botbuilder';
+import { ProactiveSendError, type SendOutcome } from './port';
 
 /** What the helpdesk needs from the Bot Framework adapter: proactive turns. */
 export interface ProactiveAdapter {
   continueConversationAsync(botAppId: string, reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void>;
 }
 
-/** `activityId`: what the channel called the activity, when it said (Teams always does). */
-export type SendOutcome = { ok: true; activityId?: string } | { ok: false; error: Error };
-
-export class ProactiveSendError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ProactiveSendError';
-  }
-}
+export { ProactiveSendError, type SendOutcome };
 
 export class ProactiveSender {
   constructor(

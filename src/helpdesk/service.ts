@@ -1,32 +1,30 @@
 /**
- * The helpdesk: takes a work/school request from the conversation (EscalationPort), posts it to
- * the helpdesk channel in Teams as a Universal Actions card, and handles the admins' clicks:
- * policy first, then the directory's role checks, then exactly one Graph action (the ticket
- * store's eTag decides who won), then the card is updated in place for everyone, the requester
- * is told in their own conversation, and every step is audited.
+ * The helpdesk's decisions and Graph actions: takes a work/school request from the conversation
+ * (EscalationPort), posts it to the helpdesk channel as a Universal Actions card, and decides
+ * the admins' clicks: policy first, then the directory's role checks, then exactly one Graph
+ * action (the ticket store's eTag decides who won), then the card is updated in place for
+ * everyone, the requester is told in their own conversation, and every step is audited.
+ *
+ * No botbuilder here: Teams is reached through the TeamsPort (port.ts), and a click arrives as
+ * plain data (teams.ts parses the invoke), so this runs, and is tested, on fakes.
  *
  * Secrets stay out of reach: the channel card shows the number masked (the full number is in the
- * approver's own view only); a Temporary Access Pass exists only in the invoke response to the
- * approving admin, never in the channel, the logs, the audit or the ticket.
+ * approver's own view only); a Temporary Access Pass exists only in the answer to the approving
+ * admin, never in the channel, the logs, the audit or the ticket.
  */
-import type { AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, ConversationReference, TurnContext } from 'botbuilder';
-import { isChannelAuthenticated } from '../channelAuth';
-import { renderCard, type CardAttachment, type CardData } from '../../cards/render';
+import type { CardAttachment } from '../../cards/render';
 import { isObjectId, refuseAfterLookup, refuseBeforeLookup, type ApprovalSettings, type Refusal } from '../core/approvalPolicy';
 import { redactDetail, type AuditKind, type AuditPort, type AuditRecord } from '../core/audit';
 import {
   DirectoryError,
-  ROLE_GLOBAL_ADMINISTRATOR,
   type DirectoryPort,
   type GraphWrite,
-  type MethodSummary,
   type ReRegistrationDone,
-  type TargetProfile,
   type TemporaryAccessPassIssued,
 } from '../core/directory';
 import type { Localizer, Vars } from '../core/i18n';
 import { maskPhoneNumber } from '../core/phone';
-import { SMS_VOICE_RETIREMENT, SMS_VOICE_RETIREMENT_ADMINS, phoneSignIn, type PhoneSignInSetting } from '../core/phoneSignIn';
+import { phoneSignIn, type PhoneSignInSetting } from '../core/phoneSignIn';
 import {
   EscalationRefused,
   type Clock,
@@ -34,7 +32,6 @@ import {
   type EscalationPort,
   type EscalationReceipt,
   type Log,
-  type ReplyAddress,
   type RequestSummary,
   type RequestTracker,
 } from '../core/ports';
@@ -43,9 +40,10 @@ import { applyEvent, isOpen, newTicket, postIsDue, type AdminAction, type Change
 import type { HelpdeskChannelStore } from '../infra/helpdeskChannel';
 import type { Notice, NoticeOutbox } from '../infra/noticeOutbox';
 import { TicketLimitError, type TicketStore, type TrippedCap } from '../infra/ticketStore';
-import { ProactiveSendError, type ProactiveSender } from './proactiveSender';
+import { accountLabel, formatUtc, helpdeskCard, withBanner, type CardView, type TargetLookup } from './cards';
+import { ProactiveSendError, type CardClick, type ChannelAddress, type ClickAnswer, type Clicker, type SendOutcome, type TeamsPort } from './port';
 
-export type { ProactiveAdapter } from './proactiveSender';
+export { formatUtc } from './cards';
 
 /**
  * An approval still "being carried out" after this long was cut off by its instance stopping:
@@ -60,7 +58,6 @@ export interface HelpdeskSettings extends ApprovalSettings {
   /** Teams asks the bot for these users' own (approver) view of each card. */
   approverIds: string[];
   requestTtlMinutes: number;
-  botAppId: string;
   /** The language of the helpdesk's cards and messages. */
   language: string;
   /**
@@ -77,8 +74,8 @@ interface Performed {
 }
 
 export interface HelpdeskDeps {
-  /** Every proactive post, update and notification, each reporting its real outcome. */
-  sender: ProactiveSender;
+  /** Every post, card update and notification to Teams, each reporting its real outcome. */
+  teams: TeamsPort;
   /** Requester notifications that failed, for the sweep to try again. */
   notices: NoticeOutbox;
   store: TicketStore;
@@ -98,13 +95,7 @@ const VERB_ACTIONS: Readonly<Record<string, AdminAction>> = {
 };
 const VIEW_VERBS = new Set(['refresh', 'details']);
 
-/** The target account as the directory knows it, or why it could not be looked at. */
-interface TargetLookup {
-  profile?: TargetProfile;
-  methods?: MethodSummary;
-}
-
-export class Helpdesk implements EscalationPort, RequestTracker {
+export class HelpdeskService implements EscalationPort, RequestTracker {
   constructor(private readonly deps: HelpdeskDeps) {}
 
   // ---- intake -------------------------------------------------------------------------------
@@ -168,10 +159,10 @@ export class Helpdesk implements EscalationPort, RequestTracker {
    * Posts the shared card and says whether it reached the channel. A failed first post counts
    * as the first try (`claimed` is false); the sweep claims each later try before making it.
    */
-  private async post(ticket: Ticket, channel: { conversationId: string; serviceUrl: string }, claimed: boolean): Promise<boolean> {
-    const { store, clock, log, sender } = this.deps;
+  private async post(ticket: Ticket, channel: ChannelAddress, claimed: boolean): Promise<boolean> {
+    const { store, clock, log, teams } = this.deps;
     const card = this.card(ticket, await this.lookUpTarget(ticket), 'shared');
-    const sent = await sender.send(this.channelReference(channel), { type: 'message', attachments: [card] });
+    const sent = await teams.postCard(channel, card);
     const activityId = sent.ok ? sent.activityId : undefined;
     if (!activityId) {
       // A card without an id could never be updated in place: not a posting to count as done.
@@ -205,7 +196,7 @@ export class Helpdesk implements EscalationPort, RequestTracker {
       const channel = await this.channel();
       if (!channel || !(await this.deps.store.claimCapNotice(cap.kind))) return;
       const text = this.t(`helpdesk.capReached.${cap.kind}`, { limit: cap.limit, until: cap.until.toISOString().slice(11, 16) });
-      const sent = await this.deps.sender.send(this.channelReference(channel), { type: 'message', text });
+      const sent = await this.deps.teams.postText(channel, text);
       if (!sent.ok) throw sent.error;
       this.deps.log.warn({ cap: cap.kind, limit: cap.limit }, 'request cap reached; the helpdesk channel was told');
     } catch (error) {
@@ -216,20 +207,20 @@ export class Helpdesk implements EscalationPort, RequestTracker {
   // ---- where the helpdesk is ---------------------------------------------------------------------
 
   /** The configured channel, else the one captured when the bot joined the configured team. */
-  private async channel(): Promise<{ conversationId: string; serviceUrl: string } | undefined> {
+  private async channel(): Promise<ChannelAddress | undefined> {
     return this.deps.settings.channel ?? (await this.deps.channels.get());
   }
 
   /**
-   * Called for installation and membership events: when the bot is added to the configured team
-   * (and no channel is configured), that team's General channel becomes the helpdesk channel.
+   * The bot was added to a team in Teams (teams.ts reads the installation event): when it is the
+   * configured team and no channel is configured, that team's General channel becomes the
+   * helpdesk channel.
    */
-  async captureChannel(context: TurnContext): Promise<boolean> {
+  async installedInTeam(installedTeamId: string | undefined, serviceUrl: string): Promise<boolean> {
     const { teamId, channel } = this.deps.settings;
-    const team = (context.activity.channelData as { team?: { id?: string } } | undefined)?.team;
-    if (channel || !teamId || context.activity.channelId !== 'msteams' || team?.id !== teamId) return false;
+    if (channel || !teamId || installedTeamId !== teamId) return false;
     // A team's General channel has the team's own id as its conversation id.
-    await this.deps.channels.set({ conversationId: teamId, serviceUrl: context.activity.serviceUrl });
+    await this.deps.channels.set({ conversationId: teamId, serviceUrl });
     this.deps.log.info({ team: teamId }, 'helpdesk channel captured from the team installation');
     return true;
   }
@@ -256,9 +247,9 @@ export class Helpdesk implements EscalationPort, RequestTracker {
 
   // ---- the admins' clicks ----------------------------------------------------------------------
 
-  async onCardAction(context: TurnContext, invoke: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
-    const verb = invoke.action?.verb ?? '';
-    const data = (invoke.action?.data ?? {}) as Record<string, unknown>;
+  /** One admin's click on a helpdesk card; the answer is shown to that admin only. */
+  async onCardAction(click: CardClick): Promise<ClickAnswer> {
+    const { verb, data } = click;
     const reference = typeof data.reference === 'string' ? data.reference.trim().toUpperCase() : '';
     if (!isReference(reference) || (!VIEW_VERBS.has(verb) && verb !== 'deny' && !VERB_ACTIONS[verb])) {
       return this.message(this.t('helpdesk.badAction'), 400);
@@ -266,15 +257,15 @@ export class Helpdesk implements EscalationPort, RequestTracker {
     const ticket = await this.deps.store.get(reference);
     if (!ticket) return this.message(this.t('helpdesk.unknownRequest', { reference }), 404);
 
-    const approver = context.activity.from?.aadObjectId;
+    const approver = click.by.objectId;
     const channel = await this.channel();
-    const refusal = refuseBeforeLookup(this.attempt(context), ticket, { ...this.deps.settings, helpdeskConversationId: channel?.conversationId });
+    const refusal = refuseBeforeLookup(attempt(click.by), ticket, { ...this.deps.settings, helpdeskConversationId: channel?.conversationId });
     if (refusal) return this.refuse(ticket, approver, verb, refusal);
 
     const target = await this.lookUpTarget(ticket);
     if (!target.profile) {
       if (VIEW_VERBS.has(verb) || !isOpen(ticket)) return this.cardResponse(this.card(ticket, target, 'shared'));
-      return this.message(this.t('helpdesk.targetNotFound', { account: this.accountLabel(ticket) }));
+      return this.message(this.t('helpdesk.targetNotFound', { account: accountLabel(ticket) }));
     }
     const check = await this.deps.directory.checkApprover(approver!, target.profile);
     const roleRefusal = refuseAfterLookup(check, target.profile, approver);
@@ -286,12 +277,12 @@ export class Helpdesk implements EscalationPort, RequestTracker {
     // An approver from here on. A stale card, or a click after another admin's, shows the current state.
     if (VIEW_VERBS.has(verb) || ticket.state !== 'pending') return this.cardResponse(this.card(ticket, target, 'approver'));
 
-    const byName = context.activity.from?.name;
+    const byName = click.by.name;
     if (verb === 'deny') return this.deny(ticket, target, approver!, byName, data.reason);
     return this.approve(ticket, target, approver!, byName, VERB_ACTIONS[verb]!);
   }
 
-  private async deny(ticket: Ticket, target: TargetLookup, by: string, byName: string | undefined, reason: unknown): Promise<AdaptiveCardInvokeResponse> {
+  private async deny(ticket: Ticket, target: TargetLookup, by: string, byName: string | undefined, reason: unknown): Promise<ClickAnswer> {
     if (typeof reason !== 'string' || !reason.trim()) return this.message(this.t('helpdesk.denyReasonMissing'), 400);
     const outcome = await this.deps.store.update(ticket.reference, (t) => applyEvent(t, { type: 'deny', by, byName, reason, at: this.deps.clock.now() }));
     if (!outcome.won) return this.cardResponse(this.card(outcome.ticket, target, 'approver'));
@@ -300,7 +291,7 @@ export class Helpdesk implements EscalationPort, RequestTracker {
     return this.cardResponse(this.withAuditWarning(this.card(outcome.ticket, target, 'approver'), audited, ticket.reference));
   }
 
-  private async approve(ticket: Ticket, target: TargetLookup, by: string, byName: string | undefined, action: AdminAction): Promise<AdaptiveCardInvokeResponse> {
+  private async approve(ticket: Ticket, target: TargetLookup, by: string, byName: string | undefined, action: AdminAction): Promise<ClickAnswer> {
     const { store, clock } = this.deps;
     // The eTag-checked transition is the lock: of two admins clicking at once, one gets here.
     const approved = await store.update(ticket.reference, (t) => applyEvent(t, { type: 'approve', by, byName, action, at: clock.now() }));
@@ -373,8 +364,8 @@ export class Helpdesk implements EscalationPort, RequestTracker {
       // The pass goes into this response only: the clicking admin's own view, shown once, even
       // when the rest of the action failed (it is the person's way back in).
       const usage = this.t(pass.once ? 'helpdesk.tapOnce' : 'helpdesk.tapMany');
-      const text = this.t('helpdesk.tap', { account: this.accountLabel(done.ticket), pass: pass.value, minutes: pass.minutes, usage }, ['pass']);
-      (card.content.body as unknown[]).splice(2, 0, { type: 'TextBlock', text, wrap: true, color: 'Attention', weight: 'Bolder' });
+      const text = this.t('helpdesk.tap', { account: accountLabel(done.ticket), pass: pass.value, minutes: pass.minutes, usage }, ['pass']);
+      withBanner(card, text, 2);
     }
     return this.cardResponse(card);
   }
@@ -478,7 +469,7 @@ export class Helpdesk implements EscalationPort, RequestTracker {
     const post = ticket.helpdeskPost;
     if (!post?.activityId) return;
     const card = this.card(ticket, target, 'shared');
-    const sent = await this.deps.sender.update(this.channelReference(post), { id: post.activityId, type: 'message', attachments: [card] });
+    const sent = await this.deps.teams.updateCard(post, card);
     if (sent.ok) return;
     this.deps.log.error({ reference: ticket.reference, err: { name: sent.error.name, message: sent.error.message } }, 'could not update the helpdesk card');
     await this.record(ticket.reference, 'card-update', undefined, { ok: false, state: ticket.state, error: sent.error.name, activityId: post.activityId });
@@ -495,9 +486,9 @@ export class Helpdesk implements EscalationPort, RequestTracker {
     if (texts.length === 0) return true;
     // At most three short messages, in order; a failure part-way is tried again in full by the
     // sweep (a repeated first line is better than a missing pass expiry).
-    let sent: Awaited<ReturnType<ProactiveSender['send']>> = { ok: true };
+    let sent: SendOutcome = { ok: true };
     for (const text of texts) {
-      sent = await this.deps.sender.send(this.requesterReference(ticket.requester.replyTo), { type: 'message', text, textFormat: 'markdown', locale: ticket.requester.locale });
+      sent = await this.deps.teams.messageUser(ticket.requester.replyTo, { text, markdown: true, locale: ticket.requester.locale });
       if (!sent.ok) break;
     }
     const detail = { state: ticket.state, ...(what === 'reached' ? { what } : {}), channelId: ticket.requester.channelId };
@@ -716,145 +707,36 @@ export class Helpdesk implements EscalationPort, RequestTracker {
     }
   }
 
-  /**
-   * The card: `shared` is what the channel sees (number masked, a button for approvers to open
-   * their own view); `approver` adds the full number and, while pending, the actions.
-   */
-  card(ticket: Ticket, target: TargetLookup, view: 'shared' | 'approver'): CardAttachment {
-    const t = (key: string, vars?: Vars) => this.t(key, vars);
-    const pending = ticket.state === 'pending';
-    const when = (iso?: string) => (iso ? iso.replace('T', ' ').slice(0, 16) + ' UTC' : '');
-    const decision = ticket.decision;
-    const partial = ticket.state === 'failed' && ticket.result?.code === 'partial';
-    const status = t(`helpdesk.status.${partial ? 'partial' : ticket.state}`, {
-      by: decision?.byName ?? decision?.by ?? '',
-      at: when(ticket.result?.at ?? decision?.at ?? ticket.updatedAt),
-      action: decision?.action ? t(`helpdesk.actions.${decision.action}`) : '',
-      reason: ticket.state === 'failed' ? (ticket.result?.message ?? '') : (decision?.reason ?? ''),
+  /** The helpdesk card for this request (cards.ts), in the helpdesk's language and at its clock's time. */
+  card(ticket: Ticket, target: TargetLookup, view: CardView): CardAttachment {
+    const { localizer, settings, clock } = this.deps;
+    return helpdeskCard(ticket, target, view, {
+      localizer,
+      language: settings.language,
+      approverIds: settings.approverIds,
+      phoneSignIn: settings.phoneSignIn ?? 'microsoft',
+      now: clock.now(),
     });
-    const admin = target.profile ? (target.profile.isAdmin ? 'yes' : 'no') : 'unknown';
-    const facts: CardData['helpdeskRequest']['facts'] = [
-      { label: t('helpdesk.facts.account'), value: this.accountLabel(ticket) },
-      { label: t('helpdesk.facts.verification'), value: t(`helpdesk.assurance.${ticket.requester.assurance}`) },
-      { label: t('helpdesk.facts.admin'), value: t(`helpdesk.admin.${admin}`) },
-      view === 'approver'
-        ? { label: t('helpdesk.fullNumber'), value: ticket.newMobileE164 }
-        : { label: t('helpdesk.facts.newNumber'), value: maskPhoneNumber(ticket.newMobileE164) },
-      { label: t('helpdesk.facts.fix'), value: t(`intake.fix.${ticket.requestedFix}`) },
-      { label: t('helpdesk.facts.created'), value: when(ticket.createdAt) },
-      { label: t('helpdesk.facts.expires'), value: when(ticket.expiresAt) },
-      ...(ticket.duplicateOf ? [{ label: t('helpdesk.facts.duplicateOf'), value: ticket.duplicateOf }] : []),
-    ];
-    const methods = target.methods
-      ? [
-          ...target.methods.phones.map((p) => `- ${t(`methods.${p.type}`, { masked: p.masked })}`),
-          ...[...new Set(target.methods.otherSecondFactors)].map((k) => `- ${t(`methods.${k}`)}`),
-        ]
-      : [];
-    return renderCard('helpdeskRequest', {
-      reference: ticket.reference,
-      title: t('helpdesk.title', { reference: ticket.reference }) + (view === 'approver' ? ` · ${t('helpdesk.approverView')}` : ''),
-      status,
-      statusColor: pending ? 'Attention' : ticket.state === 'completed' ? 'Good' : 'Warning',
-      facts,
-      methodsTitle: t('helpdesk.methodsTitle'),
-      methods,
-      checklistTitle: t('helpdesk.checklistTitle'),
-      checklist: this.deps.localizer.list(this.deps.settings.language, 'helpdesk.checklist').map((line) => `- ${line}`),
-      showActions: view === 'approver' && pending,
-      phoneWarning: view === 'approver' && pending ? this.phoneWarning(target.profile) : '',
-      showDetails: view === 'shared' && isOpen(ticket),
-      refreshUserIds: view === 'shared' && isOpen(ticket) ? this.deps.settings.approverIds : [],
-      labels: {
-        replaceMobile: t('helpdesk.labels.replaceMobile'),
-        issueTap: t('helpdesk.labels.issueTap'),
-        reRegister: t('helpdesk.labels.reRegister'),
-        deny: t('helpdesk.labels.deny'),
-        denyReason: t('helpdesk.labels.denyReason'),
-        denyReasonRequired: t('helpdesk.labels.denyReasonRequired'),
-        denyConfirm: t('helpdesk.labels.denyConfirm'),
-        details: t('helpdesk.labels.details'),
-      },
-    });
-  }
-
-  /**
-   * The warning before "Replace mobile number" when a new number would not let the person sign in
-   * (PHONE_SIGN_IN and the helpdesk's clock): "stops on…" before the retirement, "stopped on…"
-   * after it, "turned off" when the operator says so; nothing with the organisation's own provider.
-   * Global Administrators keep Microsoft's codes until the later date.
-   */
-  private phoneWarning(profile: TargetProfile | undefined): string {
-    const { settings, clock } = this.deps;
-    const setting = settings.phoneSignIn ?? 'microsoft';
-    const now = clock.now();
-    const globalAdmin = profile?.roleDefinitionIds.some((id) => id.toLowerCase() === ROLE_GLOBAL_ADMINISTRATOR) ?? false;
-    const state = phoneSignIn(setting, now);
-    if (state.works && !state.retiring) return '';
-    if (!state.works && state.reason === 'off') return this.t('helpdesk.phoneWarning.off');
-    // Microsoft's own codes: they stop on the date that applies to this account.
-    const stopsOn = globalAdmin ? SMS_VOICE_RETIREMENT_ADMINS : SMS_VOICE_RETIREMENT;
-    const date = formatUtc(stopsOn, settings.language, false);
-    return this.t(now < stopsOn ? 'helpdesk.phoneWarning.retiring' : 'helpdesk.phoneWarning.retired', { date });
   }
 
   // ---- helpers ----------------------------------------------------------------------------------
 
-  private attempt(context: TurnContext) {
-    const activity = context.activity;
-    return {
-      channelId: activity.channelId,
-      conversationId: activity.conversation?.id ?? '',
-      tenantId: (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? activity.conversation?.tenantId,
-      approverObjectId: activity.from?.aadObjectId,
-      authenticated: isChannelAuthenticated(context),
-    };
-  }
-
-  private async refuse(ticket: Ticket, approver: string | undefined, verb: string, refusal: Refusal): Promise<AdaptiveCardInvokeResponse> {
+  private async refuse(ticket: Ticket, approver: string | undefined, verb: string, refusal: Refusal): Promise<ClickAnswer> {
     await this.record(ticket.reference, 'refusal', approver, { verb, refusal });
     return this.message(this.t(`helpdesk.refusal.${refusal}`), 403);
-  }
-
-  private accountLabel(ticket: Ticket): string {
-    return ticket.target.signInAddress ?? ticket.target.objectId ?? '';
   }
 
   private t(key: string, vars?: Vars, raw?: readonly string[]): string {
     return this.deps.localizer.t(this.deps.settings.language, key, vars, raw);
   }
 
-  private channelReference(channel: { conversationId: string; serviceUrl: string }): Partial<ConversationReference> {
-    return {
-      channelId: 'msteams',
-      serviceUrl: channel.serviceUrl,
-      conversation: { id: channel.conversationId, isGroup: true, conversationType: 'channel', name: '' },
-      bot: { id: this.deps.settings.botAppId, name: '' },
-    };
-  }
-
-  private requesterReference(to: ReplyAddress): Partial<ConversationReference> {
-    return {
-      channelId: to.channelId,
-      serviceUrl: to.serviceUrl,
-      conversation: { id: to.conversationId, isGroup: false, conversationType: 'personal', name: '', tenantId: to.tenantId },
-      user: { id: to.userId, name: '' },
-      bot: { id: to.botId ?? this.deps.settings.botAppId, name: '' },
-    };
-  }
-
-  private cardResponse(card: CardAttachment): AdaptiveCardInvokeResponse {
-    return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card.content };
+  private cardResponse(card: CardAttachment): ClickAnswer {
+    return { kind: 'card', card };
   }
 
   /** A refusal or bad input: Teams shows the message to the clicking user only. */
-  private message(text: string, statusCode = 200): AdaptiveCardInvokeResponse {
-    if (statusCode === 200) {
-      // Teams expects the text itself as the value of a message response; the SDK types it as an object.
-      return { statusCode, type: 'application/vnd.microsoft.activity.message', value: text as unknown as Record<string, unknown> };
-    }
-    const code = statusCode === 403 ? 'Forbidden' : statusCode === 404 ? 'NotFound' : 'BadRequest';
-    return { statusCode, type: 'application/vnd.microsoft.error', value: { code, message: text } };
+  private message(text: string, statusCode: 200 | 400 | 403 | 404 = 200): ClickAnswer {
+    return statusCode === 200 ? { kind: 'message', text } : { kind: 'error', status: statusCode, text };
   }
 
   /**
@@ -890,9 +772,7 @@ export class Helpdesk implements EscalationPort, RequestTracker {
   private withAuditWarning(card: CardAttachment, audited: boolean, reference: string): CardAttachment {
     if (audited) return card;
     this.deps.log.error({ reference }, 'action done but NOT audited: tell security');
-    const text = this.t('helpdesk.notAudited', { reference });
-    (card.content.body as unknown[]).splice(1, 0, { type: 'TextBlock', text, wrap: true, color: 'Attention', weight: 'Bolder' });
-    return card;
+    return withBanner(card, this.t('helpdesk.notAudited', { reference }), 1);
   }
 }
 
@@ -932,17 +812,13 @@ function changedMethod(m: ReRegistrationDone['removed'][number]): ChangedMethod 
   return changed;
 }
 
-/** Intl locales for the bot's languages: British English writes "1 February 2027, 15:00". */
-const INTL_LOCALE: Readonly<Record<string, string>> = { en: 'en-GB', es: 'es-ES' };
-
-/** A date (and time) in UTC, written the way the language writes dates; the text adds "UTC". */
-export function formatUtc(date: Date | string, lang: string, withTime: boolean): string {
-  const format = new Intl.DateTimeFormat(INTL_LOCALE[lang] ?? lang, {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : {}),
-    timeZone: 'UTC',
-  } as Intl.DateTimeFormatOptions);
-  return format.format(typeof date === 'string' ? new Date(date) : date);
+/** The click as the approval policy weighs it. */
+function attempt(by: Clicker) {
+  return {
+    channelId: by.channelId,
+    conversationId: by.conversationId,
+    tenantId: by.tenantId,
+    approverObjectId: by.objectId,
+    authenticated: by.authenticated,
+  };
 }
