@@ -43,7 +43,6 @@ import { TicketLimitError, type TicketStore, type TrippedCap } from '../infra/ti
 import { accountLabel, formatUtc, helpdeskCard, withBanner, type CardView, type TargetLookup } from './cards';
 import { ProactiveSendError, type CardClick, type ChannelAddress, type ClickAnswer, type Clicker, type SendOutcome, type TeamsPort } from './port';
 
-export { formatUtc } from './cards';
 
 /**
  * An approval still "being carried out" after this long was cut off by its instance stopping:
