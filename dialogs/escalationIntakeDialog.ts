@@ -191,7 +191,7 @@ export class EscalationIntakeDialog extends ComponentDialog {
       return step.endDialog(ended('escalated', PATH));
     } catch (error) {
       if (error instanceof EscalationRefused) {
-        // The reference is given only when the open request is this person's own (helpdesk.ts).
+        // The reference is given only when the open request is this person's own (src/helpdesk/service.ts).
         if (error.existingReference) await this.voice.sayWith(ctx, 'intake.limit.openOwn', { reference: error.existingReference });
         else await this.voice.say(ctx, `intake.limit.${error.reason}`);
         return step.endDialog(ended('gave-up', `${PATH}/refused`));

@@ -43,7 +43,6 @@ import { TicketLimitError, type TicketStore, type TrippedCap } from '../infra/ti
 import { accountLabel, formatUtc, helpdeskCard, withBanner, type CardView, type TargetLookup } from './cards';
 import { ProactiveSendError, type CardClick, type ChannelAddress, type ClickAnswer, type Clicker, type SendOutcome, type TeamsPort } from './port';
 
-
 /**
  * An approval still "being carried out" after this long was cut off by its instance stopping:
  * the Graph work of one approval is bounded by GRAPH_MAX_RETRY_SECONDS (at most 2 minutes) per call.
