@@ -111,6 +111,49 @@ export interface ReRegistrationDone {
   writes: GraphWrite[];
 }
 
+/**
+ * A phone from the person's directory profile (HR record), not a sign-in method: what a helpdesk
+ * calls back on, because the requester cannot change it from the chat. Personal data: log only
+ * `masked`; show `number` to approvers only.
+ */
+export interface ProfilePhone {
+  /** `business` from businessPhones, `mobile` from mobilePhone. */
+  source: 'business' | 'mobile';
+  /** As the directory holds it (free text, e.g. '+1 425 555 0100'). */
+  number: string;
+  masked: string;
+}
+
+/** The user with the profile phones from the directory; `userPrincipalName` is the sign-in address. */
+export interface UserProfile extends DirectoryUser {
+  businessPhones: ProfilePhone[];
+  mobilePhone?: ProfilePhone;
+}
+
+/** Teams presence values as Graph reports them; anything Graph adds later arrives as PresenceUnknown. */
+export type PresenceAvailability = 'Available' | 'AvailableIdle' | 'Away' | 'BeRightBack' | 'Busy' | 'BusyIdle' | 'DoNotDisturb' | 'Offline' | 'PresenceUnknown';
+
+export interface Presence {
+  availability: PresenceAvailability;
+  /** Graph's activity, e.g. 'InACall', 'OffWork'; free text for display only. */
+  activity: string;
+}
+
+/**
+ * True when the person is signed in to Teams right now (Graph reports some state other than
+ * Offline or unknown): then someone asking for them from web chat could be asked to use Teams.
+ * 'Offline' may also be someone who chose to appear offline, so this is evidence, not proof.
+ */
+export function isSignedInToTeams(presence: Presence | undefined): boolean {
+  return presence !== undefined && presence.availability !== 'Offline' && presence.availability !== 'PresenceUnknown';
+}
+
+export interface SessionsRevoked {
+  /** Graph answered `value: true`. */
+  revoked: boolean;
+  writes: GraphWrite[];
+}
+
 export type DirectoryErrorCode = 'not_found' | 'not_allowed' | 'conflict' | 'invalid_number' | 'throttled' | 'unavailable';
 
 /** Every directory failure, mapped from Graph's status and error code; `message` is fit for an admin. */
@@ -141,6 +184,20 @@ export interface DirectoryPort {
   requireReRegistration(userId: string, options: { revokeSessions: boolean }): Promise<ReRegistrationDone>;
   /** May `approverId` act, and is that enough for `target`? */
   checkApprover(approverId: string, target: TargetProfile): Promise<ApproverCheck>;
+  /**
+   * The user's manager, or undefined when there is none (Graph's 404). Graph answers a missing
+   * user with the same 404, so look the user up first when that matters.
+   */
+  manager(userId: string): Promise<DirectoryUser | undefined>;
+  /** Display name, sign-in address and profile phones; DirectoryError `not_found` when there is no such user. */
+  profile(userId: string): Promise<UserProfile>;
+  /**
+   * Teams presence by object id, or undefined whenever Graph cannot say (no permission, no such
+   * user, throttled, down): presence is evidence, never a reason to block a request.
+   */
+  presence(userId: string): Promise<Presence | undefined>;
+  /** Ends every sign-in session and refresh token of the user; throws a DirectoryError on failure. */
+  revokeSessions(userId: string): Promise<SessionsRevoked>;
 }
 
 /** Role template ids from Microsoft Entra (see shared/reference/graph-api.md). */

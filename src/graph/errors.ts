@@ -25,6 +25,8 @@ import { DirectoryError, type DirectoryErrorCode, type GraphWrite } from '../cor
 
 export type GraphOperation =
   | 'readUser'
+  | 'readManager'
+  | 'readPresence'
   | 'readRoles'
   | 'readGroups'
   | 'readMethods'
@@ -63,6 +65,8 @@ interface OperationText {
 
 const OPERATIONS: Readonly<Record<GraphOperation, OperationText>> = {
   readUser: { doing: 'look up the user', permission: 'User.Read.All' },
+  readManager: { doing: "look up the user's manager", permission: 'User.Read.All' },
+  readPresence: { doing: "read the user's Teams presence", permission: 'Presence.Read.All' },
   readRoles: { doing: "read directory role assignments", permission: 'RoleManagement.Read.Directory' },
   readGroups: { doing: 'read group memberships', permission: 'GroupMember.Read.All' },
   readMethods: { doing: "read the user's sign-in methods", permission: 'UserAuthenticationMethod.Read.All' },

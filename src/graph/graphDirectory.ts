@@ -22,11 +22,16 @@ import {
   type MethodSummary,
   type MobileReplaced,
   type PhoneType,
+  type Presence,
+  type PresenceAvailability,
+  type ProfilePhone,
   type ReRegistrationDone,
   type RegisteredPhone,
+  type SessionsRevoked,
   type SignInMethod,
   type TargetProfile,
   type TemporaryAccessPassIssued,
+  type UserProfile,
 } from '../core/directory';
 import { fromGraphPhoneNumber, maskPhoneNumber, toGraphPhoneNumber } from '../core/phone';
 import type { Log } from '../core/ports';
@@ -103,6 +108,20 @@ const ALWAYS_SECOND_FACTOR: ReadonlySet<MethodKind> = new Set([
   'windowsHelloForBusiness',
 ]);
 const NOT_OTHER_SECOND_FACTORS: ReadonlySet<MethodKind> = new Set(['phone', 'email', 'password']);
+
+const USER_SELECT = 'id,userPrincipalName,displayName,mail';
+const PROFILE_SELECT = `${USER_SELECT},businessPhones,mobilePhone`;
+const AVAILABILITIES: ReadonlySet<string> = new Set<PresenceAvailability>([
+  'Available',
+  'AvailableIdle',
+  'Away',
+  'BeRightBack',
+  'Busy',
+  'BusyIdle',
+  'DoNotDisturb',
+  'Offline',
+  'PresenceUnknown',
+]);
 
 const PHONE_TYPE_BY_ID: ReadonlyMap<string, PhoneType> = new Map(
   (Object.entries(PHONE_METHOD_IDS) as [PhoneType, string][]).map(([type, id]) => [id, type]),
@@ -287,8 +306,7 @@ export class GraphDirectory implements DirectoryPort {
     // whoever holds the lost phone should lose its sessions whatever else Graph refused.
     let sessionsRevoked = false;
     if (options.revokeSessions) {
-      const reply = await this.send(budget, 'POST', `${userPath(userId)}/revokeSignInSessions`, {}, true);
-      writes.push(this.recordWrite('revokeSignInSessions', userId, reply));
+      const reply = await this.sendRevoke(budget, userId, writes);
       sessionsRevoked = reply.ok && asRecord(reply.body)?.value !== false;
       if (!reply.ok && !stoppedBy) stoppedBy = stopOf(toDirectoryError(reply.failure, 'revokeSessions', writes));
     }
@@ -317,24 +335,95 @@ export class GraphDirectory implements DirectoryPort {
     return role === undefined ? { enoughForTarget } : { role, enoughForTarget };
   }
 
+  async manager(userId: string): Promise<DirectoryUser | undefined> {
+    const key = userId.trim();
+    if (!USER_KEY.test(key)) return undefined;
+    const reply = await this.send(new RetryBudget(), 'GET', `${userPath(key)}/manager?$select=${USER_SELECT}`);
+    if (!reply.ok) {
+      // Graph answers "no manager" with 404 Request_ResourceNotFound rather than an empty 200.
+      if (reply.failure.status === 404) return undefined;
+      throw toDirectoryError(reply.failure, 'readManager');
+    }
+    const body = asRecord(reply.body);
+    const type = str(body?.['@odata.type']);
+    // A manager may be another kind of directory object (an organisational contact): it has no
+    // Teams chat to confirm anything in, so for the bot it is no manager at all.
+    if (type !== undefined && type !== '#microsoft.graph.user') {
+      this.log.info({ userId: key, managerType: type }, 'the manager is not a user; treated as no manager');
+      return undefined;
+    }
+    return toDirectoryUser(body, 'readManager');
+  }
+
+  async profile(userId: string): Promise<UserProfile> {
+    const key = userId.trim();
+    const missing = () => new DirectoryError('not_found', 'No user with that id or sign-in address exists in the directory.');
+    if (!USER_KEY.test(key)) throw missing();
+    const reply = await this.send(new RetryBudget(), 'GET', `${userPath(key)}?$select=${PROFILE_SELECT}`);
+    if (!reply.ok) throw reply.failure.status === 404 ? missing() : toDirectoryError(reply.failure, 'readUser');
+    const body = asRecord(reply.body);
+    const profile: UserProfile = { ...toDirectoryUser(body, 'readUser'), businessPhones: [] };
+    const business = Array.isArray(body?.businessPhones) ? body.businessPhones : [];
+    for (const number of business) {
+      const phone = profilePhone('business', number);
+      if (phone) profile.businessPhones.push(phone);
+    }
+    const mobile = profilePhone('mobile', body?.mobilePhone);
+    if (mobile) profile.mobilePhone = mobile;
+    return profile;
+  }
+
+  async presence(userId: string): Promise<Presence | undefined> {
+    const budget = new RetryBudget();
+    try {
+      // Graph takes presence by object id only.
+      const id = GUID.test(userId.trim()) ? userId.trim() : (await this.lookUpUser(budget, userId))?.id;
+      if (id === undefined) return undefined;
+      const reply = await this.send(budget, 'GET', `${userPath(id)}/presence`);
+      if (!reply.ok) {
+        const { status, graphCode, cause } = reply.failure;
+        // Commonly 403 where Presence.Read.All was not granted: worth a warning an operator can find.
+        this.log.warn({ operation: 'readPresence', userId: id, status, graphCode, cause }, 'Teams presence unavailable; carrying on without it');
+        return undefined;
+      }
+      const body = asRecord(reply.body);
+      const availability = str(body?.availability);
+      return {
+        availability: availability !== undefined && AVAILABILITIES.has(availability) ? (availability as PresenceAvailability) : 'PresenceUnknown',
+        activity: str(body?.activity) ?? 'PresenceUnknown',
+      };
+    } catch (error) {
+      if (!(error instanceof DirectoryError)) throw error;
+      this.log.warn({ operation: 'readPresence', userId, code: error.code }, 'Teams presence unavailable; carrying on without it');
+      return undefined;
+    }
+  }
+
+  async revokeSessions(userId: string): Promise<SessionsRevoked> {
+    const writes: GraphWrite[] = [];
+    const reply = await this.sendRevoke(new RetryBudget(), userId, writes);
+    if (!reply.ok) throw toDirectoryError(reply.failure, 'revokeSessions', writes);
+    return { revoked: asRecord(reply.body)?.value !== false, writes };
+  }
+
+  /** revokeSignInSessions is idempotent, so it may be retried after a 503/504 like a read. */
+  private async sendRevoke(budget: RetryBudget, userId: string, writes: GraphWrite[]): Promise<Reply> {
+    const reply = await this.send(budget, 'POST', `${userPath(userId)}/revokeSignInSessions`, {}, true);
+    writes.push(this.recordWrite('revokeSignInSessions', userId, reply));
+    return reply;
+  }
+
   // ---- reads ---------------------------------------------------------------------------------
 
   private async lookUpUser(budget: RetryBudget, key: string): Promise<DirectoryUser | undefined> {
     const trimmed = key.trim();
     if (!USER_KEY.test(trimmed)) return undefined;
-    const reply = await this.send(budget, 'GET', `${userPath(trimmed)}?$select=id,userPrincipalName,displayName,mail`);
+    const reply = await this.send(budget, 'GET', `${userPath(trimmed)}?$select=${USER_SELECT}`);
     if (!reply.ok) {
       if (reply.failure.status === 404) return undefined;
       throw toDirectoryError(reply.failure, 'readUser');
     }
-    const u = asRecord(reply.body);
-    const id = str(u?.id);
-    const userPrincipalName = str(u?.userPrincipalName);
-    if (id === undefined || userPrincipalName === undefined) throw unreadable('readUser');
-    const user: DirectoryUser = { id, userPrincipalName, displayName: str(u?.displayName) ?? userPrincipalName };
-    const mail = str(u?.mail);
-    if (mail !== undefined) user.mail = mail;
-    return user;
+    return toDirectoryUser(asRecord(reply.body), 'readUser');
   }
 
   private async roleAssignments(budget: RetryBudget, principalId: string): Promise<{ roleDefinitionId: string; directoryScopeId?: string }[]> {
@@ -455,6 +544,25 @@ export class GraphDirectory implements DirectoryPort {
 }
 
 // ---- mapping Graph objects to the core's types -------------------------------------------------
+
+function toDirectoryUser(u: Json | undefined, operation: GraphOperation): DirectoryUser {
+  const id = str(u?.id);
+  const userPrincipalName = str(u?.userPrincipalName);
+  if (id === undefined || userPrincipalName === undefined) throw unreadable(operation);
+  const user: DirectoryUser = { id, userPrincipalName, displayName: str(u?.displayName) ?? userPrincipalName };
+  const mail = str(u?.mail);
+  if (mail !== undefined) user.mail = mail;
+  return user;
+}
+
+/** A profile phone as typed into the directory; blanks (and nulls) are no phone. */
+function profilePhone(source: ProfilePhone['source'], value: unknown): ProfilePhone | undefined {
+  const number = str(value)?.trim();
+  if (number === undefined || number === '' || !/\d/.test(number)) return undefined;
+  // '+1 (425) 555-0100' masks as a number once its punctuation is gone; a national number keeps only its last digits.
+  const compact = number.startsWith('+') ? number.replace(/[\s().\-]/g, '') : number;
+  return { source, number, masked: maskPhoneNumber(compact) };
+}
 
 function summarize(userId: string, items: Json[]): MethodSummary {
   const methods: SignInMethod[] = [];

@@ -26,6 +26,7 @@ import {
   parseTenantSeed,
   type GraphMethod,
   type GraphPhoneType,
+  type SeedPresence,
   type SeedUser,
   type TapPolicy,
   type TenantSeed,
@@ -61,7 +62,14 @@ export interface SandboxUserView {
   displayName: string;
   methods: GraphMethod[];
   defaultMethodId?: string;
+  managerId?: string;
+  businessPhones: string[];
+  mobilePhone: string | null;
+  presence: SeedPresence;
+  /** When `revokeSignInSessions` last succeeded for this user. */
   sessionsRevokedAt?: string;
+  /** How many times `revokeSignInSessions` succeeded for this user since the sandbox started. */
+  sessionRevocations: number;
 }
 
 export interface GraphSandbox {
@@ -74,6 +82,8 @@ export interface GraphSandbox {
   injectFault(fault: SandboxFault): void;
   clearFaults(): void;
   user(idOrUpn: string): SandboxUserView | undefined;
+  /** Changes a user's Teams presence, e.g. to show someone signing in to Teams mid-test. */
+  setPresence(idOrUpn: string, presence: SeedPresence): void;
   setTemporaryAccessPassPolicy(policy: Partial<TapPolicy>): void;
   close(): Promise<void>;
 }
@@ -147,7 +157,12 @@ interface Route {
 /** A seeded user as the sandbox keeps it while it runs. */
 interface UserState extends SeedUser {
   sessionsRevokedAt?: string;
+  sessionRevocations: number;
 }
+
+/** What Graph reports for a user who has never been seen in Teams. */
+const UNKNOWN_PRESENCE: SeedPresence = { availability: 'PresenceUnknown', activity: 'PresenceUnknown' };
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface PendingFault {
   fault: SandboxFault;
@@ -239,6 +254,11 @@ class Sandbox implements GraphSandbox {
       mail: u.mail,
       methods: u.methods.map((m) => (m['@odata.type'] === METHOD_TYPES.phone ? { smsSignInState: defaultSmsState(m.phoneType), ...m } : m)),
       defaultMethodId: initialDefaultMethodId(u),
+      managerId: u.managerId,
+      businessPhones: [...(u.businessPhones ?? [])],
+      mobilePhone: u.mobilePhone ?? null,
+      presence: { ...(u.presence ?? UNKNOWN_PRESENCE) },
+      sessionRevocations: 0,
     }));
     this.groups = seed.groups;
     this.roleAssignments = seed.roleAssignments;
@@ -275,10 +295,21 @@ class Sandbox implements GraphSandbox {
         delete copy.temporaryAccessPass;
         return copy;
       }),
+      businessPhones: [...(u.businessPhones ?? [])],
+      mobilePhone: u.mobilePhone ?? null,
+      presence: { ...(u.presence ?? UNKNOWN_PRESENCE) },
+      sessionRevocations: u.sessionRevocations,
     };
+    if (u.managerId !== undefined) view.managerId = u.managerId;
     if (u.defaultMethodId !== undefined) view.defaultMethodId = u.defaultMethodId;
     if (u.sessionsRevokedAt !== undefined) view.sessionsRevokedAt = u.sessionsRevokedAt;
     return view;
+  }
+
+  setPresence(idOrUpn: string, presence: SeedPresence): void {
+    const u = this.findUser(idOrUpn);
+    if (!u) throw new Error(`No user ${idOrUpn} in the sandbox tenant`);
+    u.presence = { ...presence };
   }
 
   setTemporaryAccessPassPolicy(policy: Partial<TapPolicy>): void {
@@ -431,6 +462,8 @@ class Sandbox implements GraphSandbox {
       { pattern: [lit('users'), P, lit('authentication'), lit('methods')], handlers: { GET: (c) => this.listMethods(c) } },
       { pattern: [lit('users'), P, lit('authentication'), lit('methods'), P], handlers: { GET: (c) => this.getMethod(c) } },
       { pattern: [lit('users'), P, lit('revokeSignInSessions')], handlers: { POST: (c) => this.revokeSessions(c) } },
+      { pattern: [lit('users'), P, lit('manager')], handlers: { GET: (c) => this.getManager(c) } },
+      { pattern: [lit('users'), P, lit('presence')], handlers: { GET: (c) => this.getPresence(c) } },
       { pattern: [lit('users'), P, lit('transitiveMemberOf'), lit('microsoft.graph.group')], handlers: { GET: (c) => this.transitiveGroups(c) } },
       { pattern: [lit('roleManagement'), lit('directory'), lit('roleAssignments')], handlers: { GET: (c) => this.listRoleAssignments(c) } },
     ];
@@ -469,19 +502,57 @@ class Sandbox implements GraphSandbox {
     return `${this.baseUrl}/$metadata#${fragment}`;
   }
 
+  /** The user properties the sandbox models, all of them in Graph's default set; `$select` narrows them. */
+  private userProperties(u: UserState, select: Set<string> | undefined): JsonObject {
+    // Graph answers null (or [] for a collection) for a property with no value, never leaves it out.
+    const full: JsonObject = {
+      id: u.id,
+      userPrincipalName: u.userPrincipalName,
+      displayName: u.displayName,
+      mail: u.mail ?? null,
+      businessPhones: [...(u.businessPhones ?? [])],
+      mobilePhone: u.mobilePhone ?? null,
+    };
+    const body: JsonObject = {};
+    for (const [k, v] of Object.entries(full)) if (!select || select.has(k.toLowerCase())) body[k] = v;
+    return body;
+  }
+
   private getUser({ params, query }: Call): Reply {
     const u = this.requireUser(params[0]);
-    // Graph answers null for a property the user has no value for, never leaves it out.
-    const full: JsonObject = { id: u.id, userPrincipalName: u.userPrincipalName, displayName: u.displayName, mail: u.mail ?? null };
     const select = selected(query);
-    const body: JsonObject = { '@odata.context': this.context(select ? `users(${[...select].join(',')})/$entity` : 'users/$entity') };
-    for (const [k, v] of Object.entries(full)) if (!select || select.has(k.toLowerCase())) body[k] = v;
-    return { status: 200, body };
+    const context = this.context(select ? `users(${[...select].join(',')})/$entity` : 'users/$entity');
+    return { status: 200, body: { '@odata.context': context, ...this.userProperties(u, select) } };
+  }
+
+  /** A single directoryObject, typed: a manager may in principle be another kind of object. */
+  private getManager({ params, query }: Call): Reply {
+    const u = this.requireUser(params[0]);
+    const manager = u.managerId === undefined ? undefined : this.findUser(u.managerId);
+    if (!manager) {
+      // Graph's answer for a user with no manager: a 404, not an empty 200.
+      throw new GraphFailure(404, 'Request_ResourceNotFound', "Resource 'manager' does not exist or one of its queried reference-property objects are not present.");
+    }
+    const body: JsonObject = { '@odata.context': this.context('directoryObjects/$entity'), '@odata.type': '#microsoft.graph.user' };
+    return { status: 200, body: { ...body, ...this.userProperties(manager, selected(query)) } };
+  }
+
+  private getPresence({ params }: Call): Reply {
+    // Graph documents that presence takes the user's object id; a sign-in address is refused here
+    // so an adapter that passes one fails in tests rather than in a tenant.
+    if (!GUID.test(params[0])) throw new GraphFailure(400, 'BadRequest', 'The user id must be the object id (a GUID) of the user.');
+    const u = this.requireUser(params[0]);
+    const presence = u.presence ?? UNKNOWN_PRESENCE;
+    return {
+      status: 200,
+      body: { '@odata.context': this.context(`users('${u.id}')/presence/$entity`), id: u.id, availability: presence.availability, activity: presence.activity },
+    };
   }
 
   private revokeSessions({ params }: Call): Reply {
     const u = this.requireUser(params[0]);
     u.sessionsRevokedAt = new Date().toISOString();
+    u.sessionRevocations += 1;
     return { status: 200, body: { '@odata.context': this.context('Edm.Boolean'), value: true } };
   }
 

@@ -25,6 +25,19 @@ export interface SeedUser {
   methods: GraphMethod[];
   /** extension: which method is the default MFA method; default = the mobile phone if any, else the first MFA-capable method */
   defaultMethodId?: string;
+  /** Object id of this user's manager (`GET /users/{id}/manager`); absent: no manager, which Graph answers with 404. */
+  managerId?: string;
+  /** Profile (HR/directory) phones, free text as Graph keeps them; not sign-in methods. */
+  businessPhones?: string[];
+  /** Profile mobile, free text; separate from the `mobile` phone authentication method. */
+  mobilePhone?: string | null;
+  /** Teams presence (`GET /users/{id}/presence`); absent: PresenceUnknown, as for a user who never used Teams. */
+  presence?: SeedPresence;
+}
+
+export interface SeedPresence {
+  availability: PresenceAvailability;
+  activity: PresenceActivity;
 }
 
 export interface TenantSeed {
@@ -64,6 +77,29 @@ export const GRAPH_PHONE_METHOD_IDS: Readonly<Record<GraphPhoneType, string>> = 
  * Country codes never start with 0, and E.164 caps a number at 15 digits.
  */
 export const GRAPH_PHONE_NUMBER = /^\+[1-9]\d{0,2} \d{4,14}(x\d{1,10})?$/;
+
+/** presence.availability values Graph v1.0 documents. */
+export const PRESENCE_AVAILABILITIES = ['Available', 'AvailableIdle', 'Away', 'BeRightBack', 'Busy', 'BusyIdle', 'DoNotDisturb', 'Offline', 'PresenceUnknown'] as const;
+/** presence.activity values Graph v1.0 documents. */
+export const PRESENCE_ACTIVITIES = [
+  'Available',
+  'Away',
+  'BeRightBack',
+  'Busy',
+  'DoNotDisturb',
+  'InACall',
+  'InAConferenceCall',
+  'Inactive',
+  'InAMeeting',
+  'Offline',
+  'OffWork',
+  'OutOfOffice',
+  'PresenceUnknown',
+  'Presenting',
+  'UrgentInterruptionsOnly',
+] as const;
+export type PresenceAvailability = (typeof PRESENCE_AVAILABILITIES)[number];
+export type PresenceActivity = (typeof PRESENCE_ACTIVITIES)[number];
 
 export const SMS_SIGN_IN_STATES = ['notSupported', 'notAllowedByPolicy', 'notEnabled', 'phoneNumberNotUnique', 'ready', 'notConfigured'] as const;
 
@@ -146,6 +182,12 @@ const userSchema = z
     mail: z.string().min(3).optional(),
     methods: z.array(methodSchema),
     defaultMethodId: z.string().min(1).optional(),
+    managerId: guid.optional(),
+    // Profile phones are free text in Graph (people type '+1 425 555 0100' or '(425) 555-0100'), so
+    // only an upper bound and "has a digit" are checked, not the sign-in method format.
+    businessPhones: z.array(z.string().max(64).regex(/\d/, 'must contain a digit')).optional(),
+    mobilePhone: z.string().max(64).regex(/\d/, 'must contain a digit').nullable().optional(),
+    presence: z.object({ availability: z.enum(PRESENCE_AVAILABILITIES), activity: z.enum(PRESENCE_ACTIVITIES) }).strict().optional(),
   })
   .strict()
   .superRefine((u, ctx) => {
@@ -198,6 +240,11 @@ const seedSchema = z
       else ids.set(id, i);
       if (upns.has(upn)) issue(['users', i, 'userPrincipalName'], `duplicates users[${upns.get(upn)}].userPrincipalName (case-insensitive)`);
       else upns.set(upn, i);
+    });
+    seed.users.forEach((u, i) => {
+      if (u.managerId === undefined) return;
+      if (!ids.has(u.managerId.toLowerCase())) issue(['users', i, 'managerId'], 'is not the id of a user in this seed');
+      else if (u.managerId.toLowerCase() === u.id.toLowerCase()) issue(['users', i, 'managerId'], 'a user cannot be their own manager');
     });
     seed.roleAssignments.forEach((a, i) => {
       if (!ids.has(a.principalId.toLowerCase())) issue(['roleAssignments', i, 'principalId'], 'is not the id of a user in this seed');

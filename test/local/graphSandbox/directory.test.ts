@@ -26,6 +26,8 @@ describe('GET /users/{id | userPrincipalName}', () => {
       userPrincipalName: U.onlyMobile.upn,
       displayName: 'Only Mobile',
       mail: U.onlyMobile.upn,
+      businessPhones: [],
+      mobilePhone: null,
     });
   });
 

@@ -138,6 +138,35 @@ describe('the demo tenant (sandbox/demo-tenant.json)', () => {
     for (const n of numbers) expect(n).toMatch(/^\+44 7700900\d{3}$/);
   });
 
+  test('profile phones are in the drama ranges too (mobiles +44 7700 900xxx, London +44 20 7946 0xxx)', () => {
+    const numbers = seed.users.flatMap((u) => [...(u.businessPhones ?? []), ...(u.mobilePhone ? [u.mobilePhone] : [])]);
+    expect(numbers.length).toBeGreaterThan(0);
+    for (const n of numbers) expect(n).toMatch(/^\+44 (7700 900\d{3}|20 7946 0\d{3})$/);
+  });
+
+  test('evidence: Adele and Alex report to Johanna, Megan (an admin) to a manager who is no approver; Patti and Diego have none', () => {
+    const johanna = byUpn('johanna.lorenz@contoso.example');
+    expect(byUpn('adele.vance@contoso.example').managerId).toBe(johanna.id);
+    expect(byUpn('alex.wilber@contoso.example').managerId).toBe(johanna.id);
+    expect(byUpn('megan.bowen@contoso.example').managerId).toBe(johanna.id);
+    expect(rolesOf(johanna.id)).toEqual([]);
+    expect(groupsOf(johanna.id)).not.toContain('Helpdesk approvers');
+    expect(byUpn('patti.fernandez@contoso.example').managerId).toBeUndefined();
+    expect(byUpn('diego.siciliani@contoso.example').managerId).toBeUndefined();
+  });
+
+  test('evidence: Alex is Available in Teams, Adele is offline, Diego was never seen, and Diego has no profile phone', () => {
+    expect(byUpn('alex.wilber@contoso.example').presence).toEqual({ availability: 'Available', activity: 'Available' });
+    expect(byUpn('adele.vance@contoso.example').presence?.availability).toBe('Offline');
+    const diego = byUpn('diego.siciliani@contoso.example');
+    expect(diego.presence).toBeUndefined();
+    expect(diego.businessPhones ?? []).toEqual([]);
+    expect(diego.mobilePhone ?? null).toBeNull();
+    // Adele's HR record still has her old phone: the directory does not know she changed it.
+    const adele = byUpn('adele.vance@contoso.example');
+    expect(adele.mobilePhone?.replace(/ /g, '')).toBe(String(phonesOf(adele)[0].phoneNumber).replace(/ /g, ''));
+  });
+
   test('TAP policy: enabled, 60 minutes, one-time', () => {
     expect(seed.temporaryAccessPassPolicy).toEqual({ enabled: true, defaultLifetimeInMinutes: 60, isUsableOnce: true });
   });

@@ -160,7 +160,7 @@ describe('routing and bodies', () => {
     const cases: [string, string][] = [
       ['/frobnicate', 'frobnicate'],
       [`/users/${U.onlyMobile.id}/authentication/smokeSignals`, 'smokeSignals'],
-      [`/users/${U.onlyMobile.id}/manager`, 'manager'],
+      [`/users/${U.onlyMobile.id}/calendar`, 'calendar'],
       ['/roleManagement/entitlement/roleAssignments', 'entitlement'],
     ];
     for (const [path, segment] of cases) {
