@@ -43,7 +43,10 @@ function ticketIn(state: TicketState): Ticket {
   return { ...newTicket(draft(), 'HD-7K3M-Q9XD', NOW, 24 * 60), state };
 }
 
-const EVENTS: Record<TicketEvent['type'], TicketEvent> = {
+/** The lifecycle events; the evidence events (which need evidence on the ticket first) have their own tests. */
+type LifecycleEvent = Exclude<TicketEvent['type'], 'manager-asked' | 'manager-unavailable' | 'manager-answer' | 'override' | 'dispute'>;
+
+const EVENTS: Record<LifecycleEvent, TicketEvent> = {
   approve: { type: 'approve', by: 'admin-1', byName: 'Ada Admin', action: 'replace-mobile', at: LATER },
   complete: { type: 'complete', requestIds: ['req-1', 'req-2'], at: LATER },
   fail: { type: 'fail', code: 'not_allowed', message: 'Graph refused', requestIds: ['req-3'], at: LATER },
@@ -64,7 +67,7 @@ const ALLOWED: Partial<Record<TicketState, Partial<Record<TicketEvent['type'], T
 };
 
 const TABLE = STATES.flatMap((state) =>
-  (Object.keys(EVENTS) as TicketEvent['type'][]).map((type) => [state, type, ALLOWED[state]?.[type]] as const),
+  (Object.keys(EVENTS) as LifecycleEvent[]).map((type) => [state, type, ALLOWED[state]?.[type]] as const),
 );
 
 describe('applyEvent: the transition table', () => {
