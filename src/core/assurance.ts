@@ -125,22 +125,25 @@ export interface EvidencePolicySettings {
 }
 
 /** Reasons the evidence policy gives; each has a `helpdesk.refusal.<code>` text in the locales. */
-export type EvidenceRefusal =
-  | 'not-an-approver'
-  | 'own-request'
-  | 'own-account'
-  | 'admin-target-needs-privileged-role'
-  /** Admin target without the manager's "Yes": no override can stand in for it. */
-  | 'admin-target-needs-manager-confirmation'
-  /** Admin target the manager or owner disputed: nothing but deny. */
-  | 'admin-target-disputed'
-  /** Needs the manager's "Yes" or an override with a written reason. */
-  | 'needs-manager-confirmation'
-  /** Disputed: needs overrides from two different approvers; `overridesNeeded` says how many more. */
-  | 'disputed'
-  | 'override-reason-missing'
-  | 'override-already-given'
-  | 'override-not-needed';
+export const EVIDENCE_REFUSALS = [
+  'not-an-approver',
+  'own-request',
+  'own-account',
+  'admin-target-needs-privileged-role',
+  // Admin target without the manager's "Yes": no override can stand in for it.
+  'admin-target-needs-manager-confirmation',
+  // Admin target the manager or owner disputed: nothing but deny.
+  'admin-target-disputed',
+  // Needs the manager's "Yes" or an override with a written reason.
+  'needs-manager-confirmation',
+  // Disputed: needs overrides from two different approvers.
+  'disputed',
+  'override-reason-missing',
+  'override-already-given',
+  'override-not-needed',
+] as const;
+
+export type EvidenceRefusal = (typeof EVIDENCE_REFUSALS)[number];
 
 export type PolicyAction = AdminAction | 'deny';
 
