@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
+import type { ManagerConfirmationSetting } from './core/assurance';
 import type { PhoneSignInSetting } from './core/phoneSignIn';
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -99,6 +100,13 @@ const schema = z
       (v) => v === undefined || v.split(',').filter((x) => x.trim()).length <= 60,
       'at most 60 ids (a Teams limit for refresh.userIds)',
     ),
+    /**
+     * When a new mobile or a pass needs the target's manager to say "Yes" (or an approver's override
+     * with a written reason): `unverified` (requests no Teams sign-in vouches for), `always` (Teams
+     * requests too) or `never`. Whatever the setting, a manager's "No" blocks until two approvers
+     * override, and an admin account always needs the manager's "Yes" (src/core/assurance.ts).
+     */
+    REQUIRE_MANAGER_CONFIRMATION: z.preprocess(blankToUndefined, z.enum(['unverified', 'always', 'never']).default('unverified')),
     /** A pending request expires after this long, and the requester is told. */
     REQUEST_TTL_MINUTES: intIn(10, 10080, 1440),
     /** Caps on new requests, so the helpdesk channel cannot be flooded. */
@@ -254,6 +262,8 @@ export interface Config {
     /** Capture the channel when the bot is installed in this team (when `channel` is not set). */
     teamId?: string;
     approverIds: string[];
+    /** REQUIRE_MANAGER_CONFIRMATION: when the manager's "Yes" (or an override) is needed. */
+    requireManagerConfirmation: ManagerConfirmationSetting;
     requestTtlMinutes: number;
     limits: {
       perRequesterPerHour: number;
@@ -336,6 +346,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       channel: c.HELPDESK_CONVERSATION_ID && c.HELPDESK_SERVICE_URL ? { conversationId: c.HELPDESK_CONVERSATION_ID, serviceUrl: c.HELPDESK_SERVICE_URL } : undefined,
       teamId: c.HELPDESK_TEAM_ID,
       approverIds: (c.HELPDESK_APPROVER_IDS ?? '').split(',').map((x) => x.trim()).filter(Boolean),
+      requireManagerConfirmation: c.REQUIRE_MANAGER_CONFIRMATION,
       requestTtlMinutes: c.REQUEST_TTL_MINUTES,
       limits: {
         perRequesterPerHour: c.REQUESTS_PER_REQUESTER_PER_HOUR,

@@ -52,6 +52,7 @@ describe('loadConfig defaults', () => {
       channel: undefined,
       teamId: undefined,
       approverIds: [],
+      requireManagerConfirmation: 'unverified',
       requestTtlMinutes: 1440,
       limits: { perRequesterPerHour: 3, perConversationPerHour: 5, perClientAddressPerHour: 20, perTargetDomainPerHour: 30, perHour: 200 },
       expirySweepSeconds: 60,
@@ -129,6 +130,10 @@ describe('loadConfig reads values', () => {
   });
 });
 
+test.each(['unverified', 'always', 'never'] as const)('REQUIRE_MANAGER_CONFIRMATION=%s reaches the helpdesk settings', (value) => {
+  expect(loadConfig({ REQUIRE_MANAGER_CONFIRMATION: value }).helpdesk.requireManagerConfirmation).toBe(value);
+});
+
 describe('loadConfig rejects bad values', () => {
   test.each<[string, string]>([
     ['PORT', 'abc'],
@@ -147,6 +152,7 @@ describe('loadConfig rejects bad values', () => {
     ['MicrosoftAppType', 'Federated'],
     ['PHONE_SIGN_IN', 'sms'],
     ['ENTRA_ACCOUNT_RECOVERY', 'yes'],
+    ['REQUIRE_MANAGER_CONFIRMATION', 'sometimes'],
   ])('%s=%j is named in the error', (key, value) => {
     const error = configError({ [key]: value });
     expect(problemKeys(error)).toEqual([key]);

@@ -3,6 +3,7 @@
  * decides what may happen to it. Everything here is pure so the rules can be tested without a
  * store, and so two bot instances applying the same event to the same ticket reach the same answer.
  */
+import { sameId, type ManagerAnswer, type ManagerEvidence, type ManagerUnavailable, type Override, type OwnerDispute } from './assurance';
 import type { EscalationDraft, IdentityAssurance, ReplyAddress, RequestedFix } from './ports';
 import { isReference } from './reference';
 
@@ -70,6 +71,16 @@ export interface Ticket {
   decision?: { by: string; byName?: string; action?: AdminAction; reason?: string; at: string };
   /** Set by complete or fail; `requestIds` are Graph's, for the audit trail. */
   result?: { ok: boolean; code?: string; message?: string; requestIds: string[]; at: string; changes?: TicketChanges };
+  /**
+   * Evidence for the assurance level (src/core/assurance.ts): the manager's confirmation (asked,
+   * answered, or why nobody could be asked). Absent on tickets made before it existed, which
+   * therefore read as having no evidence: the safe reading.
+   */
+  manager?: ManagerEvidence;
+  /** Approvers' written overrides, oldest first. */
+  overrides?: Override[];
+  /** The owner's "This wasn't me". */
+  dispute?: OwnerDispute;
 }
 
 export type TicketEvent =
@@ -85,7 +96,20 @@ export type TicketEvent =
    * Claims one try at posting a card that is not posted yet (pending only): counts it and sets
    * when the next may start, so of several instances sweeping at once one makes each try.
    */
-  | { type: 'post-attempt'; at: Date };
+  | { type: 'post-attempt'; at: Date }
+  /** The manager's card was sent to this manager (from the directory); pending only. */
+  | { type: 'manager-asked'; managerObjectId: string; at: Date }
+  /** No manager could be asked; replaces an earlier unanswered try. Pending only. */
+  | { type: 'manager-unavailable'; reason: ManagerUnavailable; at: Date }
+  /**
+   * The manager's one answer, from the manager asked. Allowed in any state: a "No" that comes after
+   * the change is the most urgent news of all, and must still mark the request disputed.
+   */
+  | { type: 'manager-answer'; by: string; answer: ManagerAnswer; at: Date }
+  /** An approver acts without the evidence asked for, with a written reason; pending only. */
+  | { type: 'override'; by: string; byName?: string; reason: string; at: Date }
+  /** The owner's "This wasn't me"; in any state, once. */
+  | { type: 'dispute'; by: string; at: Date };
 
 /** Exponential backoff for posting to the helpdesk: one minute, doubling, at most an hour. */
 export function postRetryDelayMs(attempts: number): number {
@@ -214,7 +238,60 @@ export function applyEvent(ticket: Ticket, event: TicketEvent): Ticket {
       const attempts = (ticket.postRetry?.attempts ?? 0) + 1;
       return next(from, { postRetry: { attempts, nextAttemptAt: new Date(event.at.getTime() + postRetryDelayMs(attempts)).toISOString() } });
     }
+    case 'manager-asked': {
+      if (from !== 'pending') return refuse();
+      if (expired) return refuse('the ticket has expired');
+      // Once a card has gone out (or been answered) a second one would let a second answer replace the first.
+      if (ticket.manager && ticket.manager.status !== 'unavailable') return refuse('the manager was already asked');
+      const manager = idOf(event.managerObjectId);
+      if (!manager) return refuse('no manager id');
+      // Then no second person would be vouching: record 'manager-unavailable' with 'is-requester' instead.
+      if (sameId(manager, ticket.target.objectId) || sameId(manager, ticket.requester.objectId)) return refuse('the manager is the requester or the target');
+      return next(from, { manager: { status: 'asked', managerObjectId: manager, at } });
+    }
+    case 'manager-unavailable':
+      if (from !== 'pending') return refuse();
+      if (ticket.manager?.status === 'answered') return refuse('the manager has answered');
+      return next(from, { manager: { status: 'unavailable', reason: event.reason, at } });
+    case 'manager-answer': {
+      const asked = ticket.manager;
+      if (asked?.status !== 'asked') return refuse(asked?.status === 'answered' ? 'the manager has already answered' : 'no manager was asked');
+      // Only the manager the bot asked may answer; a forwarded card clicked by someone else changes nothing.
+      if (!sameId(event.by, asked.managerObjectId)) return refuse('the answer is not from the manager asked');
+      if (sameId(event.by, ticket.requester.objectId) || sameId(event.by, ticket.target.objectId)) return refuse('the requester or the target cannot confirm');
+      if (event.answer !== 'yes' && event.answer !== 'no') return refuse('unknown answer');
+      return next(from, { manager: { status: 'answered', managerObjectId: asked.managerObjectId, answer: event.answer, byObjectId: asked.managerObjectId, at } });
+    }
+    case 'override': {
+      if (from !== 'pending') return refuse();
+      if (expired) return refuse('the ticket has expired');
+      const by = idOf(event.by);
+      if (!by) return refuse('no approver id');
+      if (sameId(by, ticket.requester.objectId) || sameId(by, ticket.target.objectId)) return refuse('the requester or the target cannot override');
+      const reason = capReason(event.reason);
+      if (!reason) return refuse('an override needs a written reason');
+      const whileDisputed = isDisputed(ticket);
+      const overrides = ticket.overrides ?? [];
+      // One override per approver per stage: a dispute needs a second person, not a second click.
+      if (overrides.some((o) => o.whileDisputed === whileDisputed && sameId(o.byObjectId, by))) return refuse('this approver has already overridden');
+      const override: Override = { byObjectId: by, reason, at, whileDisputed };
+      if (event.byName) override.byName = event.byName;
+      return next(from, { overrides: [...structuredClone(overrides), override] });
+    }
+    case 'dispute': {
+      if (ticket.dispute) return refuse('already disputed');
+      const by = idOf(event.by);
+      if (!by) return refuse('no owner id');
+      // When the ticket names the account by address only, the caller checks `by` against the resolved target.
+      if (ticket.target.objectId && !sameId(by, ticket.target.objectId)) return refuse('only the account owner can dispute');
+      return next(from, { dispute: { byObjectId: by, at } });
+    }
   }
+}
+
+/** The manager said "No" or the owner said "This wasn't me" (the `disputed` assurance level). */
+export function isDisputed(ticket: Pick<Ticket, 'manager' | 'dispute'>): boolean {
+  return Boolean(ticket.dispute) || (ticket.manager?.status === 'answered' && ticket.manager.answer === 'no');
 }
 
 /** Open tickets still need someone: an admin's decision (pending) or the bot's action (approved). */
@@ -244,6 +321,10 @@ function capReason(reason: string): string {
   // Cut by code point so an emoji at the boundary is not split into half a surrogate pair.
   const points = Array.from(trimmed);
   return points.length > MAX_DENY_REASON_LENGTH ? points.slice(0, MAX_DENY_REASON_LENGTH).join('').trimEnd() : trimmed;
+}
+
+function idOf(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
 }
 
 function isoOf(date: Date, where: string): string {

@@ -2,6 +2,7 @@ import type { EscalationDraft } from '../../src/core/ports';
 import {
   applyEvent,
   InvalidTransition,
+  isDisputed,
   isOpen,
   MAX_DENY_REASON_LENGTH,
   newTicket,
@@ -43,7 +44,10 @@ function ticketIn(state: TicketState): Ticket {
   return { ...newTicket(draft(), 'HD-7K3M-Q9XD', NOW, 24 * 60), state };
 }
 
-const EVENTS: Record<TicketEvent['type'], TicketEvent> = {
+/** The lifecycle events; the evidence events (which need evidence on the ticket first) have their own tests. */
+type LifecycleEvent = Exclude<TicketEvent['type'], 'manager-asked' | 'manager-unavailable' | 'manager-answer' | 'override' | 'dispute'>;
+
+const EVENTS: Record<LifecycleEvent, TicketEvent> = {
   approve: { type: 'approve', by: 'admin-1', byName: 'Ada Admin', action: 'replace-mobile', at: LATER },
   complete: { type: 'complete', requestIds: ['req-1', 'req-2'], at: LATER },
   fail: { type: 'fail', code: 'not_allowed', message: 'Graph refused', requestIds: ['req-3'], at: LATER },
@@ -64,7 +68,7 @@ const ALLOWED: Partial<Record<TicketState, Partial<Record<TicketEvent['type'], T
 };
 
 const TABLE = STATES.flatMap((state) =>
-  (Object.keys(EVENTS) as TicketEvent['type'][]).map((type) => [state, type, ALLOWED[state]?.[type]] as const),
+  (Object.keys(EVENTS) as LifecycleEvent[]).map((type) => [state, type, ALLOWED[state]?.[type]] as const),
 );
 
 describe('applyEvent: the transition table', () => {
@@ -264,5 +268,140 @@ describe('isOpen and targetKey', () => {
 
   test('no target is an error rather than a shared empty key', () => {
     expect(() => targetKey({ target: {} })).toThrow(RangeError);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Evidence events (src/core/assurance.ts reads what they record). None changes the state.
+
+describe('applyEvent: evidence', () => {
+  const REQUESTER = '11111111-aaaa-4bbb-8ccc-000000000001';
+  const TARGET = '22222222-aaaa-4bbb-8ccc-000000000002';
+  const MANAGER = '66666666-aaaa-4bbb-8ccc-000000000006';
+  const APPROVER = '33333333-aaaa-4bbb-8ccc-000000000003';
+  const APPROVER_2 = '44444444-aaaa-4bbb-8ccc-000000000004';
+  const REASON = 'Called back on the directory number';
+
+  /** A colleague's request about someone else's account, so requester, target and manager all differ. */
+  const fresh = (state: TicketState = 'pending'): Ticket => ({ ...newTicket(draft({ targetObjectId: TARGET }), 'HD-7K3M-Q9XD', NOW, 24 * 60), state });
+  const asked = (state: TicketState = 'pending'): Ticket => {
+    const t = applyEvent(fresh(), { type: 'manager-asked', managerObjectId: MANAGER, at: LATER });
+    return { ...t, state };
+  };
+  const answered = (answer: 'yes' | 'no') => applyEvent(asked(), { type: 'manager-answer', by: MANAGER, answer, at: LATER });
+  const refused = (ticket: Ticket, event: TicketEvent, detail: RegExp = /./) => {
+    let thrown: unknown;
+    try {
+      applyEvent(ticket, event);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(InvalidTransition);
+    expect((thrown as Error).message).toMatch(detail);
+  };
+
+  describe('the manager', () => {
+    test('asking records the manager, keeps the state, and does not touch the ticket given', () => {
+      const before = fresh();
+      const after = applyEvent(before, { type: 'manager-asked', managerObjectId: ` ${MANAGER} `, at: LATER });
+      expect(after.manager).toEqual({ status: 'asked', managerObjectId: MANAGER, at: LATER.toISOString() });
+      expect(after.state).toBe('pending');
+      expect(before.manager).toBeUndefined();
+    });
+
+    test.each<[string, Ticket, TicketEvent, RegExp]>([
+      ['asked twice', asked(), { type: 'manager-asked', managerObjectId: MANAGER, at: LATER }, /already asked/],
+      ['asked after the answer', answered('yes'), { type: 'manager-asked', managerObjectId: APPROVER, at: LATER }, /already asked/],
+      ['the target as their own manager', fresh(), { type: 'manager-asked', managerObjectId: TARGET.toUpperCase(), at: LATER }, /requester or the target/],
+      ['the requester as the manager', fresh(), { type: 'manager-asked', managerObjectId: REQUESTER, at: LATER }, /requester or the target/],
+      ['no manager id', fresh(), { type: 'manager-asked', managerObjectId: ' ', at: LATER }, /no manager id/],
+      ['asked once decided', fresh('approved'), { type: 'manager-asked', managerObjectId: MANAGER, at: LATER }, /approved/],
+      ['asked after expiry', fresh(), { type: 'manager-asked', managerObjectId: MANAGER, at: AFTER_EXPIRY }, /expired/],
+      ['an answer nobody was asked for', fresh(), { type: 'manager-answer', by: MANAGER, answer: 'yes', at: LATER }, /no manager was asked/],
+      ['an answer from someone else (a forwarded card)', asked(), { type: 'manager-answer', by: APPROVER, answer: 'yes', at: LATER }, /not from the manager asked/],
+      ['a second answer', answered('no'), { type: 'manager-answer', by: MANAGER, answer: 'yes', at: LATER }, /already answered/],
+      ['an answer that is neither button', asked(), { type: 'manager-answer', by: MANAGER, answer: 'maybe' as 'yes', at: LATER }, /unknown answer/],
+      ['unavailable once answered', answered('yes'), { type: 'manager-unavailable', reason: 'unreachable', at: LATER }, /has answered/],
+      ['unavailable once decided', fresh('denied'), { type: 'manager-unavailable', reason: 'no-manager', at: LATER }, /denied/],
+    ])('refused: %s', (_name, ticket, event, detail) => {
+      refused(ticket, event, detail);
+    });
+
+    test('the answer is recorded with who and when; "No" disputes the request', () => {
+      const yes = answered('yes');
+      expect(yes.manager).toEqual({ status: 'answered', managerObjectId: MANAGER, answer: 'yes', byObjectId: MANAGER, at: LATER.toISOString() });
+      expect(isDisputed(yes)).toBe(false);
+      expect(isDisputed(answered('no'))).toBe(true);
+      expect(applyEvent(asked(), { type: 'manager-answer', by: MANAGER.toUpperCase(), answer: 'no', at: LATER }).manager).toMatchObject({ answer: 'no' });
+    });
+
+    test.each<TicketState>(['approved', 'completed', 'failed', 'expired'])('a late answer is still recorded on a %s ticket, which keeps its state', (state) => {
+      const after = applyEvent(asked(state), { type: 'manager-answer', by: MANAGER, answer: 'no', at: LATER });
+      expect(after.state).toBe(state);
+      expect(isDisputed(after)).toBe(true);
+    });
+
+    test('no manager, or unreachable; an unreachable one may be asked again, and a failed send becomes unreachable', () => {
+      const none = applyEvent(fresh(), { type: 'manager-unavailable', reason: 'no-manager', at: LATER });
+      expect(none.manager).toEqual({ status: 'unavailable', reason: 'no-manager', at: LATER.toISOString() });
+      const unreachable = applyEvent(asked(), { type: 'manager-unavailable', reason: 'unreachable', at: LATER });
+      expect(unreachable.manager).toMatchObject({ status: 'unavailable', reason: 'unreachable' });
+      expect(applyEvent(unreachable, { type: 'manager-asked', managerObjectId: MANAGER, at: LATER }).manager).toMatchObject({ status: 'asked' });
+    });
+  });
+
+  describe('overrides', () => {
+    test('recorded with the capped reason, who, when, and whether the request was disputed', () => {
+      const first = applyEvent(fresh(), { type: 'override', by: APPROVER, byName: 'Ada Admin', reason: `  ${'x'.repeat(MAX_DENY_REASON_LENGTH + 20)} `, at: LATER });
+      expect(first.overrides).toEqual([{ byObjectId: APPROVER, byName: 'Ada Admin', reason: 'x'.repeat(MAX_DENY_REASON_LENGTH), at: LATER.toISOString(), whileDisputed: false }]);
+      expect(first.state).toBe('pending');
+      const disputed = applyEvent({ ...first, manager: answered('no').manager! }, { type: 'override', by: APPROVER_2, reason: REASON, at: LATER });
+      expect(disputed.overrides!.map((o) => [o.byObjectId, o.whileDisputed])).toEqual([[APPROVER, false], [APPROVER_2, true]]);
+      expect(first.overrides).toHaveLength(1);
+    });
+
+    test('who overrode before the dispute may override once more after it, then not again', () => {
+      const before = applyEvent(fresh(), { type: 'override', by: APPROVER, reason: REASON, at: LATER });
+      const after = applyEvent({ ...before, manager: answered('no').manager! }, { type: 'override', by: APPROVER, reason: 'Verified in person', at: LATER });
+      expect(after.overrides).toHaveLength(2);
+      refused(after, { type: 'override', by: APPROVER.toUpperCase(), reason: 'again', at: LATER }, /already overridden/);
+    });
+
+    test.each<[string, Ticket, TicketEvent, RegExp]>([
+      ['without a reason', fresh(), { type: 'override', by: APPROVER, reason: '   ', at: LATER }, /written reason/],
+      ['with a reason that is not text', fresh(), { type: 'override', by: APPROVER, reason: undefined as unknown as string, at: LATER }, /written reason/],
+      ['by the requester', fresh(), { type: 'override', by: REQUESTER.toUpperCase(), reason: REASON, at: LATER }, /requester or the target/],
+      ['by the target', fresh(), { type: 'override', by: TARGET, reason: REASON, at: LATER }, /requester or the target/],
+      ['by nobody', fresh(), { type: 'override', by: '', reason: REASON, at: LATER }, /no approver id/],
+      ['the same approver twice', applyEvent(fresh(), { type: 'override', by: APPROVER, reason: REASON, at: LATER }), { type: 'override', by: APPROVER, reason: 'again', at: LATER }, /already overridden/],
+      ['once approved', fresh('approved'), { type: 'override', by: APPROVER, reason: REASON, at: LATER }, /approved/],
+      ['once completed', fresh('completed'), { type: 'override', by: APPROVER, reason: REASON, at: LATER }, /completed/],
+      ['after expiry', fresh(), { type: 'override', by: APPROVER, reason: REASON, at: AFTER_EXPIRY }, /expired/],
+    ])('refused: %s', (_name, ticket, event, detail) => {
+      refused(ticket, event, detail);
+    });
+  });
+
+  describe("the owner's dispute", () => {
+    test.each<TicketState>(['completed', 'failed', 'pending', 'approved', 'denied'])('recorded on a %s ticket, which keeps its state', (state) => {
+      const after = applyEvent(fresh(state), { type: 'dispute', by: TARGET.toUpperCase(), at: LATER });
+      expect(after.dispute).toEqual({ byObjectId: TARGET.toUpperCase(), at: LATER.toISOString() });
+      expect(after.state).toBe(state);
+      expect(isDisputed(after)).toBe(true);
+    });
+
+    test('only the owner, and only once; an address-only ticket leaves the owner check to the caller', () => {
+      refused(fresh('completed'), { type: 'dispute', by: APPROVER, at: LATER }, /only the account owner/);
+      refused(applyEvent(fresh('completed'), { type: 'dispute', by: TARGET, at: LATER }), { type: 'dispute', by: TARGET, at: LATER }, /already disputed/);
+      refused(fresh('completed'), { type: 'dispute', by: ' ', at: LATER }, /no owner id/);
+      const byAddress = { ...fresh('completed'), target: { signInAddress: 'ana@contoso.com' } };
+      expect(applyEvent(byAddress, { type: 'dispute', by: TARGET, at: LATER }).dispute?.byObjectId).toBe(TARGET);
+    });
+  });
+
+  test('a ticket without evidence fields (stored before they existed) reads as undisputed with no evidence', () => {
+    const old = fresh();
+    expect('manager' in old || 'overrides' in old || 'dispute' in old).toBe(false);
+    expect(isDisputed(old)).toBe(false);
   });
 });
