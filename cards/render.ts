@@ -28,6 +28,15 @@ export interface CardData {
     facts: { label: string; value: string }[];
     methodsTitle: string;
     methods: string[];
+    /** "Signed in to Teams right now…" for a web-chat request whose target is in Teams; '' for none. */
+    presenceLine: string;
+    evidenceTitle: string;
+    /** The manager's confirmation, the owner's dispute, each override: markdown list lines. */
+    evidence: string[];
+    /** Approver view: what the evidence policy still needs before an action; '' when nothing. */
+    policyLine: string;
+    /** The override section (a written reason, "Override and continue"): approver view, when the policy needs one. */
+    showOverride: boolean;
     checklistTitle: string;
     checklist: string[];
     /** Approve/deny buttons: only while pending, and only in an approver's view. */
@@ -38,7 +47,20 @@ export interface CardData {
     showDetails: boolean;
     /** Teams asks the bot for an up-to-date, user-specific view for these users (at most 60). */
     refreshUserIds: string[];
-    labels: { replaceMobile: string; issueTap: string; reRegister: string; deny: string; denyReason: string; denyReasonRequired: string; denyConfirm: string; details: string };
+    labels: {
+      replaceMobile: string;
+      issueTap: string;
+      reRegister: string;
+      deny: string;
+      denyReason: string;
+      denyReasonRequired: string;
+      denyConfirm: string;
+      details: string;
+      override: string;
+      overrideReason: string;
+      overrideReasonRequired: string;
+      overrideConfirm: string;
+    };
   };
 }
 

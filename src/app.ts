@@ -115,6 +115,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       requestTtlMinutes: config.helpdesk.requestTtlMinutes,
       language: config.defaultLocale,
       phoneSignIn: config.phoneSignIn,
+      requireManagerConfirmation: config.helpdesk.requireManagerConfirmation,
     },
   });
   const helpdeskTeams = new HelpdeskTeamsHandler(helpdesk);

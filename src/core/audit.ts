@@ -16,6 +16,8 @@ export type AuditKind =
   | 'notification'
   | 'expiry'
   | 'cancellation'
+  /** An approver acted without the evidence the policy asks for, with a written reason. */
+  | 'override'
   /** Only when updating the channel's card failed: the channel still shows an older state. */
   | 'card-update';
 

@@ -4,8 +4,9 @@
  * cards/helpdeskRequest.json; this only fills it, in the helpdesk's language.
  */
 import { renderCard, type CardAttachment, type CardData } from '../../cards/render';
-import { ROLE_GLOBAL_ADMINISTRATOR, type MethodSummary, type TargetProfile } from '../core/directory';
-import type { Localizer, Vars } from '../core/i18n';
+import { assuranceLevel, evidenceOf, type PolicyDecision } from '../core/assurance';
+import { ROLE_GLOBAL_ADMINISTRATOR, isSignedInToTeams, type DirectoryUser, type MethodSummary, type Presence, type TargetProfile, type UserProfile } from '../core/directory';
+import { escapeMarkup, type Localizer, type Vars } from '../core/i18n';
 import { maskPhoneNumber } from '../core/phone';
 import { SMS_VOICE_RETIREMENT, SMS_VOICE_RETIREMENT_ADMINS, phoneSignIn, type PhoneSignInSetting } from '../core/phoneSignIn';
 import { isOpen, type Ticket } from '../core/tickets';
@@ -14,6 +15,14 @@ import { isOpen, type Ticket } from '../core/tickets';
 export interface TargetLookup {
   profile?: TargetProfile;
   methods?: MethodSummary;
+  /** Display name, sign-in address and the directory's phones: the numbers to call back on. */
+  contact?: UserProfile;
+  /** Teams presence, looked up only for requests from web chat. */
+  presence?: Presence;
+  /** The target's manager as the directory names them now, for the evidence lines. */
+  manager?: DirectoryUser;
+  /** Nothing was looked up (a click refused before any lookup): say nothing about the account. */
+  notLookedUp?: boolean;
 }
 
 /** `shared`: what the channel sees; `approver`: one approver's own view. */
@@ -28,6 +37,13 @@ export interface HelpdeskCardContext {
   phoneSignIn: PhoneSignInSetting;
   /** The helpdesk's clock: the phone warning depends on the date. */
   now: Date;
+  /** The organisation's tenant, for the assurance level (a Teams sign-in counts only from it). */
+  tenantId?: string;
+  /**
+   * What the evidence policy says to the approver looking (approver view only): a needs-override
+   * decision shows the override section, with the policy's reason.
+   */
+  policy?: PolicyDecision;
 }
 
 /**
@@ -47,18 +63,26 @@ export function helpdeskCard(ticket: Ticket, target: TargetLookup, view: CardVie
     reason: ticket.state === 'failed' ? (ticket.result?.message ?? '') : (decision?.reason ?? ''),
   });
   const admin = target.profile ? (target.profile.isAdmin ? 'yes' : 'no') : 'unknown';
+  const approverView = view === 'approver';
+  const level = assuranceLevel(evidenceOf(ticket, ctx.tenantId));
   const facts: CardData['helpdeskRequest']['facts'] = [
-    { label: t('helpdesk.facts.account'), value: accountLabel(ticket) },
+    { label: t('helpdesk.facts.account'), value: accountFact(ticket, target, ctx) },
     { label: t('helpdesk.facts.verification'), value: t(`helpdesk.assurance.${ticket.requester.assurance}`) },
-    { label: t('helpdesk.facts.admin'), value: t(`helpdesk.admin.${admin}`) },
-    view === 'approver'
-      ? { label: t('helpdesk.fullNumber'), value: ticket.newMobileE164 }
-      : { label: t('helpdesk.facts.newNumber'), value: maskPhoneNumber(ticket.newMobileE164) },
+    { label: t('helpdesk.facts.level'), value: t(`helpdesk.level.${level}`) },
+    ...(target.notLookedUp ? [] : [{ label: t('helpdesk.facts.admin'), value: t(`helpdesk.admin.${admin}`) }]),
+    ...(target.notLookedUp ? [] : [{ label: t('helpdesk.facts.callBack'), value: callBackNumbers(target.contact, approverView, ctx) }]),
+    // The number the requester typed is theirs to choose: never the one to call back on.
+    { label: t('helpdesk.facts.requestedNumber'), value: approverView ? ticket.newMobileE164 : maskPhoneNumber(ticket.newMobileE164) },
     { label: t('helpdesk.facts.fix'), value: t(`intake.fix.${ticket.requestedFix}`) },
     { label: t('helpdesk.facts.created'), value: when(ticket.createdAt) },
     { label: t('helpdesk.facts.expires'), value: when(ticket.expiresAt) },
     ...(ticket.duplicateOf ? [{ label: t('helpdesk.facts.duplicateOf'), value: ticket.duplicateOf }] : []),
   ];
+  const fromWebChat = ticket.requester.channelId !== 'msteams';
+  const presenceLine = fromWebChat && isSignedInToTeams(target.presence) ? t('helpdesk.presence.signedIn') : '';
+  const policy = approverView && pending ? ctx.policy : undefined;
+  const showOverride = policy?.verdict === 'needs-override';
+  const policyLine = policy && policy.verdict !== 'allow' ? t(`helpdesk.refusal.${policy.code}`) : '';
   const methods = target.methods
     ? [
         ...target.methods.phones.map((p) => `- ${t(`methods.${p.type}`, { masked: p.masked })}`),
@@ -73,6 +97,11 @@ export function helpdeskCard(ticket: Ticket, target: TargetLookup, view: CardVie
     facts,
     methodsTitle: t('helpdesk.methodsTitle'),
     methods,
+    presenceLine,
+    evidenceTitle: t('helpdesk.evidence.title'),
+    evidence: evidenceLines(ticket, target, ctx).map((line) => `- ${line}`),
+    policyLine,
+    showOverride,
     checklistTitle: t('helpdesk.checklistTitle'),
     checklist: ctx.localizer.list(ctx.language, 'helpdesk.checklist').map((line) => `- ${line}`),
     showActions: view === 'approver' && pending,
@@ -88,6 +117,10 @@ export function helpdeskCard(ticket: Ticket, target: TargetLookup, view: CardVie
       denyReasonRequired: t('helpdesk.labels.denyReasonRequired'),
       denyConfirm: t('helpdesk.labels.denyConfirm'),
       details: t('helpdesk.labels.details'),
+      override: t('helpdesk.labels.override'),
+      overrideReason: t('helpdesk.labels.overrideReason'),
+      overrideReasonRequired: t('helpdesk.labels.overrideReasonRequired'),
+      overrideConfirm: t('helpdesk.labels.overrideConfirm'),
     },
   });
 }
@@ -101,9 +134,50 @@ export function withBanner(card: CardAttachment, text: string, position: number)
   return card;
 }
 
-/** The account as the card names it. */
-export function accountLabel(ticket: Ticket): string {
-  return ticket.target.signInAddress ?? ticket.target.objectId ?? '';
+/**
+ * The account as the card names it: the directory's display name and sign-in address when it
+ * was looked up, else the address in the request; never the object id (which tells an approver
+ * nothing and is no one's name).
+ */
+export function accountLabel(ticket: Ticket, contact?: Pick<UserProfile, 'displayName' | 'userPrincipalName'>): string {
+  const address = contact?.userPrincipalName ?? ticket.target.signInAddress ?? '';
+  const name = contact?.displayName?.trim();
+  return name && address ? `${name} (${address})` : (name ?? address);
+}
+
+function accountFact(ticket: Ticket, target: TargetLookup, ctx: HelpdeskCardContext): string {
+  const label = accountLabel(ticket, target.contact);
+  return label ? escapeMarkup(label) : ctx.localizer.t(ctx.language, 'helpdesk.accountUnknown');
+}
+
+/**
+ * The profile phones (businessPhones, mobilePhone): numbers the requester cannot change from the
+ * chat. In full in an approver's own view, masked in the channel.
+ */
+function callBackNumbers(contact: UserProfile | undefined, full: boolean, ctx: HelpdeskCardContext): string {
+  const phones = contact ? [...contact.businessPhones, ...(contact.mobilePhone ? [contact.mobilePhone] : [])] : [];
+  if (phones.length === 0) return ctx.localizer.t(ctx.language, contact ? 'helpdesk.callBack.none' : 'helpdesk.callBack.unknown');
+  return phones
+    .map((p) => ctx.localizer.t(ctx.language, `helpdesk.callBack.${p.source}`, { number: full ? p.number : p.masked }))
+    .join(', ');
+}
+
+/** What is known about who vouches for the request: the manager, the owner, each override. */
+function evidenceLines(ticket: Ticket, target: TargetLookup, ctx: HelpdeskCardContext): string[] {
+  const t = (key: string, vars?: Vars) => ctx.localizer.t(ctx.language, key, vars);
+  const when = (iso: string) => iso.replace('T', ' ').slice(0, 16) + ' UTC';
+  const lines: string[] = [];
+  const m = ticket.manager;
+  const nameOf = (id: string) => (target.manager && target.manager.id.toLowerCase() === id.toLowerCase() ? target.manager.displayName || target.manager.userPrincipalName : t('helpdesk.evidence.theManager'));
+  if (!m) lines.push(t('helpdesk.evidence.manager.notAsked'));
+  else if (m.status === 'asked') lines.push(t('helpdesk.evidence.manager.asked', { name: nameOf(m.managerObjectId), at: when(m.at) }));
+  else if (m.status === 'answered') lines.push(t(`helpdesk.evidence.manager.${m.answer}`, { name: nameOf(m.byObjectId), at: when(m.at) }));
+  else lines.push(t(`helpdesk.evidence.manager.${m.reason}`, { at: when(m.at) }));
+  if (ticket.dispute) lines.push(t('helpdesk.evidence.dispute', { at: when(ticket.dispute.at) }));
+  for (const o of ticket.overrides ?? []) {
+    lines.push(t('helpdesk.evidence.override', { by: o.byName ?? o.byObjectId, at: when(o.at), reason: o.reason }));
+  }
+  return lines;
 }
 
 /**

@@ -14,9 +14,11 @@
  */
 import type { CardAttachment } from '../../cards/render';
 import { isObjectId, refuseAfterLookup, refuseBeforeLookup, type ApprovalSettings, type Refusal } from '../core/approvalPolicy';
+import { decide, evidenceOf, refuseOverride, type EvidenceRefusal, type ManagerConfirmationSetting, type PolicyAction, type PolicyDecision } from '../core/assurance';
 import { redactDetail, type AuditKind, type AuditPort, type AuditRecord } from '../core/audit';
 import {
   DirectoryError,
+  type ApproverRole,
   type DirectoryPort,
   type GraphWrite,
   type ReRegistrationDone,
@@ -63,6 +65,11 @@ export interface HelpdeskSettings extends ApprovalSettings {
    * mobile number" where a new number would not let the person sign in. Default 'microsoft'.
    */
   phoneSignIn?: PhoneSignInSetting;
+  /**
+   * REQUIRE_MANAGER_CONFIRMATION (src/core/assurance.ts): when a pass or a new mobile needs the
+   * manager's "Yes" or an approver's written override. Default 'unverified'.
+   */
+  requireManagerConfirmation?: ManagerConfirmationSetting;
 }
 
 /** What one admin action did; `partial` when only part of it was done, and why the rest was not. */
@@ -92,6 +99,7 @@ const VERB_ACTIONS: Readonly<Record<string, AdminAction>> = {
   requireReRegistration: 'require-re-registration',
 };
 const VIEW_VERBS = new Set(['refresh', 'details']);
+const OVERRIDE_VERB = 'override';
 
 export class HelpdeskService implements EscalationPort, RequestTracker {
   constructor(private readonly deps: HelpdeskDeps) {}
@@ -249,7 +257,7 @@ export class HelpdeskService implements EscalationPort, RequestTracker {
   async onCardAction(click: CardClick): Promise<ClickAnswer> {
     const { verb, data } = click;
     const reference = typeof data.reference === 'string' ? data.reference.trim().toUpperCase() : '';
-    if (!isReference(reference) || (!VIEW_VERBS.has(verb) && verb !== 'deny' && !VERB_ACTIONS[verb])) {
+    if (!isReference(reference) || (!VIEW_VERBS.has(verb) && verb !== 'deny' && verb !== OVERRIDE_VERB && !VERB_ACTIONS[verb])) {
       return this.message(this.t('helpdesk.badAction'), 400);
     }
     const ticket = await this.deps.store.get(reference);
@@ -258,26 +266,81 @@ export class HelpdeskService implements EscalationPort, RequestTracker {
     const approver = click.by.objectId;
     const channel = await this.channel();
     const refusal = refuseBeforeLookup(attempt(click.by), ticket, { ...this.deps.settings, helpdeskConversationId: channel?.conversationId });
-    if (refusal) return this.refuse(ticket, approver, verb, refusal);
+    // Refused before any directory lookup: the shared card (no full number) with the reason.
+    if (refusal) return this.refuse(ticket, approver, verb, refusal, { notLookedUp: true }, 'shared');
 
     const target = await this.lookUpTarget(ticket);
     if (!target.profile) {
       if (VIEW_VERBS.has(verb) || !isOpen(ticket)) return this.cardResponse(this.card(ticket, target, 'shared'));
-      return this.message(this.t('helpdesk.targetNotFound', { account: accountLabel(ticket) }));
+      return this.message(this.t('helpdesk.targetNotFound', { account: accountLabel(ticket) || this.t('helpdesk.accountUnknown') }));
     }
     const check = await this.deps.directory.checkApprover(approver!, target.profile);
     const roleRefusal = refuseAfterLookup(check, target.profile, approver);
     if (roleRefusal) {
       // Someone merely looking gets the shared card back; someone trying to act is told why.
       if (VIEW_VERBS.has(verb)) return this.cardResponse(this.card(ticket, target, 'shared'));
-      return this.refuse(ticket, approver, verb, roleRefusal);
+      return this.refuse(ticket, approver, verb, roleRefusal, target, 'shared');
     }
     // An approver from here on. A stale card, or a click after another admin's, shows the current state.
-    if (VIEW_VERBS.has(verb) || ticket.state !== 'pending') return this.cardResponse(this.card(ticket, target, 'approver'));
+    const by = { objectId: approver!, role: check.role };
+    if (VIEW_VERBS.has(verb) || ticket.state !== 'pending') return this.cardResponse(this.approverCard(ticket, target, by));
 
     const byName = click.by.name;
+    if (verb === OVERRIDE_VERB) return this.override(ticket, target, by, byName, data.overrideReason ?? data.reason);
+    // The evidence policy (assurance.ts), after the role checks: what the evidence allows this approver.
+    const action: PolicyAction = verb === 'deny' ? 'deny' : VERB_ACTIONS[verb]!;
+    const decision = this.decide(ticket, target, by, action);
+    if (decision.verdict !== 'allow') return this.refuse(ticket, approver, verb, decision.code, target, 'approver', by, decision.level);
     if (verb === 'deny') return this.deny(ticket, target, approver!, byName, data.reason);
     return this.approve(ticket, target, approver!, byName, VERB_ACTIONS[verb]!);
+  }
+
+  /** What the evidence on this ticket allows this approver to do. */
+  private decide(ticket: Ticket, target: TargetLookup, by: PolicyApprover, action: PolicyAction): PolicyDecision {
+    return decide({
+      evidence: evidenceOf(ticket, this.deps.settings.tenantId),
+      action,
+      targetIsAdmin: target.profile?.isAdmin ?? true,
+      approver: by,
+      settings: { requireManagerConfirmation: this.deps.settings.requireManagerConfirmation ?? 'unverified' },
+    });
+  }
+
+  /**
+   * An approver acts without the evidence the policy asks for, with a written reason: checked by
+   * refuseOverride, recorded by the eTag-checked 'override' event (which enforces the same rules),
+   * shown on the card and audited (the reason through the audit's redaction of free text).
+   */
+  private async override(ticket: Ticket, target: TargetLookup, by: PolicyApprover, byName: string | undefined, reason: unknown): Promise<ClickAnswer> {
+    const text = typeof reason === 'string' ? reason : '';
+    const refusal = refuseOverride({
+      evidence: evidenceOf(ticket, this.deps.settings.tenantId),
+      targetIsAdmin: target.profile?.isAdmin ?? true,
+      approver: by,
+      settings: { requireManagerConfirmation: this.deps.settings.requireManagerConfirmation ?? 'unverified' },
+      reason: text,
+    });
+    if (refusal) return this.refuse(ticket, by.objectId, OVERRIDE_VERB, refusal, target, 'approver', by);
+    const outcome = await this.deps.store.update(ticket.reference, (t) =>
+      applyEvent(t, { type: 'override', by: by.objectId, ...(byName ? { byName } : {}), reason: text, at: this.deps.clock.now() }),
+    );
+    // Another approver's click changed the ticket first: show where it stands now.
+    if (!outcome.won) return this.cardResponse(this.approverCard(outcome.ticket, target, by));
+    const given = outcome.ticket.overrides?.at(-1);
+    const audited = await this.record(ticket.reference, 'override', by.objectId, {
+      reasonLength: text.trim().length,
+      reason: given?.reason ?? text,
+      whileDisputed: given?.whileDisputed ?? false,
+    });
+    await this.updateSharedCard(outcome.ticket, target);
+    const card = withBanner(this.approverCard(outcome.ticket, target, by), this.t('helpdesk.overrideDone'), 2);
+    return this.cardResponse(this.withAuditWarning(card, audited, ticket.reference));
+  }
+
+  /** One approver's own view, with what the policy still needs before a pass or a new mobile. */
+  private approverCard(ticket: Ticket, target: TargetLookup, by: PolicyApprover): CardAttachment {
+    const policy = ticket.state === 'pending' && target.profile ? this.decide(ticket, target, by, 'temporary-access-pass') : undefined;
+    return this.card(ticket, target, 'approver', policy);
   }
 
   private async deny(ticket: Ticket, target: TargetLookup, by: string, byName: string | undefined, reason: unknown): Promise<ClickAnswer> {
@@ -355,14 +418,18 @@ export class HelpdeskService implements EscalationPort, RequestTracker {
       action,
       ...(done.ticket.result?.code === 'partial' ? { partial: true } : {}),
     });
-    await this.afterDecision(done.ticket, target);
+    // The methods as they are now, not as they were before the change: the card must never show
+    // a replaced number as current. If the directory cannot be read again, the older lookup stands.
+    const reread = await this.lookUpTarget(done.ticket);
+    const now = reread.profile ? reread : target;
+    await this.afterDecision(done.ticket, now);
 
-    const card = this.withAuditWarning(this.card(done.ticket, target, 'approver'), callAudited && outcomeAudited, ticket.reference);
+    const card = this.withAuditWarning(this.card(done.ticket, now, 'approver'), callAudited && outcomeAudited, ticket.reference);
     if (pass) {
       // The pass goes into this response only: the clicking admin's own view, shown once, even
       // when the rest of the action failed (it is the person's way back in).
       const usage = this.t(pass.once ? 'helpdesk.tapOnce' : 'helpdesk.tapMany');
-      const text = this.t('helpdesk.tap', { account: accountLabel(done.ticket), pass: pass.value, minutes: pass.minutes, usage }, ['pass']);
+      const text = this.t('helpdesk.tap', { account: accountLabel(done.ticket, now.contact), pass: pass.value, minutes: pass.minutes, usage }, ['pass']);
       withBanner(card, text, 2);
     }
     return this.cardResponse(card);
@@ -697,8 +764,23 @@ export class HelpdeskService implements EscalationPort, RequestTracker {
       const id = ticket.target.objectId ?? ticket.target.signInAddress!;
       const user = await this.deps.directory.findUser(id);
       if (!user) return {};
-      const [profile, methods] = await Promise.all([this.deps.directory.targetProfile(user.id), this.deps.directory.methods(user.id)]);
-      return { profile, methods };
+      const { directory } = this.deps;
+      // Presence only matters for a request from web chat ("ask them to message the bot from Teams").
+      const fromWebChat = ticket.requester.channelId !== 'msteams';
+      // The contact details and the manager's name are for the approver's eyes; without them the
+      // card says so, and the decision does not depend on them.
+      const [profile, methods, contact, presence, manager] = await Promise.all([
+        directory.targetProfile(user.id),
+        directory.methods(user.id),
+        directory.profile(user.id).catch(() => undefined),
+        fromWebChat ? directory.presence(user.id) : Promise.resolve(undefined),
+        ticket.manager ? directory.manager(user.id).catch(() => undefined) : Promise.resolve(undefined),
+      ]);
+      const found: TargetLookup = { profile, methods };
+      if (contact) found.contact = contact;
+      if (presence) found.presence = presence;
+      if (manager) found.manager = manager;
+      return found;
     } catch (error) {
       this.deps.log.warn({ reference: ticket.reference, err: { name: (error as Error).name, code: (error as { code?: string }).code } }, 'could not look up the target account');
       return {};
@@ -706,7 +788,7 @@ export class HelpdeskService implements EscalationPort, RequestTracker {
   }
 
   /** The helpdesk card for this request (cards.ts), in the helpdesk's language and at its clock's time. */
-  card(ticket: Ticket, target: TargetLookup, view: CardView): CardAttachment {
+  card(ticket: Ticket, target: TargetLookup, view: CardView, policy?: PolicyDecision): CardAttachment {
     const { localizer, settings, clock } = this.deps;
     return helpdeskCard(ticket, target, view, {
       localizer,
@@ -714,14 +796,31 @@ export class HelpdeskService implements EscalationPort, RequestTracker {
       approverIds: settings.approverIds,
       phoneSignIn: settings.phoneSignIn ?? 'microsoft',
       now: clock.now(),
+      tenantId: settings.tenantId,
+      ...(policy ? { policy } : {}),
     });
   }
 
   // ---- helpers ----------------------------------------------------------------------------------
 
-  private async refuse(ticket: Ticket, approver: string | undefined, verb: string, refusal: Refusal): Promise<ClickAnswer> {
-    await this.record(ticket.reference, 'refusal', approver, { verb, refusal });
-    return this.message(this.t(`helpdesk.refusal.${refusal}`), 403);
+  /**
+   * A refused click, answered to the person who clicked with a card that says why (Universal
+   * Actions: a 200 with a card, which Teams shows; a bare 403 shows nothing). Someone who is not
+   * an approver gets the shared card (number masked); an approver their own view.
+   */
+  private async refuse(
+    ticket: Ticket,
+    approver: string | undefined,
+    verb: string,
+    refusal: Refusal | EvidenceRefusal,
+    target: TargetLookup,
+    view: CardView,
+    by?: PolicyApprover,
+    level?: string,
+  ): Promise<ClickAnswer> {
+    await this.record(ticket.reference, 'refusal', approver, { verb, refusal, ...(level ? { level } : {}) });
+    const card = view === 'approver' && by ? this.approverCard(ticket, target, by) : this.card(ticket, target, 'shared');
+    return this.cardResponse(withBanner(card, this.t(`helpdesk.refusal.${refusal}`), 1));
   }
 
   private t(key: string, vars?: Vars, raw?: readonly string[]): string {
@@ -772,6 +871,12 @@ export class HelpdeskService implements EscalationPort, RequestTracker {
     this.deps.log.error({ reference }, 'action done but NOT audited: tell security');
     return withBanner(card, this.t('helpdesk.notAudited', { reference }), 1);
   }
+}
+
+/** The clicking approver as the evidence policy weighs them. */
+interface PolicyApprover {
+  objectId: string;
+  role?: ApproverRole;
 }
 
 /** The request could not be audited, so it was not taken: the dialog tells the person it failed. */

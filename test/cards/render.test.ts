@@ -52,10 +52,15 @@ function helpdeskSample(lang: string, pending: boolean): CardData['helpdeskReque
     facts: [
       { label: t('helpdesk.facts.account'), value: 'adele.vance@contoso.example' },
       { label: t('helpdesk.facts.verification'), value: t('helpdesk.assurance.unverified') },
-      { label: t('helpdesk.facts.newNumber'), value: maskPhoneNumber('+447400123456') },
+      { label: t('helpdesk.facts.requestedNumber'), value: maskPhoneNumber('+447400123456') },
     ],
     methodsTitle: t('helpdesk.methodsTitle'),
     methods: ['- Mobile phone +44 ••••••••23'],
+    presenceLine: pending ? t('helpdesk.presence.signedIn') : '',
+    evidenceTitle: t('helpdesk.evidence.title'),
+    evidence: [`- ${t('helpdesk.evidence.manager.notAsked')}`],
+    policyLine: pending ? t('helpdesk.refusal.needs-manager-confirmation') : '',
+    showOverride: pending,
     checklistTitle: t('helpdesk.checklistTitle'),
     checklist: localizer.list(lang, 'helpdesk.checklist').map((line) => `- ${line}`),
     showActions: pending,
@@ -71,6 +76,10 @@ function helpdeskSample(lang: string, pending: boolean): CardData['helpdeskReque
       denyReasonRequired: t('helpdesk.labels.denyReasonRequired'),
       denyConfirm: t('helpdesk.labels.denyConfirm'),
       details: t('helpdesk.labels.details'),
+      override: t('helpdesk.labels.override'),
+      overrideReason: t('helpdesk.labels.overrideReason'),
+      overrideReasonRequired: t('helpdesk.labels.overrideReasonRequired'),
+      overrideConfirm: t('helpdesk.labels.overrideConfirm'),
     },
   };
 }
