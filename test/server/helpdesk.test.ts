@@ -44,6 +44,8 @@ async function start(sqliteFile?: string, channelEnv?: Record<string, string>): 
     EXPIRY_SWEEP_SECONDS: '0',
     GRAPH_MAX_RETRY_SECONDS: '3',
     HELPDESK_GROUP_ID: '19640382-9562-46f4-b751-a763f56a1c48',
+    // These tests are about the Graph actions; the evidence policy has its own (evidence.test.ts).
+    REQUIRE_MANAGER_CONFIRMATION: 'never',
   };
   if (sqliteFile) Object.assign(env, { STATE_STORE: 'sqlite', SQLITE_PATH: sqliteFile });
   return startBot(env, { clock });
@@ -94,7 +96,8 @@ test('refusals change nothing: a non-approver, an AA on an admin, clicks from el
   const reference = await webRequest('web-refuse', 'adele.vance@contoso.example');
   const before = mobileOf(ADELE);
   const nobody = await click(ALEX, 'replaceMobile', reference);
-  expect(nobody).toMatchObject({ statusCode: 403, type: 'application/vnd.microsoft.error' });
+  // A 200 card for the person who clicked, saying why: a bare 403 shows nothing in Teams.
+  expect(nobody).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
   expect(JSON.stringify(nobody.value)).toContain(en.helpdesk.refusal['not-an-approver']);
   const elsewhere = await click(LEE, 'replaceMobile', reference, {}, '19:another-team-channel@thread.tacv2');
   expect(JSON.stringify(elsewhere.value)).toContain(en.helpdesk.refusal['not-helpdesk-channel']);
@@ -526,6 +529,7 @@ describe('the warning before "Replace mobile number" (PHONE_SIGN_IN and the cloc
         EXPIRY_SWEEP_SECONDS: '0',
         GRAPH_MAX_RETRY_SECONDS: '3',
         HELPDESK_GROUP_ID: '19640382-9562-46f4-b751-a763f56a1c48',
+        REQUIRE_MANAGER_CONFIRMATION: 'never',
         PHONE_SIGN_IN: setting ?? 'microsoft',
       },
       { clock },
@@ -755,7 +759,7 @@ describe('an audit store that fails (after its own retries)', () => {
     await bot.stop();
     store = new FailingAuditStore();
     bot = await startBot(
-      { HELPDESK_CONVERSATION_ID: HELPDESK, HELPDESK_SERVICE_URL: connector.url, EXPIRY_SWEEP_SECONDS: '0', GRAPH_MAX_RETRY_SECONDS: '3', HELPDESK_GROUP_ID: '19640382-9562-46f4-b751-a763f56a1c48' },
+      { HELPDESK_CONVERSATION_ID: HELPDESK, HELPDESK_SERVICE_URL: connector.url, EXPIRY_SWEEP_SECONDS: '0', GRAPH_MAX_RETRY_SECONDS: '3', HELPDESK_GROUP_ID: '19640382-9562-46f4-b751-a763f56a1c48', REQUIRE_MANAGER_CONFIRMATION: 'never' },
       { clock, storage: store },
     );
   });
