@@ -5,7 +5,6 @@
  */
 import en from '../../locales/en.json';
 import es from '../../locales/es.json';
-import type { ApproverRole } from '../../src/core/directory';
 import { Localizer } from '../../src/core/i18n';
 import type { Clock, EscalationDraft } from '../../src/core/ports';
 import { applyEvent } from '../../src/core/tickets';

@@ -11,11 +11,11 @@ import en from '../../locales/en.json';
 import es from '../../locales/es.json';
 import type { AuditRecord } from '../../src/core/audit';
 import type { EscalationDraft } from '../../src/core/ports';
-import type { Ticket } from '../../src/core/tickets';
+import { applyEvent, type Ticket } from '../../src/core/tickets';
 import { createGraphCredential } from '../../src/graph/credentials';
 import { createGraphClient } from '../../src/graph/graphClient';
 import { GraphDirectory } from '../../src/graph/graphDirectory';
-import { ticketKey } from '../../src/infra/ticketStore';
+import { TicketStore, ticketKey } from '../../src/infra/ticketStore';
 import { LoopbackConnector } from '../fakes/connector';
 import { FailingAuditStore } from '../fakes/failingAudit';
 import { FixedClock, RecordingLog } from '../fakes/ports';
@@ -23,6 +23,7 @@ import { HttpConversation, postCardAction, readable, startBot, type RunningBot }
 import { ADELE, ALEX, ISAIAH, LEE, MEGAN, NEW_NUMBER, PATTI, fileWebRequest } from '../helpers/demoTenant';
 
 const HELPDESK = '19:helpdesk0123456789abcdef@thread.tacv2';
+const JOHANNA = '824ddde4-be32-4fd3-8951-b3d5817272d2';
 
 let connector: LoopbackConnector;
 let bot: RunningBot;
@@ -77,6 +78,12 @@ const mobileOf = (userId: string) =>
   bot.app.sandbox!.user(userId)!.methods.find((m) => m.phoneType === 'mobile')?.phoneNumber as string | undefined;
 const writesTo = (userId: string) => bot.app.sandbox!.requests.filter((r) => r.method !== 'GET' && r.path.includes(userId));
 const audit = (reference: string): Promise<AuditRecord[]> => bot.app.helpdesk.audit(reference);
+/** The target's manager (Johanna Lorenz, for Adele, Alex and Megan) answered "Yes": applied to the stored ticket. */
+async function managerSaysYes(reference: string, manager = JOHANNA): Promise<void> {
+  const store = new TicketStore(bot.app.storage, clock, { perRequesterPerHour: 1000, perConversationPerHour: 1000 });
+  await store.update(reference, (t) => applyEvent(t, { type: 'manager-asked', managerObjectId: manager, at: clock.now() }));
+  await store.update(reference, (t) => applyEvent(t, { type: 'manager-answer', by: manager, answer: 'yes', at: clock.now() }));
+}
 const requesterPosts = (conversation: string) => connector.inConversation(conversation).map((c) => String(c.activity.text ?? ''));
 
 test('a request reaches the helpdesk channel as a card with the number masked', async () => {
@@ -220,6 +227,8 @@ test('two approvals at the same moment produce exactly one Graph write; the othe
 
 test('a Temporary Access Pass is shown only to the approving admin', async () => {
   const reference = await webRequest('web-tap', 'megan.bowen@contoso.example', 'One-time pass to set up Authenticator');
+  // An admin target always needs the manager's "Yes" (the evidence policy; evidence.test.ts).
+  await managerSaysYes(reference);
   const answer = await click(PATTI, 'issueTap', reference);
   const pass = /\*\*([^*]+)\*\* \(valid 60 minutes/.exec(JSON.stringify(answer.value))?.[1];
   expect(pass).toBeDefined();
@@ -404,7 +413,8 @@ describe('require re-registration: the pass first, then the methods, and exactly
   const AUTHENTICATOR = 'de9d8a53-7a60-4c82-8f94-e1f98dd6db7c'; // Alex's, on his old iPhone
   const ticketOf = async (reference: string) => ((await bot.app.storage.read([ticketKey(reference)]))[ticketKey(reference)] as { ticket: Ticket }).ticket;
   const typesOf = (userId: string) => bot.app.sandbox!.user(userId)!.methods.map((m) => m['@odata.type']);
-  const passOf = (answer: { value: unknown }) => /Temporary Access Pass for alex\.wilber@contoso\.example: \*\*([^*]+)\*\*/.exec(JSON.stringify(answer.value))?.[1];
+  // The account is named by display name and sign-in address: "Alex Wilber (alex.wilber@…)".
+  const passOf = (answer: { value: unknown }) => /Temporary Access Pass for [^*:]*alex\.wilber@contoso\.example[^*:]*: \*\*([^*]+)\*\*/.exec(JSON.stringify(answer.value))?.[1];
   /** The approver's card as text, without the markdown escapes TextBlocks get. */
   const cardText = (answer: { value: unknown }) => JSON.stringify(answer.value).replace(/\\/g, '');
   const graphCall = async (reference: string) => (await audit(reference)).find((r) => r.kind === 'graph-call')!;
