@@ -66,6 +66,8 @@ beforeAll(async () => {
     REQUESTS_PER_TARGET_DOMAIN_PER_HOUR: '1000',
     EXPIRY_SWEEP_SECONDS: '1',
     GRAPH_MAX_RETRY_SECONDS: '3',
+    // About instances sharing a store; the evidence policy is tested in test/server/evidence.test.ts.
+    REQUIRE_MANAGER_CONFIRMATION: 'never',
     LOG_LEVEL: 'info',
     SHUTDOWN_DRAIN_SECONDS: '0',
   };
