@@ -237,7 +237,8 @@ export class HelpdeskService implements EscalationPort, RequestTracker {
     const { directory, log, clock } = this.deps;
     try {
       const ticket = await this.deps.store.get(reference);
-      if (!ticket || ticket.state !== 'pending' || ticket.manager) return;
+      // Asked once; again only when Teams could not reach the manager (the sweep's repost, after an outage).
+      if (!ticket || ticket.state !== 'pending' || (ticket.manager && !(ticket.manager.status === 'unavailable' && ticket.manager.reason === 'unreachable'))) return;
       const user = await directory.findUser(ticket.target.objectId ?? ticket.target.signInAddress!);
       if (!user) return; // no such account: nothing to confirm, and nobody to tell
       let manager: DirectoryUser | undefined;
@@ -861,6 +862,7 @@ export class HelpdeskService implements EscalationPort, RequestTracker {
     if (!claim.won) return false;
     if (!(await this.post(claim.ticket, channel, true))) return false;
     await this.notifyRequester(claim.ticket, 'reached');
+    await this.askManager(ticket.reference, channel);
     return true;
   }
 
