@@ -6,7 +6,9 @@
 import { Template } from 'adaptivecards-templating';
 import helpdeskRequest from './helpdeskRequest.json';
 import intakeSummary from './intakeSummary.json';
+import managerConfirmation from './managerConfirmation.json';
 import step from './step.json';
+import wasThisYou from './wasThisYou.json';
 
 export const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
 
@@ -62,11 +64,36 @@ export interface CardData {
       overrideConfirm: string;
     };
   };
+  /** The 1:1 card asking the target's manager (Action.Execute verbs managerYes / managerNo). */
+  managerConfirmation: {
+    reference: string;
+    title: string;
+    text: string;
+    facts: { label: string; value: string }[];
+    /** "Has <name> told you they changed phones?"; '' once answered. */
+    question: string;
+    /** What was recorded, after the answer; '' while asking. */
+    status: string;
+    showActions: boolean;
+    labels: { yes: string; no: string };
+  };
+  /** "Was this you?" after a change, 1:1 to the owner and to their manager (verb notMe). */
+  wasThisYou: {
+    reference: string;
+    title: string;
+    text: string;
+    facts: { label: string; value: string }[];
+    status: string;
+    statusColor: 'Default' | 'Attention' | 'Good' | 'Warning';
+    /** "This wasn't me": on the owner's copy only. */
+    showAction: boolean;
+    label: string;
+  };
 }
 
 export type CardName = keyof CardData;
 
-const templates: Record<CardName, object> = { step, intakeSummary, helpdeskRequest };
+const templates: Record<CardName, object> = { step, intakeSummary, helpdeskRequest, managerConfirmation, wasThisYou };
 
 export interface CardAttachment {
   contentType: typeof ADAPTIVE_CARD;

@@ -188,6 +188,8 @@ export class EscalationIntakeDialog extends ComponentDialog {
       }[receipt.delivery];
       await this.voice.sayWith(ctx, said, { reference: receipt.reference });
       await this.voice.say(ctx, next);
+      // Someone Teams does not vouch for is told the owner and manager will hear of it (a deterrent, and honest).
+      if (draft.assurance === 'unverified') await this.voice.say(ctx, 'intake.ownerTold');
       return step.endDialog(ended('escalated', PATH));
     } catch (error) {
       if (error instanceof EscalationRefused) {

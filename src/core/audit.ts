@@ -19,7 +19,18 @@ export type AuditKind =
   /** An approver acted without the evidence the policy asks for, with a written reason. */
   | 'override'
   /** Only when updating the channel's card failed: the channel still shows an older state. */
-  | 'card-update';
+  | 'card-update'
+  /** The manager's confirmation: asked, nobody to ask (and why), answered (helpdesk/service.ts). */
+  | 'manager-asked'
+  | 'manager-unavailable'
+  | 'manager-answer'
+  /** "Was this you?" sent (or not) to the owner or their manager after a change. */
+  | 'owner-notice'
+  /** The owner's "This wasn't me": the dispute, then the sessions revoked (or not), then the alert. */
+  | 'dispute'
+  | 'sessions-revoked'
+  /** A line posted to the helpdesk channel about a request (a manager's "No", a dispute). */
+  | 'alert';
 
 export interface AuditRecord {
   reference: string;

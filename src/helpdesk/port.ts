@@ -30,11 +30,30 @@ export interface UserMessage {
 export type SendOutcome = { ok: true; activityId?: string } | { ok: false; error: Error };
 
 /**
+ * A person the bot may never have talked to, by Entra object id: Teams creates (or reopens) the
+ * bot's 1:1 conversation with them. `serviceUrl`: the helpdesk channel's (Teams has one per region).
+ */
+export interface PersonAddress {
+  objectId: string;
+  tenantId?: string;
+  serviceUrl: string;
+}
+
+/** A 1:1 message by object id: a line of text, a card, or both. */
+export interface DirectMessage {
+  text?: string;
+  card?: CardAttachment;
+}
+
+/** The outcome, with the 1:1 conversation the connector created, when it got that far. */
+export type DirectOutcome = SendOutcome & { conversationId?: string };
+
+/**
  * Everything the helpdesk says in Teams. Each method reports its real outcome and never throws
  * for a send that failed. A 1:1 message to someone the bot has never talked to (by Entra object
  * id and tenant: a conversation created through the connector) is a further method of this port,
- * returning the created conversation with the outcome; `messageUser` stays the reply into a
- * conversation that already exists.
+ * returning the created conversation with the outcome (`messageUserById`); `messageUser` stays
+ * the reply into a conversation that already exists.
  */
 export interface TeamsPort {
   /** Posts a card to the channel; ok with the activity id the channel gave it. */
@@ -45,6 +64,8 @@ export interface TeamsPort {
   updateCard(post: PostAddress, card: CardAttachment): Promise<SendOutcome>;
   /** Sends a message into a person's own conversation with the bot (Teams or web chat). */
   messageUser(to: ReplyAddress, message: UserMessage): Promise<SendOutcome>;
+  /** Creates the bot's 1:1 conversation with a person by object id and sends into it (the manager, the owner). */
+  messageUserById(to: PersonAddress, message: DirectMessage): Promise<DirectOutcome>;
 }
 
 export class ProactiveSendError extends Error {

@@ -5,12 +5,22 @@
  * This wrapper catches the error inside the logic, where it is still the caller's, and returns it;
  * a turn that ended without the logic finishing (middleware failed first) is a failure too.
  */
-import type { Activity, ConversationReference, TurnContext } from 'botbuilder';
-import { ProactiveSendError, type SendOutcome } from './port';
+import type { Activity, ConversationParameters, ConversationReference, TurnContext } from 'botbuilder';
+import { ProactiveSendError, type DirectOutcome, type SendOutcome } from './port';
 
-/** What the helpdesk needs from the Bot Framework adapter: proactive turns. */
+/** What the helpdesk needs from the Bot Framework adapter: proactive turns, and new 1:1 conversations. */
 export interface ProactiveAdapter {
   continueConversationAsync(botAppId: string, reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void>;
+  /** CloudAdapter's: POST /v3/conversations, then a turn on the created conversation. */
+  createConversationAsync(
+    botAppId: string,
+    channelId: string,
+    serviceUrl: string,
+    /** Undefined: the channel's default (the Bot Framework's). An empty string would be taken as the audience. */
+    audience: string | undefined,
+    parameters: ConversationParameters,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<void>;
 }
 
 export { ProactiveSendError, type SendOutcome };
@@ -34,11 +44,33 @@ export class ProactiveSender {
     });
   }
 
-  private async run(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<string | undefined>): Promise<SendOutcome> {
+  /**
+   * Creates a conversation (Teams: a 1:1 with one member by object id) and posts into it; ok with
+   * the created conversation's id. A failed creation (the person unknown to Teams, the bot not
+   * installed for them, the connector down) is a failure like any send.
+   */
+  async create(channelId: string, serviceUrl: string, parameters: ConversationParameters, activity: Partial<Activity>): Promise<DirectOutcome> {
+    let conversationId: string | undefined;
+    const outcome = await this.run(
+      undefined,
+      async (context) => {
+        conversationId = context.activity.conversation?.id;
+        return (await context.sendActivity(activity))?.id;
+      },
+      (logic) => this.adapter.createConversationAsync(this.botAppId, channelId, serviceUrl, undefined, parameters, logic),
+    );
+    return conversationId ? { ...outcome, conversationId } : outcome;
+  }
+
+  private async run(
+    reference: Partial<ConversationReference> | undefined,
+    logic: (context: TurnContext) => Promise<string | undefined>,
+    turn: (logic: (context: TurnContext) => Promise<void>) => Promise<void> = (l) => this.adapter.continueConversationAsync(this.botAppId, reference!, l),
+  ): Promise<SendOutcome> {
     let outcome: SendOutcome | undefined;
     // Set inside the logic only: an outcome still unset afterwards means the logic never finished.
     try {
-      await this.adapter.continueConversationAsync(this.botAppId, reference, async (context) => {
+      await turn(async (context) => {
         try {
           const id = await logic(context);
           outcome = id ? { ok: true, activityId: id } : { ok: true };

@@ -12,19 +12,31 @@
  * approver's own view only); a Temporary Access Pass exists only in the answer to the approving
  * admin, never in the channel, the logs, the audit or the ticket.
  */
-import type { CardAttachment } from '../../cards/render';
+import { renderCard, type CardAttachment, type CardData } from '../../cards/render';
 import { isObjectId, refuseAfterLookup, refuseBeforeLookup, type ApprovalSettings, type Refusal } from '../core/approvalPolicy';
-import { decide, evidenceOf, refuseOverride, type EvidenceRefusal, type ManagerConfirmationSetting, type PolicyAction, type PolicyDecision } from '../core/assurance';
+import {
+  decide,
+  evidenceOf,
+  refuseOverride,
+  sameId,
+  type EvidenceRefusal,
+  type ManagerAnswer,
+  type ManagerConfirmationSetting,
+  type ManagerUnavailable,
+  type PolicyAction,
+  type PolicyDecision,
+} from '../core/assurance';
 import { redactDetail, type AuditKind, type AuditPort, type AuditRecord } from '../core/audit';
 import {
   DirectoryError,
   type ApproverRole,
   type DirectoryPort,
+  type DirectoryUser,
   type GraphWrite,
   type ReRegistrationDone,
   type TemporaryAccessPassIssued,
 } from '../core/directory';
-import type { Localizer, Vars } from '../core/i18n';
+import { escapeMarkup, type Localizer, type Vars } from '../core/i18n';
 import { maskPhoneNumber } from '../core/phone';
 import { phoneSignIn, type PhoneSignInSetting } from '../core/phoneSignIn';
 import {
@@ -149,6 +161,7 @@ export class HelpdeskService implements EscalationPort, RequestTracker {
       return { reference: ticket.reference, delivery: 'recorded' };
     }
     const posted = await this.post(ticket, channel, false);
+    await this.askManager(ticket.reference, channel);
     return { reference: ticket.reference, delivery: posted ? 'helpdesk-notified' : 'retrying' };
   }
 
@@ -229,6 +242,245 @@ export class HelpdeskService implements EscalationPort, RequestTracker {
     await this.deps.channels.set({ conversationId: teamId, serviceUrl });
     this.deps.log.info({ team: teamId }, 'helpdesk channel captured from the team installation');
     return true;
+  }
+
+  // ---- the manager's confirmation and "was this you?" (1:1 cards in Teams) --------------------
+
+  /**
+   * Asks the target's manager, from the directory only (the requester never names the manager), in
+   * a 1:1 Teams chat created by object id. Records why nobody could be asked otherwise. Never
+   * throws: the request stands whatever happens here, with the evidence the card shows.
+   */
+  private async askManager(reference: string, channel: ChannelAddress): Promise<void> {
+    const { directory, log, clock } = this.deps;
+    try {
+      const ticket = await this.deps.store.get(reference);
+      // Asked once; again only when Teams could not reach the manager (the sweep's repost, after an outage).
+      if (!ticket || ticket.state !== 'pending' || (ticket.manager && !(ticket.manager.status === 'unavailable' && ticket.manager.reason === 'unreachable'))) return;
+      const user = await directory.findUser(ticket.target.objectId ?? ticket.target.signInAddress!);
+      if (!user) return; // no such account: nothing to confirm, and nobody to tell
+      let manager: DirectoryUser | undefined;
+      try {
+        manager = await directory.manager(user.id);
+      } catch (error) {
+        log.warn({ reference, err: { name: (error as Error).name } }, 'could not look up the manager');
+        await this.managerUnavailable(ticket, 'unreachable');
+        return;
+      }
+      if (!manager) return void (await this.managerUnavailable(ticket, 'no-manager'));
+      if (sameId(manager.id, ticket.requester.objectId) || sameId(manager.id, user.id)) return void (await this.managerUnavailable(ticket, 'is-requester'));
+
+      const asked = await this.deps.store.update(reference, (t) => applyEvent(t, { type: 'manager-asked', managerObjectId: manager.id, at: clock.now() }));
+      if (!asked.won) return;
+      await this.record(reference, 'manager-asked', undefined, { manager: manager.id, requester: ticket.requester.assurance });
+      const card = renderCard('managerConfirmation', await this.managerCardData(asked.ticket, user, ''));
+      const sent = await this.deps.teams.messageUserById({ objectId: manager.id, tenantId: this.tenantFor(ticket), serviceUrl: channel.serviceUrl }, { card });
+      if (!sent.ok) {
+        log.warn({ reference, err: { name: sent.error.name } }, 'could not reach the manager in Teams');
+        await this.managerUnavailable(asked.ticket, 'unreachable', sent.error.name);
+        return;
+      }
+      await this.updateSharedCard(asked.ticket, await this.lookUpTarget(asked.ticket));
+    } catch (error) {
+      log.error({ reference, err: { name: (error as Error).name } }, 'could not ask the manager');
+    }
+  }
+
+  private async managerUnavailable(ticket: Ticket, reason: ManagerUnavailable, error?: string): Promise<void> {
+    const outcome = await this.deps.store.update(ticket.reference, (t) => applyEvent(t, { type: 'manager-unavailable', reason, at: this.deps.clock.now() }));
+    if (!outcome.won) return;
+    await this.record(ticket.reference, 'manager-unavailable', undefined, { reason, ...(error ? { error } : {}) });
+    await this.updateSharedCard(outcome.ticket, await this.lookUpTarget(outcome.ticket));
+  }
+
+  /** The tenant of the 1:1 chats: the bot's own, else the Teams requester's. */
+  private tenantFor(ticket: Ticket): string | undefined {
+    return this.deps.settings.tenantId?.trim() || ticket.requester.replyTo.tenantId;
+  }
+
+  /** What the manager sees: whose account, who asks and how, the question or the recorded answer. */
+  private async managerCardData(ticket: Ticket, user: DirectoryUser, status: string): Promise<CardData['managerConfirmation']> {
+    const name = escapeMarkup(user.displayName || user.userPrincipalName);
+    let askedBy = this.t('helpdesk.managerCard.askedByWeb');
+    if (ticket.requester.assurance !== 'unverified') {
+      const requester = ticket.requester.objectId ? await this.deps.directory.findUser(ticket.requester.objectId).catch(() => undefined) : undefined;
+      askedBy = requester ? this.t('helpdesk.managerCard.askedByTeams', { name: requester.displayName }) : this.t('helpdesk.managerCard.askedByTeamsUnknown');
+    }
+    return {
+      reference: ticket.reference,
+      title: this.t('helpdesk.managerCard.title', { name }, ['name']),
+      text: this.t('helpdesk.managerCard.text', { name, reference: ticket.reference }, ['name']),
+      facts: [
+        { label: this.t('helpdesk.managerCard.account'), value: escapeMarkup(`${user.displayName} (${user.userPrincipalName})`) },
+        { label: this.t('helpdesk.managerCard.askedBy'), value: askedBy },
+        { label: this.t('helpdesk.managerCard.reference'), value: ticket.reference },
+      ],
+      question: status ? '' : this.t('helpdesk.managerCard.question', { name }, ['name']),
+      status,
+      showActions: !status,
+      labels: { yes: this.t('helpdesk.managerCard.yes'), no: this.t('helpdesk.managerCard.no') },
+    };
+  }
+
+  /** A click on a 1:1 card: the manager's answer (managerYes/managerNo) or the owner's "This wasn't me" (notMe). */
+  async onPersonalAction(click: CardClick): Promise<ClickAnswer> {
+    const reference = typeof click.data.reference === 'string' ? click.data.reference.trim().toUpperCase() : '';
+    if (!isReference(reference) || !['managerYes', 'managerNo', 'notMe'].includes(click.verb)) return this.message(this.t('helpdesk.badAction'), 400);
+    const ticket = await this.deps.store.get(reference);
+    if (!ticket) return this.message(this.t('helpdesk.unknownRequest', { reference }), 404);
+    return click.verb === 'notMe' ? this.ownerSaysNotMe(ticket, click) : this.managerAnswers(ticket, click, click.verb === 'managerYes' ? 'yes' : 'no');
+  }
+
+  /** Teams vouches for the person clicking (local mode: the sandbox trusts the claims), in our tenant. */
+  private vouchedFor(by: Clicker): string | undefined {
+    const { settings } = this.deps;
+    if (by.channelId !== 'msteams' || !by.objectId || !isObjectId(by.objectId)) return undefined;
+    if (!by.authenticated && !settings.localMode) return undefined;
+    if (settings.tenantId?.trim() && !sameId(by.tenantId, settings.tenantId)) return undefined;
+    return by.objectId;
+  }
+
+  private async managerAnswers(ticket: Ticket, click: CardClick, answer: ManagerAnswer): Promise<ClickAnswer> {
+    const { store, clock, directory } = this.deps;
+    const by = this.vouchedFor(click.by);
+    const user = await directory.findUser(ticket.target.objectId ?? ticket.target.signInAddress!).catch(() => undefined);
+    const answerCard = async (t: Ticket, status: string) =>
+      this.cardResponse(user ? renderCard('managerConfirmation', await this.managerCardData(t, user, status)) : renderCard('managerConfirmation', this.bareManagerCard(t, status)));
+    if (!by) {
+      await this.record(ticket.reference, 'refusal', click.by.objectId, { verb: click.verb, refusal: 'manager-not-vouched' });
+      return answerCard(ticket, this.t('helpdesk.managerCard.notTeams'));
+    }
+    if (ticket.manager?.status === 'answered') return answerCard(ticket, this.t('helpdesk.managerCard.alreadyAnswered'));
+    if (ticket.manager?.status !== 'asked' || !sameId(by, ticket.manager.managerObjectId)) {
+      await this.record(ticket.reference, 'refusal', by, { verb: click.verb, refusal: 'not-the-manager-asked' });
+      return answerCard(ticket, this.t('helpdesk.managerCard.notAsked'));
+    }
+    const outcome = await store.update(ticket.reference, (t) => applyEvent(t, { type: 'manager-answer', by, answer, at: clock.now() })).catch(() => undefined);
+    if (!outcome?.won) return answerCard(outcome?.ticket ?? ticket, this.t('helpdesk.managerCard.alreadyAnswered'));
+    await this.record(ticket.reference, 'manager-answer', by, { answer, state: outcome.ticket.state });
+    const target = await this.lookUpTarget(outcome.ticket);
+    await this.updateSharedCard(outcome.ticket, target);
+    if (answer === 'no') await this.alertChannel(outcome.ticket, 'helpdesk.alert.managerNo', user, by);
+    return answerCard(outcome.ticket, this.t(answer === 'yes' ? 'helpdesk.managerCard.recordedYes' : 'helpdesk.managerCard.recordedNo'));
+  }
+
+  /** The manager's card when the account can no longer be looked up: the answer still counts. */
+  private bareManagerCard(ticket: Ticket, status: string): CardData['managerConfirmation'] {
+    return {
+      reference: ticket.reference,
+      title: this.t('helpdesk.managerCard.reference'),
+      text: ticket.reference,
+      facts: [],
+      question: '',
+      status,
+      showActions: false,
+      labels: { yes: this.t('helpdesk.managerCard.yes'), no: this.t('helpdesk.managerCard.no') },
+    };
+  }
+
+  /** A line about this request to the helpdesk channel, audited; best effort. */
+  private async alertChannel(ticket: Ticket, key: string, user: DirectoryUser | undefined, by: string): Promise<boolean> {
+    const channel = await this.channel();
+    const account = user ? `${user.displayName} (${user.userPrincipalName})` : accountLabel(ticket);
+    const sent = channel ? await this.deps.teams.postText(channel, this.t(key, { reference: ticket.reference, account })) : undefined;
+    const ok = Boolean(sent?.ok);
+    if (!ok) this.deps.log.error({ reference: ticket.reference, alert: key }, 'could not alert the helpdesk channel');
+    await this.record(ticket.reference, 'alert', by, { alert: key.split('.').pop()!, ok, ...(sent && !sent.ok ? { error: sent.error.name } : {}) });
+    return ok;
+  }
+
+  /**
+   * "Was this you?" after a change: a 1:1 card to the account's owner (with "This wasn't me") and
+   * one to their manager, by object id, through Teams: channels the requester may not control.
+   */
+  private async tellOwner(ticket: Ticket, target: TargetLookup): Promise<void> {
+    const changed = ticket.state === 'completed' || (ticket.state === 'failed' && ticket.result?.code === 'partial');
+    const user = target.profile?.user;
+    if (!changed || !user) return;
+    try {
+      const channel = await this.channel();
+      if (!channel) return;
+      const manager = await this.deps.directory.manager(user.id).catch(() => undefined);
+      const to = (objectId: string) => ({ objectId, tenantId: this.tenantFor(ticket), serviceUrl: channel.serviceUrl });
+      const ownerCard = renderCard('wasThisYou', this.wasThisYouData(ticket, user, 'owner', '', 'Default'));
+      const sent = await this.deps.teams.messageUserById(to(user.id), { card: ownerCard });
+      await this.record(ticket.reference, 'owner-notice', undefined, { to: 'owner', ok: sent.ok, ...(sent.ok ? {} : { error: sent.error.name }) });
+      if (manager && !sameId(manager.id, user.id)) {
+        const managerCard = renderCard('wasThisYou', this.wasThisYouData(ticket, user, 'manager', '', 'Default'));
+        const toManager = await this.deps.teams.messageUserById(to(manager.id), { card: managerCard });
+        await this.record(ticket.reference, 'owner-notice', undefined, { to: 'manager', manager: manager.id, ok: toManager.ok, ...(toManager.ok ? {} : { error: toManager.error.name }) });
+      }
+    } catch (error) {
+      this.deps.log.error({ reference: ticket.reference, err: { name: (error as Error).name } }, 'could not tell the owner about the change');
+    }
+  }
+
+  private wasThisYouData(
+    ticket: Ticket,
+    user: DirectoryUser,
+    who: 'owner' | 'manager',
+    status: string,
+    statusColor: CardData['wasThisYou']['statusColor'],
+  ): CardData['wasThisYou'] {
+    const lang = this.deps.settings.language;
+    const name = escapeMarkup(user.displayName || user.userPrincipalName);
+    const what = this.t(`helpdesk.ownerNotice.what.${ticket.decision?.action ?? 'replace-mobile'}`);
+    return {
+      reference: ticket.reference,
+      title: this.t('helpdesk.ownerNotice.title'),
+      text: who === 'owner' ? this.t('helpdesk.ownerNotice.textOwner', { what }) : this.t('helpdesk.ownerNotice.textManager', { name, what, reference: ticket.reference }, ['name']),
+      facts: [
+        { label: this.t('helpdesk.ownerNotice.account'), value: escapeMarkup(`${user.displayName} (${user.userPrincipalName})`) },
+        { label: this.t('helpdesk.ownerNotice.when'), value: formatUtc(ticket.updatedAt, lang, true) },
+        { label: this.t('helpdesk.ownerNotice.reference'), value: ticket.reference },
+      ],
+      status,
+      statusColor,
+      showAction: who === 'owner' && !status,
+      label: this.t('helpdesk.ownerNotice.notMe'),
+    };
+  }
+
+  /**
+   * The owner's "This wasn't me" (Teams-authenticated, the account itself): the sessions are
+   * revoked at once, the request is marked disputed, the helpdesk channel gets an urgent alert,
+   * all audited. Anyone else is refused with a card.
+   */
+  private async ownerSaysNotMe(ticket: Ticket, click: CardClick): Promise<ClickAnswer> {
+    const { store, clock, directory, log } = this.deps;
+    const by = this.vouchedFor(click.by);
+    const user = await directory.findUser(ticket.target.objectId ?? ticket.target.signInAddress!).catch(() => undefined);
+    const answer = (status: string, color: CardData['wasThisYou']['statusColor']) =>
+      this.cardResponse(
+        renderCard(
+          'wasThisYou',
+          user
+            ? this.wasThisYouData(ticket, user, 'owner', status, color)
+            : { reference: ticket.reference, title: this.t('helpdesk.ownerNotice.title'), text: '', facts: [], status, statusColor: color, showAction: false, label: '' },
+        ),
+      );
+    if (!by || !user || !sameId(by, user.id)) {
+      await this.record(ticket.reference, 'refusal', click.by.objectId, { verb: 'notMe', refusal: 'not-the-owner' });
+      return answer(this.t('helpdesk.ownerNotice.notOwner'), 'Attention');
+    }
+    const outcome = await store.update(ticket.reference, (t) => applyEvent(t, { type: 'dispute', by, at: clock.now() })).catch(() => undefined);
+    if (!outcome?.won) return answer(this.t('helpdesk.ownerNotice.already', { reference: ticket.reference }), 'Warning');
+    await this.record(ticket.reference, 'dispute', by, { state: outcome.ticket.state });
+    let revoked = false;
+    try {
+      const result = await directory.revokeSessions(user.id);
+      revoked = result.revoked;
+      await this.record(ticket.reference, 'sessions-revoked', by, { ok: revoked, requestIds: idsOf(result.writes).join(' ') || null });
+    } catch (error) {
+      const failure = error instanceof DirectoryError ? error : new DirectoryError('unavailable', (error as Error).message);
+      log.error({ reference: ticket.reference, err: { name: failure.name, code: failure.code } }, 'could not revoke the sessions after "This wasn\'t me"');
+      await this.record(ticket.reference, 'sessions-revoked', by, { ok: false, code: failure.code, requestId: failure.details.requestId ?? null });
+    }
+    await this.alertChannel(outcome.ticket, revoked ? 'helpdesk.alert.notMe' : 'helpdesk.alert.notMeNotRevoked', user, by);
+    await this.updateSharedCard(outcome.ticket, await this.lookUpTarget(outcome.ticket));
+    return revoked
+      ? answer(this.t('helpdesk.ownerNotice.done', { reference: ticket.reference }), 'Good')
+      : answer(this.t('helpdesk.ownerNotice.doneNotRevoked', { reference: ticket.reference }), 'Attention');
   }
 
   // ---- the requester's own questions ----------------------------------------------------------
@@ -524,6 +776,7 @@ export class HelpdeskService implements EscalationPort, RequestTracker {
   private async afterDecision(ticket: Ticket, target: TargetLookup): Promise<void> {
     await this.updateSharedCard(ticket, target);
     await this.notifyRequester(ticket);
+    await this.tellOwner(ticket, target);
   }
 
   /**
@@ -686,6 +939,7 @@ export class HelpdeskService implements EscalationPort, RequestTracker {
     if (!claim.won) return false;
     if (!(await this.post(claim.ticket, channel, true))) return false;
     await this.notifyRequester(claim.ticket, 'reached');
+    await this.askManager(ticket.reference, channel);
     return true;
   }
 

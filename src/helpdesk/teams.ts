@@ -4,16 +4,18 @@
  * with proactive sends (ProactiveSender) to conversation references; passes the team
  * installation on, so the service can take the helpdesk channel from it.
  */
-import type { AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, ConversationReference, TurnContext } from 'botbuilder';
+import type { AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, ConversationParameters, ConversationReference, TurnContext } from 'botbuilder';
 import { ADAPTIVE_CARD, type CardAttachment } from '../../cards/render';
 import { isChannelAuthenticated } from '../channelAuth';
 import type { ReplyAddress } from '../core/ports';
-import type { CardClick, ChannelAddress, ClickAnswer, PostAddress, SendOutcome, TeamsPort, UserMessage } from './port';
+import type { CardClick, ChannelAddress, ClickAnswer, DirectMessage, DirectOutcome, PersonAddress, PostAddress, SendOutcome, TeamsPort, UserMessage } from './port';
 import type { ProactiveSender } from './proactiveSender';
 
 /** What the Teams side asks of the helpdesk: the service, seen from here. */
 export interface HelpdeskDecisions {
   onCardAction(click: CardClick): Promise<ClickAnswer>;
+  /** A click on a 1:1 card (the manager's answer, the owner's "This wasn't me"), not the helpdesk channel's. */
+  onPersonalAction(click: CardClick): Promise<ClickAnswer>;
   installedInTeam(teamId: string | undefined, serviceUrl: string): Promise<boolean>;
 }
 
@@ -45,6 +47,24 @@ export class TeamsConnector implements TeamsPort {
     });
   }
 
+  messageUserById(to: PersonAddress, message: DirectMessage): Promise<DirectOutcome> {
+    // Teams takes the Entra object id as the member of a personal (1:1) conversation, with the
+    // tenant both top-level and in channelData; it answers with the conversation's id.
+    const parameters: ConversationParameters = {
+      isGroup: false,
+      bot: { id: this.botAppId, name: '' },
+      members: [{ id: to.objectId, name: '' }],
+      channelData: to.tenantId ? { tenant: { id: to.tenantId } } : {},
+      ...(to.tenantId ? { tenantId: to.tenantId } : {}),
+    } as ConversationParameters;
+    return this.sender.create(
+      'msteams',
+      to.serviceUrl,
+      parameters,
+      { type: 'message', ...(message.text ? { text: message.text } : {}), ...(message.card ? { attachments: [message.card] } : {}) },
+    );
+  }
+
   private channelReference(channel: ChannelAddress): Partial<ConversationReference> {
     return {
       channelId: 'msteams',
@@ -65,12 +85,18 @@ export class TeamsConnector implements TeamsPort {
   }
 }
 
+/** Verbs of the 1:1 cards (cards/managerConfirmation.json, cards/wasThisYou.json). */
+export const PERSONAL_VERBS: ReadonlySet<string> = new Set(['managerYes', 'managerNo', 'notMe']);
+
 /** The helpdesk card's clicks and the team installation, from Teams activities to the service. */
 export class HelpdeskTeamsHandler {
   constructor(private readonly helpdesk: HelpdeskDecisions) {}
 
   async onCardAction(context: TurnContext, invoke: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
-    return invokeResponse(await this.helpdesk.onCardAction(readClick(context, invoke)));
+    const click = readClick(context, invoke);
+    // The manager's and the owner's cards live in their own 1:1 chats, not the helpdesk channel.
+    if (PERSONAL_VERBS.has(click.verb)) return invokeResponse(await this.helpdesk.onPersonalAction(click));
+    return invokeResponse(await this.helpdesk.onCardAction(click));
   }
 
   /** Installation and membership events: only Teams says which team the bot joined. */

@@ -84,11 +84,55 @@ function helpdeskSample(lang: string, pending: boolean): CardData['helpdeskReque
   };
 }
 
+function managerSample(lang: string, answered: boolean): CardData['managerConfirmation'] {
+  const t = (key: string, vars?: Record<string, string>) => localizer.t(lang, key, vars);
+  return {
+    reference: 'HD-7K3M-Q9XD',
+    title: t('helpdesk.managerCard.title', { name: 'Adele Vance' }),
+    text: t('helpdesk.managerCard.text', { name: 'Adele Vance', reference: 'HD-7K3M-Q9XD' }),
+    facts: [
+      { label: t('helpdesk.managerCard.account'), value: 'Adele Vance (adele.vance@contoso.example)' },
+      { label: t('helpdesk.managerCard.askedBy'), value: t('helpdesk.managerCard.askedByWeb') },
+    ],
+    question: answered ? '' : t('helpdesk.managerCard.question', { name: 'Adele Vance' }),
+    status: answered ? t('helpdesk.managerCard.recordedNo') : '',
+    showActions: !answered,
+    labels: { yes: t('helpdesk.managerCard.yes'), no: t('helpdesk.managerCard.no') },
+  };
+}
+
+function wasThisYouSample(lang: string, owner: boolean): CardData['wasThisYou'] {
+  const t = (key: string, vars?: Record<string, string>) => localizer.t(lang, key, vars);
+  const what = t('helpdesk.ownerNotice.what.replace-mobile');
+  return {
+    reference: 'HD-7K3M-Q9XD',
+    title: t('helpdesk.ownerNotice.title'),
+    text: owner ? t('helpdesk.ownerNotice.textOwner', { what }) : t('helpdesk.ownerNotice.textManager', { name: 'Adele Vance', what, reference: 'HD-7K3M-Q9XD' }),
+    facts: [{ label: t('helpdesk.ownerNotice.reference'), value: 'HD-7K3M-Q9XD' }],
+    status: '',
+    statusColor: 'Default',
+    showAction: owner,
+    label: t('helpdesk.ownerNotice.notMe'),
+  };
+}
+
 // A mapped type over CardName: adding a template without a sample does not compile.
 type Samples = { [K in CardName]: CardData[K] };
 const samples: Record<'en' | 'es', Samples> = {
-  en: { step: stepSample('en', 'personal', 'open', 1), intakeSummary: summarySample('en'), helpdeskRequest: helpdeskSample('en', true) },
-  es: { step: stepSample('es', 'work', 'add', 2), intakeSummary: summarySample('es'), helpdeskRequest: helpdeskSample('es', false) },
+  en: {
+    step: stepSample('en', 'personal', 'open', 1),
+    intakeSummary: summarySample('en'),
+    helpdeskRequest: helpdeskSample('en', true),
+    managerConfirmation: managerSample('en', false),
+    wasThisYou: wasThisYouSample('en', true),
+  },
+  es: {
+    step: stepSample('es', 'work', 'add', 2),
+    intakeSummary: summarySample('es'),
+    helpdeskRequest: helpdeskSample('es', false),
+    managerConfirmation: managerSample('es', true),
+    wasThisYou: wasThisYouSample('es', false),
+  },
 };
 
 const render = <K extends CardName>(name: K, data: CardData[K]) => renderCard(name, data);

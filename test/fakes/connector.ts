@@ -18,8 +18,21 @@ export interface ConnectorCall {
   authorization?: string;
 }
 
+/** A conversation the bot created (POST /v3/conversations): a Teams 1:1 with the members given. */
+export interface CreatedConversation {
+  id: string;
+  members: { id: string; name?: string }[];
+  isGroup?: boolean;
+  tenantId?: string;
+  /** `channelData.tenant.id`, where Teams reads the tenant. */
+  channelTenantId?: string;
+  botId?: string;
+}
+
 export class LoopbackConnector {
   readonly calls: ConnectorCall[] = [];
+  /** Conversations created by the bot, in order. */
+  readonly created: CreatedConversation[] = [];
   /** Answer the next N calls with this status instead (a channel outage). */
   failNext = 0;
   failStatus = 503;
@@ -49,10 +62,19 @@ export class LoopbackConnector {
     return this.calls.filter((c) => c.conversationId === conversationId);
   }
 
+  /** The 1:1 conversations created for a member (Teams: by Entra object id). */
+  createdFor(memberId: string): CreatedConversation[] {
+    return this.created.filter((c) => c.members.some((m) => m.id === memberId));
+  }
+
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (req.method === 'POST' && /^\/v3\/conversations\/?(?:\?.*)?$/.test(req.url ?? '')) {
+        this.createConversation(chunks, res);
+        return;
+      }
       const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(req.url ?? '');
       const method = req.method as ConnectorCall['method'];
       if (!match || !['POST', 'PUT', 'DELETE'].includes(method)) {
@@ -82,5 +104,34 @@ export class LoopbackConnector {
       if (delay > 0) setTimeout(answer, delay);
       else answer();
     });
+  }
+
+  /** POST /v3/conversations: answers `{ id }` (ConversationResourceResponse), or fails with failNext. */
+  private createConversation(chunks: Buffer[], res: http.ServerResponse): void {
+    res.setHeader('content-type', 'application/json');
+    if (this.failNext > 0) {
+      this.failNext -= 1;
+      res.statusCode = this.failStatus;
+      res.end(JSON.stringify({ error: { code: 'ServiceError', message: 'simulated outage' } }));
+      return;
+    }
+    const body = (chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {}) as {
+      members?: { id: string; name?: string }[];
+      isGroup?: boolean;
+      tenantId?: string;
+      channelData?: { tenant?: { id?: string } };
+      bot?: { id?: string };
+    };
+    const id = `a:1created-${randomUUID()}`;
+    this.created.push({
+      id,
+      members: body.members ?? [],
+      isGroup: body.isGroup,
+      tenantId: body.tenantId,
+      channelTenantId: body.channelData?.tenant?.id,
+      botId: body.bot?.id,
+    });
+    res.statusCode = 201;
+    res.end(JSON.stringify({ id, serviceUrl: this.url }));
   }
 }

@@ -1,13 +1,14 @@
 import type { CardAttachment } from '../../cards/render';
 import type { ReplyAddress } from '../../src/core/ports';
-import type { ChannelAddress, PostAddress, SendOutcome, TeamsPort, UserMessage } from '../../src/helpdesk/port';
+import type { ChannelAddress, DirectMessage, DirectOutcome, PersonAddress, PostAddress, SendOutcome, TeamsPort, UserMessage } from '../../src/helpdesk/port';
 
 /** One thing the helpdesk said in Teams, in order. */
 export type TeamsSend =
   | { kind: 'card'; channel: ChannelAddress; card: CardAttachment; outcome: SendOutcome }
   | { kind: 'text'; channel: ChannelAddress; text: string; outcome: SendOutcome }
   | { kind: 'update'; post: PostAddress; card: CardAttachment; outcome: SendOutcome }
-  | { kind: 'message'; to: ReplyAddress; message: UserMessage; outcome: SendOutcome };
+  | { kind: 'message'; to: ReplyAddress; message: UserMessage; outcome: SendOutcome }
+  | { kind: 'direct'; to: PersonAddress; message: DirectMessage; outcome: DirectOutcome };
 
 /**
  * Teams as the helpdesk service sees it: keeps every post, update and message with the outcome it
@@ -40,6 +41,18 @@ export class RecordingTeams implements TeamsPort {
     const outcome = this.outcome();
     this.sent.push({ kind: 'message', to, message, outcome });
     return outcome;
+  }
+
+  async messageUserById(to: PersonAddress, message: DirectMessage): Promise<DirectOutcome> {
+    const sent = this.outcome();
+    const outcome: DirectOutcome = sent.ok ? { ...sent, conversationId: `a:1direct-${to.objectId}` } : sent;
+    this.sent.push({ kind: 'direct', to, message, outcome });
+    return outcome;
+  }
+
+  /** The 1:1 messages by object id that went through, to one person. */
+  directTo(objectId: string): Extract<TeamsSend, { kind: 'direct' }>[] {
+    return this.delivered('direct').filter((s) => s.to.objectId === objectId);
   }
 
   /** The sends of one kind that went through. */

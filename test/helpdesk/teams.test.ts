@@ -2,7 +2,7 @@
  * The Teams side of the helpdesk seam: the port's sends become proactive turns on the right
  * conversation references, and the service's answers become the invoke responses Teams expects.
  */
-import type { Activity, ConversationReference, TurnContext } from 'botbuilder';
+import type { Activity, ConversationParameters, ConversationReference, TurnContext } from 'botbuilder';
 import { renderCard } from '../../cards/render';
 import { ProactiveSender, type ProactiveAdapter } from '../../src/helpdesk/proactiveSender';
 import { TeamsConnector, invokeResponse } from '../../src/helpdesk/teams';
@@ -21,6 +21,31 @@ class TurnRecorder implements ProactiveAdapter {
       },
       updateActivity: async (activity: Partial<Activity>) => {
         turn.updated.push(activity);
+      },
+    };
+    await logic(context as unknown as TurnContext);
+  }
+
+  /** Conversations "created" (POST /v3/conversations); `failCreate` makes the creation throw, as an unknown member does. */
+  readonly created: { channelId: string; serviceUrl: string; audience: string | undefined; parameters: ConversationParameters; sent: Partial<Activity>[] }[] = [];
+  failCreate = false;
+
+  async createConversationAsync(
+    _botAppId: string,
+    channelId: string,
+    serviceUrl: string,
+    audience: string | undefined,
+    parameters: ConversationParameters,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<void> {
+    if (this.failCreate) throw Object.assign(new Error('Forbidden: the bot is not installed for this user'), { statusCode: 403 });
+    const turn = { channelId, serviceUrl, audience, parameters, sent: [] as Partial<Activity>[] };
+    this.created.push(turn);
+    const context = {
+      activity: { conversation: { id: `a:1new-${this.created.length}` } },
+      sendActivity: async (activity: Partial<Activity>) => {
+        turn.sent.push(activity);
+        return { id: `direct-${turn.sent.length}` };
       },
     };
     await logic(context as unknown as TurnContext);
@@ -53,6 +78,40 @@ describe('TeamsConnector (the TeamsPort over proactive sends)', () => {
 
     expect(adapter.turns[0]?.reference).toMatchObject({ channelId: 'webchat', conversation: { id: 'conv-1', conversationType: 'personal' }, user: { id: 'user-1' } });
     expect(adapter.turns[0]?.sent).toEqual([{ type: 'message', text: 'Done.', textFormat: 'markdown', locale: 'es-ES' }]);
+  });
+});
+
+describe('TeamsConnector.messageUserById (a 1:1 chat created by object id)', () => {
+  const MANAGER = '824ddde4-be32-4fd3-8951-b3d5817272d2';
+
+  it('creates a personal conversation with the member and tenant, posts the card, and says which conversation', async () => {
+    const adapter = new TurnRecorder();
+    const teams = new TeamsConnector(new ProactiveSender(adapter, 'bot-app-id'), 'bot-app-id');
+
+    const outcome = await teams.messageUserById({ objectId: MANAGER, tenantId: 'tenant-1', serviceUrl: CHANNEL.serviceUrl }, { card });
+
+    expect(outcome).toEqual({ ok: true, activityId: 'direct-1', conversationId: 'a:1new-1' });
+    const [created] = adapter.created;
+    expect(created).toMatchObject({ channelId: 'msteams', serviceUrl: CHANNEL.serviceUrl, audience: undefined });
+    expect(created?.parameters).toEqual({
+      isGroup: false,
+      bot: { id: 'bot-app-id', name: '' },
+      members: [{ id: MANAGER, name: '' }],
+      tenantId: 'tenant-1',
+      channelData: { tenant: { id: 'tenant-1' } },
+    });
+    expect(created?.sent).toEqual([{ type: 'message', attachments: [card] }]);
+  });
+
+  it('reports a creation that failed instead of throwing', async () => {
+    const adapter = new TurnRecorder();
+    adapter.failCreate = true;
+    const teams = new TeamsConnector(new ProactiveSender(adapter, 'bot-app-id'), 'bot-app-id');
+
+    const outcome = await teams.messageUserById({ objectId: MANAGER, serviceUrl: CHANNEL.serviceUrl }, { text: 'Hello' });
+
+    expect(outcome.ok).toBe(false);
+    expect(outcome.conversationId).toBeUndefined();
   });
 });
 

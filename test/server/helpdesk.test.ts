@@ -200,13 +200,15 @@ test('an approver replaces the number: Graph changed, card updated for everyone,
   expect(mobileOf(ADELE)).toBe('+44 7400123456');
   expect(writesTo(ADELE).map((r) => r.method)).toEqual(['PATCH']);
 
-  const update = connector.inConversation(HELPDESK).find((c) => c.method === 'PUT' && JSON.stringify(c.activity).includes(reference));
+  // The last update: an earlier one showed the manager's confirmation being asked for (issue 12).
+  const update = connector.inConversation(HELPDESK).filter((c) => c.method === 'PUT' && JSON.stringify(c.activity).includes(reference)).at(-1);
   expect(JSON.stringify(update!.activity)).toContain('Done by');
   expect(JSON.stringify(update!.activity)).not.toMatch(/7400123456/);
   expect(requesterPosts('web-replace').join('\n')).toContain(`Update on your request ${reference}`);
 
   const trail = (await audit(reference)).map((r) => r.kind);
-  expect(trail).toEqual(['request', 'posted', 'approval', 'graph-call', 'completed', 'notification']);
+  // Issue 12: Adele's manager was asked, and after the change Adele and her manager were told ("was this you?").
+  expect(trail).toEqual(['request', 'posted', 'manager-asked', 'approval', 'graph-call', 'completed', 'notification', 'owner-notice', 'owner-notice']);
   const graphCall = (await audit(reference)).find((r) => r.kind === 'graph-call')!;
   expect(String(graphCall.detail.requestIds)).toMatch(/^[0-9a-f-]{36}$/);
 
@@ -345,7 +347,7 @@ test('the requester cancels: the card shows it, and a later approval changes not
   const reference = await webRequest('web-cancel', 'adele.vance@contoso.example');
   const c = new HttpConversation(bot.url, 'web-cancel', 'webchat', { serviceUrl: connector.url });
   expect(readable(await c.say('cancel my request'))).toContain(`I've cancelled your request ${reference}`);
-  const update = connector.inConversation(HELPDESK).find((call) => call.method === 'PUT' && JSON.stringify(call.activity).includes(reference));
+  const update = connector.inConversation(HELPDESK).filter((call) => call.method === 'PUT' && JSON.stringify(call.activity).includes(reference)).at(-1);
   expect(JSON.stringify(update!.activity)).toContain('Cancelled by the requester');
   const late = await click(LEE, 'replaceMobile', reference);
   expect(JSON.stringify(late.value)).toContain('Cancelled by the requester');
@@ -696,7 +698,8 @@ describe('never telling anyone it worked when it did not', () => {
     expect(readable(await c.say('status'))).toContain(en.requests.status.notReached.replace('{{reference}}', reference));
 
     const trail = await audit(reference);
-    expect(trail.map((r) => r.kind)).toEqual(['request', 'posted']);
+    // The manager could not be reached either (the same connector): asked again once the card is posted.
+    expect(trail.map((r) => r.kind)).toEqual(['request', 'posted', 'manager-asked', 'manager-unavailable']);
     expect(trail[1]!.detail).toMatchObject({ ok: false, attempt: 1 });
     expect(String(trail[1]!.detail.error)).not.toBe('');
     expect(trail.some((r) => r.detail.ok !== false && r.kind === 'posted')).toBe(false);
@@ -713,7 +716,9 @@ describe('never telling anyone it worked when it did not', () => {
     connector.failNext = 0;
     later(61_000);
     expect((await bot.app.helpdesk.sweep()).posted).toBe(1);
-    expect(connector.inConversation(HELPDESK).filter((call) => JSON.stringify(call.activity).includes(reference))).toHaveLength(1);
+    expect(connector.inConversation(HELPDESK).filter((call) => call.method === 'POST' && JSON.stringify(call.activity).includes(reference))).toHaveLength(1);
+    // With the channel back, the manager Teams could not reach before is asked now.
+    expect((await ticketOf(reference)).manager).toMatchObject({ status: 'asked', managerObjectId: '824ddde4-be32-4fd3-8951-b3d5817272d2' });
     expect(requesterPosts('web-unreached').join('\n')).toContain(`Update on your request ${reference}: it has now reached your helpdesk`);
     expect((await audit(reference)).filter((r) => r.kind === 'posted').map((r) => r.detail.ok)).toEqual([false, false, true]);
     expect(readable(await c.say('status'))).toContain(en.requests.status.pending.replace('{{reference}}', reference));
