@@ -11,7 +11,7 @@ import { ticketKey } from '../../src/infra/ticketStore';
 import { LoopbackConnector, type ConnectorCall } from '../fakes/connector';
 import { FixedClock } from '../fakes/ports';
 import { HttpConversation, postCardAction, readable, startBot, type RunningBot } from '../helpers/botServer';
-import { ISAIAH, LEE, NEW_NUMBER, PATTI } from '../helpers/demoTenant';
+import { ISAIAH, LEE, MEGAN, NEW_NUMBER, PATTI } from '../helpers/demoTenant';
 
 const HELPDESK = '19:helpdesk-manager0123456789@thread.tacv2';
 const JOHANNA = '824ddde4-be32-4fd3-8951-b3d5817272d2';
@@ -42,6 +42,8 @@ const refOf = (text: string) => /HD-[0-9A-Z]{4}-[0-9A-Z]{4}/.exec(text)![0];
 const ticketOf = async (reference: string) => ((await bot.app.storage.read([ticketKey(reference)]))[ticketKey(reference)] as { ticket: Ticket }).ticket;
 const audit = (reference: string) => bot.app.helpdesk.audit(reference);
 const json = (call: ConnectorCall | undefined) => JSON.stringify(call?.activity ?? null);
+/** A text as it appears inside JSON.stringify of a card. */
+const inJson = (text: string) => JSON.stringify(text).slice(1, -1);
 const channelTexts = () => connector.inConversation(HELPDESK).map((c) => String(c.activity.text ?? ''));
 
 /** The 1:1 conversations created for a person whose activities mention this request. */
@@ -101,6 +103,55 @@ test("web chat: Johanna gets Adele's card in a new 1:1 chat; her \"No\" disputes
 
   const twice = await personalClick(JOHANNA, 'managerYes', reference, chat!.conversationId);
   expect(JSON.stringify(twice.value)).toContain(en.helpdesk.managerCard.alreadyAnswered);
+});
+
+test("web chat: after the manager's \"No\", no approver acts without two overrides, each with a reason", async () => {
+  const { reference } = await webRequest('web-manager-alex', 'alex.wilber@contoso.example');
+  const [chat] = directFor(JOHANNA, reference);
+  await personalClick(JOHANNA, 'managerNo', reference, chat!.conversationId);
+  const sandboxWrites = () => bot.app.sandbox!.requests.filter((r) => r.method !== 'GET').length;
+  const writesBefore = sandboxWrites();
+  const helpdeskClick = (approver: string, verb: string, data: Record<string, unknown> = {}) =>
+    postCardAction(bot.url, { serviceUrl: connector.url, conversationId: `${HELPDESK};messageid=1700000000002`, approver, verb, data: { reference, ...data } });
+
+  // A refused click is answered to the clicking approver with a card that says why (not a bare 403).
+  const refused = await helpdeskClick(LEE, 'replaceMobile');
+  expect(refused.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
+  expect(JSON.stringify(refused.body.value)).toContain(inJson(en.helpdesk.refusal.disputed));
+  // An override needs a reason; one override is not enough while the request is disputed.
+  expect(JSON.stringify((await helpdeskClick(LEE, 'override', { overrideReason: '' })).body.value)).toContain(inJson(en.helpdesk.refusal['override-reason-missing']));
+  await helpdeskClick(LEE, 'override', { overrideReason: 'Called Alex on his desk phone from the directory; he confirmed.' });
+  expect(JSON.stringify((await helpdeskClick(LEE, 'override', { overrideReason: 'again' })).body.value)).toContain(inJson(en.helpdesk.refusal['override-already-given']));
+  expect(JSON.stringify((await helpdeskClick(LEE, 'replaceMobile')).body.value)).toContain(inJson(en.helpdesk.refusal.disputed));
+  expect(sandboxWrites()).toBe(writesBefore);
+  expect((await ticketOf(reference)).state).toBe('pending');
+
+  // A second, different approver overrides with a reason: now an approver can act, once.
+  await helpdeskClick(ISAIAH, 'override', { overrideReason: 'Video call with Alex against his directory photo.' });
+  const done = await helpdeskClick(LEE, 'replaceMobile');
+  expect(done.body.statusCode).toBe(200);
+  expect((await ticketOf(reference)).state).toBe('completed');
+  const trail = (await audit(reference)).map((r) => r.kind);
+  expect(trail.filter((k) => k === 'override')).toHaveLength(2);
+  expect(trail).toEqual(expect.arrayContaining(['manager-answer', 'refusal', 'approval', 'graph-call', 'completed']));
+});
+
+test("web chat, an admin target: it takes the manager's \"Yes\" from her card AND a Privileged Authentication Administrator", async () => {
+  const { reference } = await webRequest('web-manager-megan', 'megan.bowen@contoso.example');
+  const helpdeskClick = (approver: string, verb: string, data: Record<string, unknown> = {}) =>
+    postCardAction(bot.url, { serviceUrl: connector.url, conversationId: `${HELPDESK};messageid=1700000000003`, approver, verb, data: { reference, ...data } });
+  // Before the manager answers, not even the Privileged Authentication Administrator may act, and no override replaces her.
+  expect(JSON.stringify((await helpdeskClick(PATTI, 'issueTap')).body.value)).toContain(inJson(en.helpdesk.refusal['admin-target-needs-manager-confirmation']));
+  const [chat] = directFor(JOHANNA, reference);
+  expect(json(chat!.posts[0])).toContain('Has Megan Bowen told you they changed phones?');
+  await personalClick(JOHANNA, 'managerYes', reference, chat!.conversationId);
+  // The manager's Yes is not a role: an Authentication Administrator still may not act on an admin.
+  expect(JSON.stringify((await helpdeskClick(LEE, 'issueTap')).body.value)).toContain(inJson(en.helpdesk.refusal['admin-target-needs-privileged-role']));
+  expect((await ticketOf(reference)).state).toBe('pending');
+  const issued = await helpdeskClick(PATTI, 'issueTap');
+  expect(issued.body.statusCode).toBe(200);
+  expect((await ticketOf(reference)).state).toBe('completed');
+  expect(bot.app.sandbox!.user(MEGAN)!.methods.some((m) => m['@odata.type'] === '#microsoft.graph.temporaryAccessPassAuthenticationMethod')).toBe(true);
 });
 
 test("Teams: Patti gets Isaiah's card in a new 1:1 chat; after the change Isaiah's \"This wasn't me\" revokes his sessions and alerts the channel", async () => {
