@@ -11,7 +11,7 @@ import { ticketKey } from '../../src/infra/ticketStore';
 import { LoopbackConnector, type ConnectorCall } from '../fakes/connector';
 import { FixedClock } from '../fakes/ports';
 import { HttpConversation, postCardAction, readable, startBot, type RunningBot } from '../helpers/botServer';
-import { ISAIAH, LEE, MEGAN, NEW_NUMBER, PATTI } from '../helpers/demoTenant';
+import { ALEX, ISAIAH, LEE, MEGAN, NEW_NUMBER, PATTI } from '../helpers/demoTenant';
 
 const HELPDESK = '19:helpdesk-manager0123456789@thread.tacv2';
 const JOHANNA = '824ddde4-be32-4fd3-8951-b3d5817272d2';
@@ -134,6 +134,30 @@ test("web chat: after the manager's \"No\", no approver acts without two overrid
   const trail = (await audit(reference)).map((r) => r.kind);
   expect(trail.filter((k) => k === 'override')).toHaveLength(2);
   expect(trail).toEqual(expect.arrayContaining(['manager-answer', 'refusal', 'approval', 'graph-call', 'completed']));
+});
+
+test("Teams: Alex's manager says \"No\" to his own Teams request; no approver acts without two overrides", async () => {
+  const c = new HttpConversation(bot.url, 'a:1alex-manager', 'msteams', {
+    serviceUrl: connector.url,
+    from: { id: `29:${ALEX}`, aadObjectId: ALEX },
+    conversation: { id: 'a:1alex-manager', conversationType: 'personal' },
+  });
+  // Not NEW_NUMBER: an earlier test already made that Alex's mobile, and the intake refuses a number he has.
+  for (const text of ['hi', 'Yes', 'old phone gone', 'talk to a person', '+44 7400 654321', 'Register my new number']) await c.say(text);
+  const reference = refOf(readable(await c.say('Send it')));
+  const [chat] = directFor(JOHANNA, reference);
+  expect(json(chat!.posts[0])).toContain('Has Alex Wilber told you they changed phones?');
+  expect(json(chat!.posts[0])).not.toContain(en.helpdesk.managerCard.askedByWeb);
+  await personalClick(JOHANNA, 'managerNo', reference, chat!.conversationId);
+  const helpdeskClick = (approver: string, verb: string, data: Record<string, unknown> = {}) =>
+    postCardAction(bot.url, { serviceUrl: connector.url, conversationId: `${HELPDESK};messageid=1700000000004`, approver, verb, data: { reference, ...data } });
+  expect(JSON.stringify((await helpdeskClick(LEE, 'replaceMobile')).body.value)).toContain(inJson(en.helpdesk.refusal.disputed));
+  await helpdeskClick(LEE, 'override', { overrideReason: 'Called Alex back on his desk phone from the directory.' });
+  expect(JSON.stringify((await helpdeskClick(LEE, 'replaceMobile')).body.value)).toContain(inJson(en.helpdesk.refusal.disputed));
+  expect((await ticketOf(reference)).state).toBe('pending');
+  await helpdeskClick(ISAIAH, 'override', { overrideReason: 'Video call against his directory photo.' });
+  expect((await helpdeskClick(LEE, 'replaceMobile')).body.statusCode).toBe(200);
+  expect((await ticketOf(reference)).state).toBe('completed');
 });
 
 test("web chat, an admin target: it takes the manager's \"Yes\" from her card AND a Privileged Authentication Administrator", async () => {
