@@ -16,7 +16,7 @@ const STUCK_METHODS = ['passkey', 'authenticator', 'phone'] as const;
  * step is the catalog key of its card (`.title`, `.text`, `.stuck`, optional `.url`), so one
  * step serves several walkthroughs. Which one runs depends on what broke (DiagnosisDialog):
  * a new number gets add-then-remove; a new phone with the same number, or an Authenticator
- * that did not survive the move, gets the app set up again (support-content.md, "A new phone
+ * that did not survive the move, gets the app set up again (docs/support-content.md, "A new phone
  * is several different problems").
  */
 export const WALKTHROUGHS = {

@@ -3,7 +3,7 @@
  *
  * Microsoft-provided SMS and voice MFA in Entra ID stop on 1 Feb 2027 (1 Jul 2027 for Global
  * Administrators and external users) unless the organisation brings its own telephony provider
- * (shared/reference/support-content.md, "Current facts"; entra-docs concept-sms-voice-retirement).
+ * (docs/support-content.md, "Current facts"; entra-docs concept-sms-voice-retirement).
  * The bot never guesses which applies: the operator says so (PHONE_SIGN_IN), and the date comes
  * from an injected clock so the advice is right on both sides of it.
  */

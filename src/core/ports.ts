@@ -68,7 +68,7 @@ export type Outcome = 'resolved' | 'escalated' | 'gave-up';
 
 /**
  * What actually broke, asked before any advice because each has its own fix
- * (support-content.md, "A new phone is several different problems").
+ * (docs/support-content.md, "A new phone is several different problems").
  */
 export const PROBLEM_CASES = ['same-number', 'new-number-old-phone', 'old-phone-gone', 'authenticator-restored', 'lost-or-stolen'] as const;
 export type ProblemCase = (typeof PROBLEM_CASES)[number];

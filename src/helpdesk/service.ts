@@ -712,7 +712,7 @@ export class HelpdeskService implements EscalationPort, RequestTracker {
       case 'temporary-access-pass':
         return { changes: { pass: await issue() } };
       case 'require-re-registration': {
-        // The pass FIRST (support-content: re-registration only with another way in). If it cannot
+        // The pass FIRST (docs/support-content.md: re-registration only with another way in). If it cannot
         // be issued (policy off, user excluded) this throws and nothing is removed.
         const pass = await issue();
         let done: ReRegistrationDone;
