@@ -6,10 +6,8 @@
 import type { Config } from '../config';
 import { loadConfig, readEnvironment } from '../config';
 import { isReference } from '../core/reference';
-import { openStore } from '../infra/openStore';
 import { StoredAudit } from '../infra/storedAudit';
-
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+import { quiet, runTool, withDurableStore } from './durableStore';
 
 /** Writes the trail and returns the exit code; separate from `main` so a test can call it. */
 export async function printAuditTrail(config: Config, reference: string, write: (line: string) => void): Promise<number> {
@@ -18,30 +16,17 @@ export async function printAuditTrail(config: Config, reference: string, write: 
     write(`Not a request reference: expected HD-XXXX-XXXX`);
     return 2;
   }
-  if (config.stateStore === 'memory') {
-    write('The audit trail is read from the durable store; STATE_STORE=memory keeps none.');
-    return 2;
-  }
-  const store = await openStore(config);
-  try {
-    const records = await new StoredAudit(store.storage, quiet).list(ref);
+  return withDurableStore(config, 'The audit trail is', write, async (storage) => {
+    const records = await new StoredAudit(storage, quiet).list(ref);
     if (records.length === 0) {
       write(`No audit records for ${ref}.`);
       return 1;
     }
     for (const record of records) write(JSON.stringify(record));
     return 0;
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 if (require.main === module) {
-  printAuditTrail(loadConfig(readEnvironment()), process.argv[2] ?? '', (line) => process.stdout.write(`${line}\n`)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`audit: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(1);
-    },
-  );
+  runTool('audit', () => printAuditTrail(loadConfig(readEnvironment()), process.argv[2] ?? '', (line) => process.stdout.write(`${line}\n`)));
 }

@@ -6,10 +6,8 @@
 import type { Config } from '../config';
 import { loadConfig, readEnvironment } from '../config';
 import { PROBLEM_CASES, systemClock, type Clock, type Outcome, type ProblemCase } from '../core/ports';
-import { openStore } from '../infra/openStore';
 import { StoredOutcomes } from '../infra/outcomeStats';
-
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+import { quiet, runTool, withDurableStore } from './durableStore';
 const OUTCOMES: Outcome[] = ['resolved', 'escalated', 'gave-up'];
 const MAX_DAYS = 366;
 
@@ -20,13 +18,8 @@ export async function printOutcomeStats(config: Config, daysArg: string | undefi
     write(`Not a number of days: expected 1 to ${MAX_DAYS}`);
     return 2;
   }
-  if (config.stateStore === 'memory') {
-    write('Statistics are read from the durable store; STATE_STORE=memory keeps none.');
-    return 2;
-  }
-  const store = await openStore(config);
-  try {
-    const outcomes = new StoredOutcomes(store.storage, quiet, clock);
+  return withDurableStore(config, 'Statistics are', write, async (storage) => {
+    const outcomes = new StoredOutcomes(storage, quiet, clock);
     const today = clock.now().getTime();
     const totals = new Map<ProblemCase | 'not asked', Record<Outcome, number>>();
     for (let i = 0; i < days; i++) {
@@ -55,17 +48,9 @@ export async function printOutcomeStats(config: Config, daysArg: string | undefi
     for (const [problem, r] of rows) write([problem.padEnd(24), sum(r), r.resolved, r.escalated, r['gave-up']].join('\t'));
     if (rows.length === 0) write('(no conversations recorded)');
     return 0;
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 if (require.main === module) {
-  printOutcomeStats(loadConfig(readEnvironment()), process.argv[2], (line) => process.stdout.write(`${line}\n`)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`stats: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(1);
-    },
-  );
+  runTool('stats', () => printOutcomeStats(loadConfig(readEnvironment()), process.argv[2], (line) => process.stdout.write(`${line}\n`)));
 }

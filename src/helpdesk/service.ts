@@ -907,13 +907,6 @@ export class HelpdeskService implements EscalationPort, RequestTracker {
     return counts;
   }
 
-  /** Posts (again) a pending request whose card never reached the channel, with backoff (tickets.ts postRetryDelayMs). */
-  async retryPosts(): Promise<number> {
-    let posted = 0;
-    for (const ticket of await this.openTickets()) if (await this.repostIfDue(ticket)) posted += 1;
-    return posted;
-  }
-
   /** Tries the requester notifications that failed before and are due again. */
   async retryNotices(): Promise<number> {
     let delivered = 0;
@@ -928,6 +921,7 @@ export class HelpdeskService implements EscalationPort, RequestTracker {
     return delivered;
   }
 
+  /** Posts (again) a pending request whose card never reached the channel, with backoff (tickets.ts postRetryDelayMs). */
   private async repostIfDue(ticket: Ticket): Promise<boolean> {
     const { store, clock } = this.deps;
     if (!postIsDue(ticket, clock.now())) return false;
@@ -944,17 +938,20 @@ export class HelpdeskService implements EscalationPort, RequestTracker {
   }
 
   /** Expires pending requests past their time (the sweep's first half). */
-  async expireDue(): Promise<number> {
-    let expired = 0;
-    for (const ticket of await this.openTickets()) if (await this.expireIfDue(ticket)) expired += 1;
-    return expired;
+  expireDue(): Promise<number> {
+    return this.countOpen((ticket) => this.expireIfDue(ticket));
   }
 
   /** Settles approvals cut off by their instance stopping (the sweep's second half). */
-  async recoverInterrupted(): Promise<number> {
-    let recovered = 0;
-    for (const ticket of await this.openTickets()) if (await this.recoverIfInterrupted(ticket)) recovered += 1;
-    return recovered;
+  recoverInterrupted(): Promise<number> {
+    return this.countOpen((ticket) => this.recoverIfInterrupted(ticket));
+  }
+
+  /** How many open requests `settle` acted on, one request at a time. */
+  private async countOpen(settle: (ticket: Ticket) => Promise<boolean>): Promise<number> {
+    let count = 0;
+    for (const ticket of await this.openTickets()) if (await settle(ticket)) count += 1;
+    return count;
   }
 
   private async openTickets(): Promise<Ticket[]> {
