@@ -5,37 +5,25 @@
  * sessions and alerts the helpdesk channel. Everything audited.
  */
 import en from '../../locales/en.json';
-import es from '../../locales/es.json';
-import { Localizer } from '../../src/core/i18n';
 import type { Clock, EscalationDraft } from '../../src/core/ports';
-import { HelpdeskChannelStore } from '../../src/infra/helpdeskChannel';
-import { NoticeOutbox } from '../../src/infra/noticeOutbox';
 import { StoredAudit } from '../../src/infra/storedAudit';
-import { TicketStore } from '../../src/infra/ticketStore';
 import type { CardClick, Clicker } from '../../src/helpdesk/port';
-import { HelpdeskService } from '../../src/helpdesk/service';
 import { FakeAdminDirectory } from '../fakes/adminDirectory';
 import { summary } from '../fakes/directory';
-import { PlainMemoryStorage } from '../fakes/memoryStorage';
-import { RecordingTeams } from '../fakes/teams';
+import { CHANNEL, helpdeskOnFakes, TENANT } from '../helpers/helpdeskOnFakes';
 
 jest.mock('botbuilder', () => {
   throw new Error('the helpdesk service loaded botbuilder');
 });
 
-const TENANT = '11111111-1111-4111-8111-111111111111';
 const TARGET = '22222222-2222-4222-8222-222222222222';
 const APPROVER = '33333333-3333-4333-8333-333333333333';
 const STRANGER = '44444444-4444-4444-8444-444444444444';
 const MANAGER = '55555555-5555-4555-8555-555555555555';
-const CHANNEL = { conversationId: '19:helpdesk@thread.tacv2', serviceUrl: 'https://smba.example/emea/' };
 const fixedClock = (at: string): Clock => ({ now: () => new Date(at) });
-const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function setUp(options: { manager?: string | null } = {}) {
-  const storage = new PlainMemoryStorage();
   const clock = fixedClock('2026-03-02T09:00:00Z');
-  const teams = new RecordingTeams();
   const directory = new FakeAdminDirectory()
     .withMethods(summary(TARGET, [{ type: 'mobile', e164: '+447700900999', masked: '+44 ••••••••99' }]))
     .withApprover(APPROVER, 'authenticationAdministrator');
@@ -44,20 +32,8 @@ function setUp(options: { manager?: string | null } = {}) {
     directory.withMethods(summary(manager, [])).withProfile({ id: manager, userPrincipalName: 'johanna@contoso.example', displayName: 'Johanna Lorenz', businessPhones: [] });
     directory.withManager(TARGET, manager);
   }
-  const audit = new StoredAudit(storage, quiet);
-  const helpdesk = new HelpdeskService({
-    teams,
-    notices: new NoticeOutbox(storage, clock),
-    store: new TicketStore(storage, clock, { perRequesterPerHour: 100, perConversationPerHour: 100 }),
-    audit,
-    directory,
-    localizer: new Localizer({ en, es }, 'en'),
-    log: quiet,
-    clock,
-    channels: new HelpdeskChannelStore(storage),
-    settings: { channel: CHANNEL, approverIds: [APPROVER], requestTtlMinutes: 60, language: 'en', tenantId: TENANT, localMode: false, phoneSignIn: 'own-provider' },
-  });
-  return { helpdesk, teams, directory, audit, store: storage };
+  const { storage, ...built } = helpdeskOnFakes({ directory, clock, approverIds: [APPROVER] });
+  return { ...built, store: storage };
 }
 
 function webDraft(): EscalationDraft {

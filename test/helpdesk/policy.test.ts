@@ -4,60 +4,35 @@
  * and for an admin target; every refusal a 200 card for the person who clicked.
  */
 import en from '../../locales/en.json';
-import es from '../../locales/es.json';
-import { Localizer } from '../../src/core/i18n';
 import type { Clock, EscalationDraft } from '../../src/core/ports';
 import { applyEvent } from '../../src/core/tickets';
 import type { CardClick } from '../../src/helpdesk/port';
-import { HelpdeskService } from '../../src/helpdesk/service';
-import { HelpdeskChannelStore } from '../../src/infra/helpdeskChannel';
-import { NoticeOutbox } from '../../src/infra/noticeOutbox';
-import { StoredAudit } from '../../src/infra/storedAudit';
 import { TicketStore } from '../../src/infra/ticketStore';
 import { FakeAdminDirectory } from '../fakes/adminDirectory';
 import { summary } from '../fakes/directory';
-import { PlainMemoryStorage } from '../fakes/memoryStorage';
-import { RecordingTeams } from '../fakes/teams';
+import { CHANNEL, helpdeskOnFakes, TENANT } from '../helpers/helpdeskOnFakes';
 
 jest.mock('botbuilder', () => {
   throw new Error('the helpdesk service loaded botbuilder');
 });
 
-const TENANT = '11111111-1111-4111-8111-111111111111';
 const TARGET = '22222222-2222-4222-8222-222222222222';
 const AA = '33333333-3333-4333-8333-333333333333';
 const AA2 = '55555555-5555-4555-8555-555555555555';
 const PAA = '66666666-6666-4666-8666-666666666666';
 const MANAGER = '77777777-7777-4777-8777-777777777777';
-const CHANNEL = { conversationId: '19:helpdesk@thread.tacv2', serviceUrl: 'https://smba.example/' };
 const NEW_MOBILE = '+447700900123';
 
 const clock: Clock = { now: () => new Date('2026-03-02T09:00:00Z') };
-const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function setUp(targetIsAdmin = false) {
-  const storage = new PlainMemoryStorage();
   const directory = new FakeAdminDirectory()
     .withMethods(summary(TARGET, [{ type: 'mobile', e164: '+447700900999', masked: '+44 ••••••••99' }]))
     .withApprover(AA, 'authenticationAdministrator')
     .withApprover(AA2, 'authenticationAdministrator')
     .withApprover(PAA, 'privilegedAuthenticationAdministrator');
   if (targetIsAdmin) directory.asAdmin(TARGET);
-  const store = new TicketStore(storage, clock, { perRequesterPerHour: 100, perConversationPerHour: 100 });
-  const audit = new StoredAudit(storage, quiet);
-  const helpdesk = new HelpdeskService({
-    teams: new RecordingTeams(),
-    notices: new NoticeOutbox(storage, clock),
-    store,
-    audit,
-    directory,
-    localizer: new Localizer({ en, es }, 'en'),
-    log: quiet,
-    clock,
-    channels: new HelpdeskChannelStore(storage),
-    settings: { channel: CHANNEL, approverIds: [AA], requestTtlMinutes: 60, language: 'en', tenantId: TENANT, localMode: false, phoneSignIn: 'own-provider', requireManagerConfirmation: 'unverified' },
-  });
-  return { helpdesk, directory, store, audit };
+  return helpdeskOnFakes({ directory, clock, approverIds: [AA], settings: { requireManagerConfirmation: 'unverified' } });
 }
 
 function webDraft(): EscalationDraft {
