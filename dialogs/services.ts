@@ -1,7 +1,7 @@
 import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
 import type { Localizer } from '../src/core/i18n';
 import type { DirectoryPort } from '../src/core/directory';
-import { SMS_VOICE_RETIREMENT_ADMINS, phoneSignIn, type PhoneSignInSetting } from '../src/core/phoneSignIn';
+import { SMS_VOICE_RETIREMENT_ADMINS, phoneIsAFix, phoneSignIn, type PhoneSignInSetting } from '../src/core/phoneSignIn';
 import type { AccountKind, Clock, ProblemCase, EscalationPort, Log, OutcomePort, RequestTracker } from '../src/core/ports';
 import type { Voice } from './voice';
 
@@ -48,7 +48,7 @@ export interface DialogServices {
 
 /** True when text and call codes will reach a work or school account's new phone today. */
 export function phoneWorks(services: Pick<DialogServices, 'clock' | 'phoneSignIn'>): boolean {
-  return phoneSignIn(services.phoneSignIn, services.clock.now()).works;
+  return phoneIsAFix(services.phoneSignIn, services.clock.now());
 }
 
 /**

@@ -5,6 +5,7 @@
  * sessions and alerts the helpdesk channel. Everything audited.
  */
 import en from '../../locales/en.json';
+import { DirectoryError } from '../../src/core/directory';
 import type { Clock, EscalationDraft } from '../../src/core/ports';
 import { StoredAudit } from '../../src/infra/storedAudit';
 import type { CardClick, Clicker } from '../../src/helpdesk/port';
@@ -202,5 +203,22 @@ describe('"was this you?" after a change', () => {
     expect(records.filter((r) => r.kind === 'dispute')).toEqual([expect.objectContaining({ actor: TARGET })]);
     expect(records.find((r) => r.kind === 'sessions-revoked')?.detail.ok).toBe(true);
     expect(records.filter((r) => r.kind === 'refusal').map((r) => r.detail.refusal)).toEqual(['not-the-owner', 'not-the-owner']);
+  });
+
+  it('"This wasn\'t me" while Graph is down: the owner and the channel are told the sign-out FAILED, never that it worked', async () => {
+    const { helpdesk, teams, directory, audit, reference } = await completed();
+    directory.failWith = new DirectoryError('unavailable', 'Graph answered 503');
+
+    const owner = await helpdesk.onPersonalAction(click('notMe', reference, TARGET));
+    expect(cardText(owner)).toContain(en.helpdesk.ownerNotice.doneNotRevoked.split('{{')[0]!);
+    expect(cardText(owner)).not.toContain('signed out everywhere');
+    expect(directory.revocations).toEqual([]);
+    const alert = teams.delivered('text').at(-1);
+    expect(alert?.text).toContain('FAILED');
+    expect(alert?.text).toContain(reference);
+
+    const records = await audit.list(reference);
+    expect(records.filter((r) => r.kind === 'dispute')).toHaveLength(1);
+    expect(records.find((r) => r.kind === 'sessions-revoked')?.detail.ok).toBe(false);
   });
 });
