@@ -1,6 +1,7 @@
 // Help portal: gets a Direct Line token from our own server (the secret never reaches the
 // browser), renders Web Chat from /vendor/webchat.js, and sends `webchat/join` once connected
-// so the assistant greets before the visitor types.
+// so the assistant greets before the visitor types. Every text comes from the page: the server
+// writes them in the page's language into #portal-strings, and the locale into data-locale.
 (function () {
   'use strict';
 
@@ -9,17 +10,26 @@
   var host = document.getElementById('webchat');
   // The server puts a fresh nonce on this tag; Web Chat puts it on the <style> elements it adds.
   var nonce = document.currentScript ? document.currentScript.nonce : undefined;
-  var locale = navigator.language || 'en-US';
+  // The page's language as a full tag (es-MX when the browser says so), for Web Chat's own
+  // texts and for the bot, which reads the phone country from it.
+  var locale = host.getAttribute('data-locale') || document.documentElement.lang;
+  var strings = JSON.parse(document.getElementById('portal-strings').textContent);
 
-  var GENERIC_FAILURE = 'The chat could not be started right now. Please try again in a few minutes, or contact your IT helpdesk.';
+  // The token endpoint's error codes and the texts they show.
+  var ERROR_TEXTS = {
+    rate_limited: 'errors.rateLimited',
+    chat_not_configured: 'errors.notConfigured',
+    chat_unavailable: 'errors.generic',
+  };
 
-  function showFailure(message) {
+  function showFailure(key) {
     statusEl.textContent = '';
     host.hidden = true;
-    alertEl.textContent = message;
+    alertEl.textContent = strings[key] || strings['errors.generic'];
   }
 
-  // Matches the page: same font and accent, no upload button (the assistant reads text only).
+  // One look: suggested actions drawn like the card buttons (portal.css styles those with the
+  // same values), the page's font and accent, no upload button (the assistant reads text only).
   var styleOptions = {
     accent: '#0b5cad',
     primaryFont: '"Segoe UI", system-ui, -apple-system, "Helvetica Neue", Arial, sans-serif',
@@ -37,11 +47,34 @@
     hideUploadButton: true,
     sendBoxTextWrap: true,
     suggestedActionLayout: 'flow',
+    suggestedActionBackgroundColor: '#ffffff',
+    suggestedActionBorderColor: '#0b5cad',
+    suggestedActionBorderStyle: 'solid',
+    suggestedActionBorderWidth: 1,
     suggestedActionBorderRadius: 6,
+    suggestedActionTextColor: '#0b5cad',
+    suggestedActionHeight: 40,
     suggestedActionsStackedLayoutButtonTextWrap: true,
     rootHeight: '100%',
     rootWidth: '100%',
   };
+
+  // Web Chat's markdown turns bare domains ("Outlook.com") into external links with an icon. Only
+  // links the bot wrote ([text](url), or an address with its scheme) stay links: a link whose text
+  // is its own address without a scheme is put back as text.
+  function renderMarkdown(markdown, options, extra) {
+    var template = document.createElement('template');
+    template.innerHTML = window.WebChat.renderMarkdown(markdown, options, extra);
+    var links = template.content.querySelectorAll('a[href]');
+    for (var i = 0; i < links.length; i += 1) {
+      var link = links[i];
+      var text = (link.textContent || '').trim();
+      var href = link.getAttribute('href') || '';
+      var bare = text && !/^[a-z][a-z0-9+.-]*:/i.test(text) && /^https?:\/\//i.test(href) && href.replace(/^https?:\/\//i, '').replace(/\/$/, '').toLowerCase() === text.replace(/\/$/, '').toLowerCase();
+      if (bare) link.replaceWith(document.createTextNode(text));
+    }
+    return template.innerHTML;
+  }
 
   async function requestToken() {
     var res;
@@ -53,7 +86,7 @@
         cache: 'no-store',
       });
     } catch (_) {
-      throw new Error('The chat could not reach the server. Please check your connection and reload the page.');
+      throw new Error('errors.unreachable');
     }
     var body = null;
     try {
@@ -62,15 +95,15 @@
       body = null;
     }
     if (!res.ok || !body || typeof body.token !== 'string') {
-      var message = body && body.error && typeof body.error.message === 'string' ? body.error.message : GENERIC_FAILURE;
-      throw new Error(message);
+      var code = body && body.error && body.error.code;
+      throw new Error(ERROR_TEXTS[code] || 'errors.generic');
     }
     return body;
   }
 
   async function start() {
     if (!window.WebChat) {
-      showFailure('The chat could not be loaded. Please reload the page, or contact your IT helpdesk.');
+      showFailure('errors.notLoaded');
       return;
     }
     var session;
@@ -89,10 +122,10 @@
       return function (next) {
         return function (action) {
           if (action.type === 'DIRECT_LINE/CONNECT_FULFILLED') {
-            statusEl.textContent = 'Connected. Type your message, or choose one of the answers the assistant offers.';
+            statusEl.textContent = strings['status.connected'];
             api.dispatch({ type: 'WEB_CHAT/SEND_EVENT', payload: { name: 'webchat/join', value: { locale: locale } } });
           } else if (action.type === 'DIRECT_LINE/CONNECT_REJECTED') {
-            showFailure(GENERIC_FAILURE);
+            showFailure('errors.generic');
           }
           return next(action);
         };
@@ -100,10 +133,18 @@
     });
 
     window.WebChat.renderWebChat(
-      { directLine: directLine, store: store, locale: locale, styleOptions: styleOptions, nonce: nonce, role: 'region' },
+      {
+        directLine: directLine,
+        store: store,
+        locale: locale,
+        styleOptions: styleOptions,
+        renderMarkdown: renderMarkdown,
+        nonce: nonce,
+        role: 'region',
+      },
       host,
     );
-    statusEl.textContent = 'Connecting…';
+    statusEl.textContent = strings['status.connecting'];
   }
 
   start();

@@ -16,7 +16,7 @@ import { ESCALATION_INTAKE } from '../dialogs/escalationIntakeDialog';
 import { MainDialog } from '../dialogs/mainDialog';
 import type { SupportCase } from '../dialogs/services';
 import { Voice } from '../dialogs/voice';
-import { CATALOGS } from '../locales';
+import { CATALOGS, LANGUAGES } from '../locales';
 import { SupportBot } from './bot';
 import type { Config } from './config';
 import type { DirectoryPort } from './core/directory';
@@ -211,6 +211,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         tokens: await webChatTokens(url),
         rateLimit: { perMinute: config.webChat.tokenRequestsPerMinute, trustedProxyHops: config.trustedProxyHops },
         clients: tickets,
+        localizer: appLocalizer,
+        languages: LANGUAGES,
+        retention: { abandonedHours: config.retention.abandonedIntakeHours, conversationDays: config.retention.days, auditDays: config.retention.auditDays },
       });
       log.info({ portal: `${url}/` }, 'help portal ready');
       return url;

@@ -9,7 +9,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import type restify from 'restify';
+import type { Localizer } from '../core/i18n';
 import type { Log } from '../core/ports';
+import { PageLanguages, renderPage, type PortalLanguage, type RetentionPeriods } from './page';
 
 const gzip = promisify(gzipCallback);
 
@@ -52,6 +54,12 @@ export interface PortalDeps {
    * clientKey()'s value (IPv6 /64 or IPv4); the store keeps only a digest of it.
    */
   clients?: { recordClientAddress(userId: string, address: string): Promise<void> };
+  /** The bot's catalogs and language matching; the page is in the visitor's language. */
+  localizer: Localizer;
+  /** The registered languages (locales/index.ts), in the switcher's order. */
+  languages: readonly PortalLanguage[];
+  /** What the privacy note says is kept how long: the retention sweep's own settings. */
+  retention: RetentionPeriods;
   /** Milliseconds clock for the rate limiter (tests step it). */
   now?: () => number;
 }
@@ -93,7 +101,9 @@ export function registerPortal(server: restify.Server, deps: PortalDeps): void {
   const limiter = new RateLimiter(deps.rateLimit.perMinute, deps.now ?? Date.now);
   const connectSrc = ["'self'", ...(deps.tokens?.connectOrigins ?? DIRECT_LINE_PUBLIC_ORIGINS)].join(' ');
 
-  server.get('/', async (_req, res) => {
+  const pageLanguages = new PageLanguages(deps.localizer, deps.languages);
+
+  server.get('/', async (req, res) => {
     const nonce = randomBytes(16).toString('base64');
     securityHeaders(res, connectSrc, nonce);
     const page = await files.get('index.html');
@@ -101,11 +111,15 @@ export function registerPortal(server: restify.Server, deps: PortalDeps): void {
       sendText(res, 500, 'The help portal page is missing on this server (public/index.html).\n');
       return;
     }
+    const language = pageLanguages.choose(new URL(req.url ?? '/', 'http://portal').searchParams.get('lang') ?? undefined, req.header('accept-language'));
+    const filled = renderPage(deps.localizer, deps.languages, { template: page.body.toString('utf8'), language, retention: deps.retention });
     // The nonce lets Web Chat's own <style> elements through a CSP without 'unsafe-inline'.
-    const html = page.body.toString('utf8').replaceAll(NONCE_PLACEHOLDER, nonce);
+    const html = filled.replaceAll(NONCE_PLACEHOLDER, nonce);
     res.writeHead(200, {
       'Content-Type': 'text/html; charset=utf-8',
       'Cache-Control': 'no-store',
+      // Without ?lang the page follows Accept-Language.
+      Vary: 'Accept-Language',
       'Content-Length': Buffer.byteLength(html),
     });
     res.end(html);

@@ -13,6 +13,8 @@ import restify from 'restify';
 import { DevDirectLineTokens } from '../../src/local/directLine/tokens';
 import { DirectLineServiceTokens, DirectLineTokenError } from '../../src/portal/directLineTokens';
 import { addressKey, registerPortal, type PortalDeps, type TokenSource } from '../../src/portal/portal';
+import { LANGUAGES, CATALOGS } from '../../locales';
+import { Localizer } from '../../src/core/i18n';
 import { RecordingLog } from '../fakes/ports';
 
 const SECRET = 'dl-secret-Zq8Xw3Kp0Lm7Vb2Nc5';
@@ -118,6 +120,9 @@ async function startPortal(overrides: Partial<PortalDeps> = {}): Promise<Portal>
     log,
     tokens: new DirectLineServiceTokens({ secret: SECRET, endpoint: directLine.url, timeoutMs: 300 }),
     rateLimit: { perMinute: 100 },
+    localizer: new Localizer(CATALOGS, 'en'),
+    languages: LANGUAGES,
+    retention: { abandonedHours: 24, conversationDays: 30, auditDays: 365 },
     now: () => clock.now,
     ...overrides,
   });
