@@ -59,7 +59,8 @@
     rootWidth: '100%',
   };
 
-  // Web Chat's markdown turns bare domains ("Outlook.com") into external links with an icon. Only
+  // Web Chat's markdown (window.WebChat.renderMarkdown(markdown, styleOptions, { externalLinkAlt }),
+  // which returns HTML) turns bare domains ("Outlook.com") into external links with an icon. Only
   // links the bot wrote ([text](url), or an address with its scheme) stay links: a link whose text
   // is its own address without a scheme is put back as text.
   function renderMarkdown(markdown, options, extra) {
@@ -71,7 +72,13 @@
       var text = (link.textContent || '').trim();
       var href = link.getAttribute('href') || '';
       var bare = text && !/^[a-z][a-z0-9+.-]*:/i.test(text) && /^https?:\/\//i.test(href) && href.replace(/^https?:\/\//i, '').replace(/\/$/, '').toLowerCase() === text.replace(/\/$/, '').toLowerCase();
-      if (bare) link.replaceWith(document.createTextNode(text));
+      if (!bare) continue;
+      // Web Chat also puts a zero-width space on each side of a link; the text needs neither.
+      var before = link.previousSibling;
+      var after = link.nextSibling;
+      if (before && before.nodeType === 3) before.data = before.data.replace(/\u200b$/, '');
+      if (after && after.nodeType === 3) after.data = after.data.replace(/^\u200b/, '');
+      link.replaceWith(document.createTextNode(text));
     }
     return template.innerHTML;
   }

@@ -10,6 +10,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { LANGUAGES, type Language } from '../../locales';
+import en from '../../locales/en.json';
 import { startBot, type RunningBot } from '../helpers/botServer';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -28,6 +30,31 @@ const CHROMIUM_FLAGS = [
   // A second wall behind the request guard: names other than loopback do not resolve.
   '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
 ];
+
+/** Not the defaults, so the privacy note must come from the running config, not the template. */
+const RETENTION = { RETENTION_DAYS: '45', ABANDONED_INTAKE_HOURS: '36', AUDIT_RETENTION_DAYS: '400' };
+
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 800 };
+
+type PortalTexts = typeof en.portal;
+const portalTexts = (language: Language) => (language.catalog as unknown as { portal: PortalTexts }).portal;
+const catalogText = (language: Language, key: string): string => {
+  let node: unknown = language.catalog;
+  for (const part of key.split('.')) node = (node as Record<string, unknown>)[part];
+  if (typeof node !== 'string') throw new Error(`no ${key} in ${language.tag}`);
+  return node;
+};
+
+/** Catalog text as a person reads it on the page: no markdown stars, quotes as typed, one space. */
+function plain(text: string): string {
+  return text
+    .replace(/\*\*/g, '')
+    .replace(/[‘’]/g, "'")
+    .replace(/[“”]/g, '"')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
 
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
@@ -98,7 +125,7 @@ describeInBrowser(`the help portal in Chromium (${CHROMIUM})`, () => {
     // startBot is src/app.ts on port 0 in local mode: the portal, the token endpoint and the
     // Direct Line stand-in all come from the composition root, as with `npm start`.
     [bot, browser] = await Promise.all([
-      startBot({}),
+      startBot(RETENTION),
       chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true }),
     ]);
     const page = await fetch(`${bot.url}/`);
@@ -119,8 +146,10 @@ describeInBrowser(`the help portal in Chromium (${CHROMIUM})`, () => {
   });
 
   /** A fresh browser context on the portal, guarded; waits for the welcome unless told not to. */
-  async function openPortal(options: { tokenAnswer?: { status: number; body: unknown } } = {}): Promise<Session> {
-    const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
+  async function openPortal(
+    options: { tokenAnswer?: { status: number; body: unknown }; locale?: string; viewport?: { width: number; height: number }; query?: string; welcome?: string } = {},
+  ): Promise<Session> {
+    const context = await browser.newContext({ locale: options.locale ?? 'en-GB', viewport: options.viewport ?? { width: 1280, height: 900 }, serviceWorkers: 'block' });
     const session: Session = { page: await context.newPage(), context, offHost: [], problems: [] };
     sessions.push(session);
     await context.route('**/*', async (route) => {
@@ -145,8 +174,9 @@ describeInBrowser(`the help portal in Chromium (${CHROMIUM})`, () => {
         route.fulfill({ status: tokenAnswer.status, contentType: 'application/json', body: JSON.stringify(tokenAnswer.body) }),
       );
     }
-    await page.goto(`${bot.url}/`);
-    if (!tokenAnswer) await botSays(page, 'Hi! I help you get back into your Microsoft account');
+    await page.goto(`${bot.url}/${options.query ?? ''}`);
+    // The first bot message, whatever it says: the tests of each language check its words.
+    if (!tokenAnswer) await botSays(page, options.welcome ?? /\S/);
     return session;
   }
 
@@ -187,11 +217,11 @@ describeInBrowser(`the help portal in Chromium (${CHROMIUM})`, () => {
   });
 
   test('no token: the page says so in an alert and shows no chat; the guard catches requests off this machine', async () => {
-    const message = 'The chat could not be started right now. Please try again in a few minutes.';
-    const session = await openPortal({ tokenAnswer: { status: 503, body: { error: { code: 'chat_unavailable', message } } } });
+    // The page shows its own text for the error code, in the page's language, not the server's words.
+    const session = await openPortal({ tokenAnswer: { status: 503, body: { error: { code: 'chat_unavailable', message: 'server words' } } } });
     const { page } = session;
     const alert = page.getByRole('alert');
-    await alert.filter({ hasText: message }).waitFor();
+    await alert.filter({ hasText: en.portal.errors.generic }).waitFor();
     expect(await page.locator('#webchat').isHidden()).toBe(true);
     const axe = await new AxeBuilder({ page }).analyze();
     expect(axe.violations.map((v) => `${v.impact} ${v.id}`)).toEqual([]);
@@ -338,5 +368,170 @@ describeInBrowser(`the help portal in Chromium (${CHROMIUM})`, () => {
     await keyboard.press('Enter');
     await botSays(page, /Your reference is HD-[A-Z0-9]{4}-[A-Z0-9]{4}/);
     await screenshot(page, 'portal-keyboard-escalation.png');
+  }, 40_000);
+  /** What the page says, read the way a person sees it. */
+  const pageTexts = (page: Page) =>
+    page.evaluate<{ lang: string; title: string; heading: string; privacyHeading: string; privacy: string; retention: string; locale: string; current: string; links: { lang: string; hreflang: string; href: string; text: string }[] }>(`(() => {
+      const text = (sel) => (document.querySelector(sel)?.textContent || '').replace(/\\s+/g, ' ').trim();
+      return {
+        lang: document.documentElement.lang,
+        title: document.title,
+        heading: text('h1'),
+        privacyHeading: text('#privacy-heading'),
+        privacy: text('.privacy'),
+        retention: text('#retention'),
+        locale: document.getElementById('webchat').dataset.locale,
+        current: text('nav a[aria-current="page"]'),
+        links: [...document.querySelectorAll('nav a')].map((a) => ({ lang: a.lang, hreflang: a.hreflang, href: a.getAttribute('href'), text: a.textContent })),
+      };
+    })()`);
+
+  /** The privacy note's retention sentence as the page must state it with this suite's settings. */
+  const retentionSentence = (language: Language) =>
+    plain(
+      portalTexts(language)
+        .privacyRetention.replace(/\{\{abandonedHours\}\}/g, RETENTION.ABANDONED_INTAKE_HOURS)
+        .replace(/\{\{conversationDays\}\}/g, RETENTION.RETENTION_DAYS)
+        .replace(/\{\{auditDays\}\}/g, RETENTION.AUDIT_RETENTION_DAYS),
+    );
+
+  /** The first words of the welcome, up to the first quote or star (Web Chat's typography). */
+  const welcomeStart = (language: Language) => plain(catalogText(language, 'welcome')).split(/['"*]/)[0]!.slice(0, 40);
+
+  async function expectPageIn(page: Page, language: Language, locale: string): Promise<void> {
+    const texts = portalTexts(language);
+    const seen = await pageTexts(page);
+    expect({ lang: seen.lang, title: seen.title, heading: seen.heading, privacyHeading: seen.privacyHeading, current: seen.current, locale: seen.locale }).toEqual({
+      lang: language.tag,
+      title: plain(texts.title),
+      heading: plain(texts.heading),
+      privacyHeading: plain(texts.privacyHeading),
+      current: texts.languageName,
+      locale,
+    });
+    expect(plain(seen.privacy)).toContain(plain(texts.privacyNever));
+    expect(plain(seen.retention)).toBe(retentionSentence(language));
+    // Every language is offered, named in its own language, marked as that language.
+    expect(seen.links).toEqual(LANGUAGES.map((l) => ({ lang: l.tag, hreflang: l.tag, href: `?lang=${l.tag}`, text: portalTexts(l).languageName })));
+  }
+
+  /**
+   * The bot starts the conversation in the page's language: a short welcome, the account
+   * question and its buttons, before the visitor types anything.
+   */
+  async function expectFirstMessageIn(page: Page, language: Language): Promise<void> {
+    await botSays(page, welcomeStart(language));
+    await botSays(page, plain(catalogText(language, 'account.ask')).split(/['"*:(]/)[0]!.slice(0, 30));
+    const titles = ['personal', 'work', 'unsure'].map((choice) => catalogText(language, `account.choices.${choice}`));
+    for (const title of titles) await suggested(page, title).waitFor({ timeout: 5_000 });
+  }
+
+  /** Page violations must be none; inside Web Chat (a library) nothing serious. */
+  async function expectAxeClean(page: Page): Promise<void> {
+    const axe = await new AxeBuilder({ page }).analyze();
+    const selectors = axe.violations.flatMap((r) => r.nodes.map((n) => String(n.target[0])));
+    const inWebChat = new Set(await page.evaluate<string[]>(`window.__insideWebChat(${JSON.stringify(selectors)})`));
+    const outside = axe.violations.filter((r) => r.nodes.some((n) => !inWebChat.has(String(n.target[0])))).map((r) => `${r.impact} ${r.id}`);
+    const seriousInside = axe.violations.filter((r) => r.impact === 'serious' || r.impact === 'critical').map((r) => `${r.impact} ${r.id}`);
+    expect({ outside, seriousInside }).toEqual({ outside: [], seriousInside: [] });
+  }
+
+  /** Where the chat and its message box are on the first screen. */
+  const layout = (page: Page) =>
+    page.evaluate<{ chatTop: number; chatBottom: number; sendTop: number; sendBottom: number; introLeft: number; introRight: number; chatLeft: number; introTop: number; scrollY: number }>(`(() => {
+      const box = (sel) => document.querySelector(sel).getBoundingClientRect();
+      const chat = box('#chat'), send = box('[data-id="webchat-sendbox-input"]'), intro = box('.intro');
+      return { chatTop: chat.top, chatBottom: chat.bottom, sendTop: send.top, sendBottom: send.bottom, introLeft: intro.left, introRight: intro.right, chatLeft: chat.left, introTop: intro.top, scrollY: window.scrollY };
+    })()`);
+
+  describe.each(LANGUAGES.map((l) => [l.tag, l] as const))('in %s', (_tag, language) => {
+    const other = LANGUAGES.find((l) => l.tag !== language.tag) ?? language;
+
+    test('a browser in this language gets the page, the privacy note and the welcome in it; axe passes', async () => {
+      const { page } = await openPortal({ locale: language.webChat });
+      await expectPageIn(page, language, language.webChat);
+      await expectAxeClean(page);
+      await screenshot(page, `portal-desktop-${language.tag}.png`);
+      await expectFirstMessageIn(page, language);
+    }, 40_000);
+
+    test('?lang= wins over the browser; on a phone the chat fills the first screen, its message box on it', async () => {
+      const { page } = await openPortal({ locale: other.webChat, query: `?lang=${language.tag}`, viewport: PHONE });
+      // The browser speaks another language, so Web Chat gets this language's own tag.
+      await expectPageIn(page, language, language.webChat);
+      const at = await layout(page);
+      expect(at.scrollY).toBe(0);
+      expect(at.chatTop).toBeGreaterThanOrEqual(0);
+      expect(at.chatTop).toBeLessThan(PHONE.height / 6);
+      expect(at.sendTop).toBeGreaterThan(PHONE.height / 2);
+      expect(at.sendBottom).toBeLessThanOrEqual(PHONE.height);
+      // The explanation follows the chat.
+      expect(at.introTop).toBeGreaterThanOrEqual(at.chatBottom);
+      await page.screenshot({ path: path.join(ARTIFACTS, `portal-phone-${language.tag}.png`) });
+      await expectFirstMessageIn(page, language);
+    }, 40_000);
+  });
+
+  test('a regional browser locale of a page language is kept for Web Chat and the bot (es-MX)', async () => {
+    const { page } = await openPortal({ locale: 'es-MX' });
+    expect((await pageTexts(page)).locale).toBe('es-MX');
+  });
+
+  test('the language switcher works without JavaScript and by keyboard', async () => {
+    const [first, second] = LANGUAGES;
+    const context = await browser.newContext({ locale: first!.webChat, javaScriptEnabled: false });
+    sessions.push({ page: await context.newPage(), context, offHost: [], problems: [] });
+    const page = sessions[sessions.length - 1]!.page;
+    await page.goto(`${bot.url}/`);
+    expect(await page.locator('html').getAttribute('lang')).toBe(first!.tag);
+    await page.keyboard.press('Tab'); // the skip link
+    const focusedLang = () => page.evaluate<string | null>("document.activeElement.getAttribute('hreflang')");
+    for (let i = 0; i < LANGUAGES.length && (await focusedLang()) !== second!.tag; i += 1) await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/?lang=${second!.tag}`);
+    expect(await page.locator('html').getAttribute('lang')).toBe(second!.tag);
+    expect(await page.locator('h1').textContent()).toBe(plain(portalTexts(second!).heading));
+    expect(await page.locator('noscript, .chat-alert').count()).toBeGreaterThan(0);
+  });
+
+  test('desktop 1280×800: the explanation and the chat side by side, both starting on the first screen', async () => {
+    const { page } = await openPortal({ viewport: DESKTOP });
+    const at = await layout(page);
+    expect(at.chatLeft).toBeGreaterThanOrEqual(at.introRight);
+    expect(at.chatTop).toBeLessThan(200);
+    expect(at.introTop).toBeLessThan(200);
+    expect(at.sendBottom).toBeLessThanOrEqual(DESKTOP.height);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'portal-desktop-en-first-screen.png') });
+  });
+
+  test('one look: card buttons and suggested actions share border, radius, colours; bare domains are text, https links stay links', async () => {
+    const { page } = await openPortal({ viewport: PHONE });
+    const look = (selector: string) =>
+      page.evaluate<Record<string, string>>(`(() => {
+        const all = document.querySelectorAll(${JSON.stringify(selector)});
+        const s = getComputedStyle(all[all.length - 1]);
+        return { border: s.borderTopWidth + ' ' + s.borderTopStyle + ' ' + s.borderTopColor, radius: s.borderTopLeftRadius, color: s.color, background: s.backgroundColor, font: s.fontFamily };
+      })()`);
+
+    await type(page, 'I changed my phone and get no codes');
+    await botSays(page, 'Which account is it');
+    // "Outlook.com" in the question is text, not a link with an icon and a stray space.
+    const question = page.locator('.webchat__bubble__content', { hasText: 'Which account is it' }).last();
+    expect(await question.locator('a').count()).toBe(0);
+    expect(await question.innerText()).toContain('(Outlook.com, Hotmail, Live, Xbox)');
+    await suggested(page, 'Personal').waitFor();
+    const suggestedLook = await look('.webchat__suggested-actions button.webchat__suggested-action');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'portal-phone-en-suggested.png') });
+
+    await suggested(page, 'Personal').click();
+    await suggested(page, 'New number, old phone gone').click();
+    await suggested(page, 'Yes').click();
+    const card = activity(page, 'Step 1 of 4');
+    await card.waitFor();
+    const cardLook = await look('#webchat button.ac-pushButton');
+    expect(cardLook).toEqual(suggestedLook);
+    // A link the bot wrote with its scheme stays a link.
+    expect(await card.locator('a[href^="https://"]').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'portal-phone-en-card.png') });
   }, 40_000);
 });
