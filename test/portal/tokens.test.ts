@@ -427,4 +427,93 @@ describe('the page and its assets', () => {
     expect((await raw(`${portal.url}/vendor/`)).status).toBe(404);
     expect((await raw(`${portal.url}/vendor/../portal.js`)).status).not.toBe(500);
   });
+  describe('the page in the visitor’s language', () => {
+    const registered = new Set(LANGUAGES.map((l) => l.tag));
+    const page = (query = '', acceptLanguage?: string) => raw(`${portal.url}/${query}`, { headers: acceptLanguage === undefined ? {} : { 'accept-language': acceptLanguage } });
+    const shown = (res: RawResponse) => ({
+      lang: /<html lang="([^"]*)">/.exec(res.text)?.[1],
+      locale: /data-locale="([^"]*)"/.exec(res.text)?.[1],
+    });
+    const webChatOf = (tag: string) => LANGUAGES.find((l) => l.tag === tag)!.webChat;
+
+    // [Accept-Language, page language, Web Chat locale]; rows for languages not registered yet are left out.
+    const table: [string, string, string][] = [
+      ['', 'en', webChatOf('en')],
+      ['en-GB', 'en', 'en-GB'],
+      ['en', 'en', webChatOf('en')],
+      ['es-MX', 'es', 'es-MX'],
+      ['es', 'es', webChatOf('es')],
+      ['es-419;q=0.8, en;q=0.9', 'en', webChatOf('en')],
+      ['en;q=0.1, es;q=0.9', 'es', webChatOf('es')],
+      ['xx-YY, es;q=0.5', 'es', webChatOf('es')],
+      ['es;q=0, en-AU;q=0.5', 'en', 'en-AU'],
+      ['xx, zz-ZZ', 'en', webChatOf('en')],
+      ['*', 'en', webChatOf('en')],
+      ['pt-PT', 'pt-BR', 'pt-PT'],
+      ['pt', 'pt-BR', 'pt-BR'],
+      ['fr-CA,fr;q=0.9', 'fr', 'fr-CA'],
+      ['de-AT', 'de', 'de-AT'],
+      ['ja', 'ja', 'ja-JP'],
+    ];
+    test.each(table.filter(([, lang]) => registered.has(lang)))('Accept-Language %j: the page in %s, Web Chat in %s', async (header, lang, locale) => {
+      const res = await page('', header);
+      expect(res.status).toBe(200);
+      expect(shown(res)).toEqual({ lang, locale });
+    });
+
+    test('?lang= wins over Accept-Language; the browser’s region is kept only when it speaks that language', async () => {
+      for (const language of LANGUAGES) {
+        const other = LANGUAGES.find((l) => l.tag !== language.tag)!;
+        expect(shown(await page(`?lang=${language.tag}`, other.webChat))).toEqual({ lang: language.tag, locale: language.webChat });
+      }
+      expect(shown(await page('?lang=es', 'es-MX, en;q=0.5'))).toEqual({ lang: 'es', locale: 'es-MX' });
+      expect(shown(await page('?lang=ES', 'en'))).toEqual({ lang: 'es', locale: webChatOf('es') });
+    });
+
+    test('the page varies by Accept-Language and is not cached', async () => {
+      const res = await page('', 'es');
+      expect(res.headers.vary).toBe('Accept-Language');
+      expect(res.headers['cache-control']).toBe('no-store');
+    });
+
+    test.each([['?lang=xx'], ['?lang='], ['?lang=%22%3E%3Cscript%3Ealert(1)%3C/script%3E'], ['?lang="><script>'], ['?lang=en&lang=es'], ['?lang=' + 'a'.repeat(300)]])(
+      'an unknown or hostile %s is ignored: Accept-Language decides, nothing of it is echoed',
+      async (query) => {
+        const res = await page(query, 'es-MX');
+        expect(res.status).toBe(200);
+        expect(shown(res).lang).toBe(query === '?lang=en&lang=es' ? 'en' : 'es');
+        expect(res.text).not.toContain('<script>alert');
+        expect(res.text).not.toContain('"><script>');
+        expect(res.text).not.toContain('a'.repeat(300));
+      },
+    );
+
+    test('CSP and its nonce are the same in every language', async () => {
+      const cspShape = (res: RawResponse) => String(res.headers['content-security-policy']).replace(/'nonce-[^']+'/, "'nonce-N'");
+      const shapes = new Set<string>();
+      for (const language of LANGUAGES) {
+        const res = await page(`?lang=${language.tag}`);
+        shapes.add(cspShape(res));
+        const nonce = /'nonce-([^']+)'/.exec(String(res.headers['content-security-policy']))?.[1];
+        expect(res.text).toContain(`<script src="/portal.js" nonce="${nonce}" defer></script>`);
+        expect(res.text).not.toMatch(/\{\{|__CSP_NONCE__/);
+        // The texts portal.js shows: JSON the browser does not execute, in the page's language.
+        const strings = JSON.parse(/<script type="application\/json" id="portal-strings">([^<]*)<\/script>/.exec(res.text)![1]!) as Record<string, string>;
+        expect(strings['errors.rateLimited']).toBe((language.catalog as unknown as { portal: { errors: { rateLimited: string } } }).portal.errors.rateLimited);
+      }
+      expect([...shapes]).toEqual([cspShape(await page())]);
+      expect([...shapes][0]).toBe(
+        "default-src 'none'; script-src 'self'; style-src 'self' 'nonce-N' 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='; img-src 'self' data: blob:; font-src 'self' data:; media-src 'self' blob: data:; " +
+          `connect-src 'self' ${directLine.url} ${directLine.url.replace('http:', 'ws:')}; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'`,
+      );
+    });
+
+    test('the language switcher: every language, named in its own language, the current one marked', async () => {
+      const res = await page('?lang=es');
+      const links = [...res.text.matchAll(/<a href="\?lang=([^"]+)" lang="([^"]+)" hreflang="([^"]+)"( aria-current="page")?>([^<]+)<\/a>/g)];
+      expect(links.map((m) => [m[1], m[2], m[3], Boolean(m[4]), m[5]])).toEqual(
+        LANGUAGES.map((l) => [l.tag, l.tag, l.tag, l.tag === 'es', (l.catalog as unknown as { portal: { languageName: string } }).portal.languageName]),
+      );
+    });
+  });
 });

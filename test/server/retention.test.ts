@@ -107,8 +107,9 @@ describe('retention sweep', () => {
   });
 });
 
-test('the portal’s privacy note states the default retention periods', () => {
-  const page = fs.readFileSync(path.join(__dirname, '..', '..', 'public', 'index.html'), 'utf8');
+test('the portal’s privacy note states the running app’s retention periods', async () => {
+  // The page is filled from the config the sweep uses (the browser suite checks non-default ones).
+  const page = await (await fetch(`${bot.url}/`, { headers: { 'accept-language': 'en' } })).text();
   const note = /<p id="retention">([\s\S]*?)<\/p>/.exec(page)?.[1]?.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ') ?? '';
   const { retention } = loadConfig({});
   expect(note).toContain(`after ${retention.abandonedIntakeHours} hours`);
