@@ -29,7 +29,10 @@ export type AccountKindResult = AccountKind | undefined;
 export class AccountKindDialog extends ComponentDialog {
   constructor(private readonly voice: Voice, maxMisses: number) {
     super(ACCOUNT_KIND);
-    const opening = (ctx: TurnContext) => this.voice.t(ctx, describesTheProblem(ctx.activity.text ?? '', this.voice.list(ctx, 'words.problem')) ? 'start.problemHeard' : 'start.hello');
+    const opening = (ctx: TurnContext) => {
+      const heard = describesTheProblem(ctx.activity.text ?? '', this.voice.list(ctx, 'words.problem'));
+      return this.voice.t(ctx, heard ? 'start.problemHeard' : 'start.hello');
+    };
     this.addDialog(new AnswerPrompt(KIND, maxMisses, (ctx) => this.readKind(ctx), opening));
     this.addDialog(new AnswerPrompt(TEAMS_CONFIRM, maxMisses, undefined, opening));
     this.addDialog(new WaterfallDialog<AccountKindOptions>(ASK, [this.ask.bind(this), this.answer.bind(this)]));

@@ -2,6 +2,7 @@ import { CardFactory, type Activity, type TurnContext } from 'botbuilder';
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import {
   ChoicePrompt,
+  defaultTokenizer,
   ListStyle,
   PromptCultureModels,
   type Choice,
@@ -9,6 +10,8 @@ import {
   type PromptOptions,
   type PromptRecognizerResult,
   type PromptValidatorContext,
+  type Token,
+  type TokenizerFunction,
 } from 'botbuilder-dialogs';
 import type { CardAttachment } from '../cards/render';
 import type { Voice } from './voice';
@@ -33,7 +36,7 @@ export class AnswerPrompt extends ChoicePrompt {
     private readonly opening?: (context: TurnContext) => string,
   ) {
     super(dialogId, async (pc: PromptValidatorContext<FoundChoice>) => pc.recognized.succeeded || pc.attemptCount >= maxMisses, undefined, RECOGNITION_CULTURES);
-    this.recognizerOptions = { recognizeNumbers: true, recognizeOrdinals: true };
+    this.recognizerOptions = { recognizeNumbers: true, recognizeOrdinals: true, tokenizer: tokenize };
   }
 
   /**
@@ -93,6 +96,25 @@ const RECOGNITION_CULTURES: ConstructorParameters<typeof ChoicePrompt>[3] = Obje
     { inlineSeparator: culture.separator, inlineOr: culture.inlineOr, inlineOrMore: culture.inlineOrMore, includeNumbers: true },
   ]),
 );
+
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
+let cjkWords: Intl.Segmenter | undefined;
+
+/**
+ * botbuilder's tokenizer splits on spaces and ASCII punctuation, so Japanese, written without
+ * spaces and with its own punctuation, came out as one token: "はい。" or "個人です" matched no
+ * button. Text with Japanese script is split into words by ICU's dictionary (Intl.Segmenter);
+ * everything else is tokenised exactly as before.
+ */
+export const tokenize: TokenizerFunction = (text: string, locale?: string): Token[] => {
+  if (!text || !CJK.test(text)) return defaultTokenizer(text, locale);
+  cjkWords ??= new Intl.Segmenter('ja', { granularity: 'word' });
+  const tokens: Token[] = [];
+  for (const { segment, index, isWordLike } of cjkWords.segment(text)) {
+    if (isWordLike) tokens.push({ start: index, end: index + segment.length - 1, text: segment, normalized: segment.toLowerCase() });
+  }
+  return tokens;
+};
 
 /** Prompt state flag: the last miss was a card button from an earlier question. */
 const STALE = 'staleButton';
