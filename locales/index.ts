@@ -10,7 +10,7 @@ import en from './en.json';
 import es from './es.json';
 import fr from './fr.json';
 // import de from './de.json';
-// import ptBR from './pt-BR.json';
+import ptBR from './pt-BR.json';
 import ja from './ja.json';
 
 export interface Language {
@@ -30,7 +30,7 @@ export const LANGUAGES: readonly Language[] = [
   { tag: 'es', catalog: es, intl: 'es-ES', webChat: 'es-ES' },
   { tag: 'fr', catalog: fr, intl: 'fr-FR', webChat: 'fr-FR', phoneCountry: 'FR' },
   // { tag: 'de', catalog: de, intl: 'de-DE', webChat: 'de-DE', phoneCountry: 'DE' },
-  // { tag: 'pt-BR', catalog: ptBR, intl: 'pt-BR', webChat: 'pt-BR', phoneCountry: 'BR' },
+  { tag: 'pt-BR', catalog: ptBR, intl: 'pt-BR', webChat: 'pt-BR', phoneCountry: 'BR' },
   { tag: 'ja', catalog: ja, intl: 'ja-JP', webChat: 'ja-JP', phoneCountry: 'JP' },
 ];
 
