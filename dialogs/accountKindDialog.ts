@@ -1,7 +1,7 @@
 import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { TurnContext } from 'botbuilder';
 import type { AccountKind } from '../src/core/ports';
-import { emailDomain, isConsumerDomain, recognizeAccountAnswer } from '../src/core/recognizers';
+import { describesTheProblem, emailDomain, isConsumerDomain, recognizeAccountAnswer } from '../src/core/recognizers';
 import { AnswerPrompt, choiceQuestion } from './prompts';
 import type { Voice } from './voice';
 
@@ -15,6 +15,8 @@ export interface AccountKindOptions {
   firstText?: string;
   /** Teams already asked and the person said it is not their work account. */
   skipTeams?: boolean;
+  /** Asked with the welcome, before the person said anything (see AnswerPrompt's `opening`). */
+  afterWelcome?: boolean;
 }
 
 /** The kind of account, or `undefined` when the person could not be understood. */
@@ -27,8 +29,12 @@ export type AccountKindResult = AccountKind | undefined;
 export class AccountKindDialog extends ComponentDialog {
   constructor(private readonly voice: Voice, maxMisses: number) {
     super(ACCOUNT_KIND);
-    this.addDialog(new AnswerPrompt(KIND, maxMisses, (ctx) => this.readKind(ctx)));
-    this.addDialog(new AnswerPrompt(TEAMS_CONFIRM, maxMisses));
+    const opening = (ctx: TurnContext) => {
+      const heard = describesTheProblem(ctx.activity.text ?? '', this.voice.list(ctx, 'words.problem'));
+      return this.voice.t(ctx, heard ? 'start.problemHeard' : 'start.hello');
+    };
+    this.addDialog(new AnswerPrompt(KIND, maxMisses, (ctx) => this.readKind(ctx), opening));
+    this.addDialog(new AnswerPrompt(TEAMS_CONFIRM, maxMisses, undefined, opening));
     this.addDialog(new WaterfallDialog<AccountKindOptions>(ASK, [this.ask.bind(this), this.answer.bind(this)]));
     this.initialDialogId = ASK;
   }
@@ -40,7 +46,7 @@ export class AccountKindDialog extends ComponentDialog {
     if (ctx.activity.channelId === 'msteams' && !step.options.skipTeams) {
       const choices = [this.voice.choice(ctx, 'yes', 'choices.yes'), this.voice.choice(ctx, 'no', 'choices.no')];
       const question = this.voice.t(ctx, 'account.teamsConfirm');
-      return step.prompt(TEAMS_CONFIRM, choiceQuestion(this.voice, ctx, question, choices, this.voice.t(ctx, 'account.teamsRetry')));
+      return step.prompt(TEAMS_CONFIRM, choiceQuestion(this.voice, ctx, question, choices, this.voice.t(ctx, 'account.teamsRetry'), step.options.afterWelcome));
     }
     await this.voice.say(ctx, 'account.hint');
     const choices = [
@@ -48,7 +54,7 @@ export class AccountKindDialog extends ComponentDialog {
       this.voice.choice(ctx, 'work', 'account.choices.work', 'account.words.work'),
       this.voice.choice(ctx, 'unsure', 'account.choices.unsure', 'account.words.unsure'),
     ];
-    return step.prompt(KIND, choiceQuestion(this.voice, ctx, this.voice.t(ctx, 'account.ask'), choices, this.voice.t(ctx, 'account.retry')));
+    return step.prompt(KIND, choiceQuestion(this.voice, ctx, this.voice.t(ctx, 'account.ask'), choices, this.voice.t(ctx, 'account.retry'), step.options.afterWelcome));
   }
 
   private async answer(step: WaterfallStepContext<AccountKindOptions>) {

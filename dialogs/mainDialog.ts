@@ -16,9 +16,13 @@ import { WORK_ACCOUNT, WorkAccountDialog } from './workAccountDialog';
 export const MAIN_DIALOG = 'main';
 const FLOW = 'main.flow';
 
-interface FlowOptions {
-  /** new: a fresh conversation; restart: "start over"; human: "talk to a person". */
-  entry: 'new' | 'restart' | 'human';
+export interface FlowOptions {
+  /**
+   * new: a fresh conversation begun by the person's message; welcome: begun by the bot when the
+   * chat opened (Web Chat's join event, Teams' install), before the person said anything;
+   * restart: "start over"; human: "talk to a person".
+   */
+  entry: 'new' | 'welcome' | 'restart' | 'human';
 }
 
 /**
@@ -59,6 +63,10 @@ export class MainDialog extends InterruptibleDialog {
     supportCase.kind = undefined;
     supportCase.problem = undefined;
     const text = ctx.activity.type === ActivityTypes.Message ? (ctx.activity.text ?? '') : '';
+    if (entry === 'welcome') {
+      await this.sayWithScamWarning(ctx, supportCase, 'welcome');
+      return step.beginDialog(ACCOUNT_KIND, { afterWelcome: true } satisfies AccountKindOptions);
+    }
     if (entry === 'new') {
       const heard = describesTheProblem(text, this.voice.list(ctx, 'words.problem'));
       await this.sayWithScamWarning(ctx, supportCase, heard ? 'start.problemHeard' : 'start.hello');

@@ -2,6 +2,7 @@ import { CardFactory, type Activity, type TurnContext } from 'botbuilder';
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import {
   ChoicePrompt,
+  defaultTokenizer,
   ListStyle,
   PromptCultureModels,
   type Choice,
@@ -9,6 +10,8 @@ import {
   type PromptOptions,
   type PromptRecognizerResult,
   type PromptValidatorContext,
+  type Token,
+  type TokenizerFunction,
 } from 'botbuilder-dialogs';
 import type { CardAttachment } from '../cards/render';
 import type { Voice } from './voice';
@@ -25,9 +28,15 @@ export class AnswerPrompt extends ChoicePrompt {
     dialogId: string,
     maxMisses: number,
     private readonly fallback?: (context: TurnContext) => string | undefined,
+    /**
+     * What to say before re-asking when the question came with the welcome, before the person
+     * said anything, and their first message is not an answer ("hi", "my codes don't come"): an
+     * opening, not a miss, so not "Sorry, I didn't catch that".
+     */
+    private readonly opening?: (context: TurnContext) => string,
   ) {
     super(dialogId, async (pc: PromptValidatorContext<FoundChoice>) => pc.recognized.succeeded || pc.attemptCount >= maxMisses, undefined, RECOGNITION_CULTURES);
-    this.recognizerOptions = { recognizeNumbers: true, recognizeOrdinals: true };
+    this.recognizerOptions = { recognizeNumbers: true, recognizeOrdinals: true, tokenizer: tokenize };
   }
 
   /**
@@ -38,9 +47,11 @@ export class AnswerPrompt extends ChoicePrompt {
   protected override async onPrompt(context: TurnContext, state: object, options: PromptOptions, isRetry: boolean): Promise<void> {
     const recipe = (options.validations as { retry?: RetryRecipe } | undefined)?.retry;
     const stale = (state as Record<string, unknown>)[STALE] === true;
+    const opening = (state as Record<string, unknown>)[OPENING];
     delete (state as Record<string, unknown>)[STALE];
+    delete (state as Record<string, unknown>)[OPENING];
     if (isRetry && recipe && options.prompt && typeof options.prompt === 'object') {
-      const why = stale && recipe.stale ? { ...recipe, text: recipe.stale } : recipe;
+      const why = typeof opening === 'string' ? { ...recipe, text: opening } : stale && recipe.stale ? { ...recipe, text: recipe.stale } : recipe;
       return super.onPrompt(context, state, { ...options, retryPrompt: retryFrom(options.prompt, why) }, isRetry);
     }
     return super.onPrompt(context, state, options, isRetry);
@@ -63,10 +74,13 @@ export class AnswerPrompt extends ChoicePrompt {
     }
     // No answer on offer is this long; the number recognisers' cost grows with the text.
     const typed = (context.activity.text ?? '').length > MAX_ANSWER_CHARS ? { succeeded: false } : await super.onRecognize(context, state, options);
-    if (typed.succeeded || !this.fallback) return typed;
-    const value = this.fallback(context);
+    if (typed.succeeded) return typed;
+    const value = this.fallback?.(context);
     const index = value === undefined ? -1 : choices.findIndex((c) => c.value === value);
-    return index >= 0 ? found(choices, index, context.activity.text ?? '') : { succeeded: false };
+    if (index >= 0) return found(choices, index, context.activity.text ?? '');
+    const recipe = (options.validations as { retry?: RetryRecipe } | undefined)?.retry;
+    if (recipe?.afterWelcome && this.opening && !state.attemptCount) state[OPENING] = this.opening(context);
+    return { succeeded: false };
   }
 }
 
@@ -83,8 +97,29 @@ const RECOGNITION_CULTURES: ConstructorParameters<typeof ChoicePrompt>[3] = Obje
   ]),
 );
 
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
+let cjkWords: Intl.Segmenter | undefined;
+
+/**
+ * botbuilder's tokenizer splits on spaces and ASCII punctuation, so Japanese, written without
+ * spaces and with its own punctuation, came out as one token: "はい。" or "個人です" matched no
+ * button. Text with Japanese script is split into words by ICU's dictionary (Intl.Segmenter);
+ * everything else is tokenised exactly as before.
+ */
+export const tokenize: TokenizerFunction = (text: string, locale?: string): Token[] => {
+  if (!text || !CJK.test(text)) return defaultTokenizer(text, locale);
+  cjkWords ??= new Intl.Segmenter('ja', { granularity: 'word' });
+  const tokens: Token[] = [];
+  for (const { segment, index, isWordLike } of cjkWords.segment(text)) {
+    if (isWordLike) tokens.push({ start: index, end: index + segment.length - 1, text: segment, normalized: segment.toLowerCase() });
+  }
+  return tokens;
+};
+
 /** Prompt state flag: the last miss was a card button from an earlier question. */
 const STALE = 'staleButton';
+/** Prompt state: what to say before re-asking when the first answer after the welcome was an opening. */
+const OPENING = 'opening';
 
 /** Longer typed answers are misses without recognition (the longest title is well under this). */
 const MAX_ANSWER_CHARS = 200;
@@ -131,6 +166,8 @@ interface RetryRecipe {
   mode: 'prefix' | 'caption';
   /** Said instead of `text` when the miss was a button from an earlier question. */
   stale?: string;
+  /** The question came with the welcome: a first message that is not an answer is the person's opening. */
+  afterWelcome?: boolean;
 }
 
 function retryFrom(prompt: Partial<Activity>, recipe: RetryRecipe): Partial<Activity> {
@@ -146,9 +183,9 @@ function retryFrom(prompt: Partial<Activity>, recipe: RetryRecipe): Partial<Acti
 }
 
 /** Prompt options for a question with buttons; a miss re-asks the question with the choices named. */
-export function choiceQuestion(voice: Voice, context: TurnContext, text: string, choices: Choice[], retryText?: string): PromptOptions {
+export function choiceQuestion(voice: Voice, context: TurnContext, text: string, choices: Choice[], retryText?: string, afterWelcome = false): PromptOptions {
   const first = withButtons(voice, context, text, choices);
-  const retry: RetryRecipe = { text: retryText ?? voice.retry(context, choices), mode: 'prefix', stale: voice.t(context, 'prompt.staleButton') };
+  const retry: RetryRecipe = { text: retryText ?? voice.retry(context, choices), mode: 'prefix', stale: voice.t(context, 'prompt.staleButton'), ...(afterWelcome ? { afterWelcome } : {}) };
   return { prompt: first.activity, validations: { retry }, choices, style: first.style };
 }
 

@@ -1,6 +1,5 @@
 import {
   ActivityHandler,
-  ActivityTypes,
   TurnContext,
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
@@ -70,7 +69,9 @@ export class SupportBot extends ActivityHandler {
       if (added.some((m) => m.id === botId) && !isOneToOne(context)) await this.options.onTeamInstall?.(context);
       const someoneElse = added.some((m) => m.id !== botId);
       const botInPersonalChat = added.some((m) => m.id === botId) && isOneToOne(context);
-      if (someoneElse || botInPersonalChat) await this.welcome(context);
+      // A Web Chat page says when it opens, and in which language, with its join event; the
+      // channel's own conversationUpdate comes first and carries no locale.
+      if ((someoneElse || botInPersonalChat) && !WAITS_FOR_JOIN.has(context.activity.channelId)) await this.welcome(context);
       await next();
     });
     this.onInstallationUpdateAdd(async (context, next) => {
@@ -80,7 +81,11 @@ export class SupportBot extends ActivityHandler {
     });
     this.onEvent(async (context, next) => {
       // Web Chat hosts send this when the widget opens, before the visitor types anything.
-      if (context.activity.name === 'webchat/join') await this.welcome(context);
+      if (context.activity.name === 'webchat/join') {
+        const asked = (context.activity.value as { locale?: unknown } | undefined)?.locale;
+        if (!context.activity.locale && typeof asked === 'string' && LOCALE_TAG.test(asked)) context.activity.locale = asked;
+        await this.welcome(context);
+      }
       await next();
     });
   }
@@ -136,14 +141,29 @@ export class SupportBot extends ActivityHandler {
     else await this.voice.say(context, 'shared.oneToOneNoLink');
   }
 
-  /** Once per conversation: Teams sends both conversationUpdate and installationUpdate. */
+  /**
+   * Once per conversation (Teams sends both conversationUpdate and installationUpdate): the
+   * conversation starts here, with a short welcome and the first question with its buttons, so
+   * the person has something to answer before typing anything.
+   */
   private async welcome(context: TurnContext): Promise<void> {
     if (!isOneToOne(context)) return; // a helpdesk channel does not need the self-service pitch
+    await Promise.all([this.conversationState.load(context), this.userState.load(context)]);
     if (await this.welcomed.get(context, false)) return;
     await this.welcomed.set(context, true);
-    await context.sendActivity({ type: ActivityTypes.Message, text: this.voice.t(context, 'welcome'), textFormat: 'markdown' });
+    if (context.activity.locale) (await this.profile.get(context, {})).locale = context.activity.locale;
+    const dc = await this.dialogs.createContext(context);
+    // The person wrote before the page's join event arrived: the conversation is already going.
+    if (dc.activeDialog) return;
+    await dc.beginDialog(this.dialog.id, { entry: 'welcome' });
   }
 }
+
+/** Channels whose client announces itself with Web Chat's join event, which carries the visitor's locale. */
+const WAITS_FOR_JOIN = new Set(['webchat', 'directline']);
+
+/** A plausible BCP 47 tag (es-MX, pt-BR, zh-Hant-TW), so a join event cannot set anything else as the locale. */
+const LOCALE_TAG = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,3}$/;
 
 function isOneToOne(context: TurnContext): boolean {
   const type = context.activity.conversation?.conversationType;

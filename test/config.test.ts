@@ -151,7 +151,7 @@ describe('loadConfig rejects bad values', () => {
     ['PORT', '80.5'],
     ['STATE_STORE', 'redis'],
     ['LOG_LEVEL', 'verbose'],
-    ['DEFAULT_LOCALE', 'fr'],
+    ['DEFAULT_LOCALE', 'it'],
     ['DEFAULT_PHONE_COUNTRY', 'GBR'],
     ['DEFAULT_PHONE_COUNTRY', 'G1'],
     ['MAX_MISSES', '0'],

@@ -27,7 +27,7 @@ const cases: Case[] = [
     turns: [
       ...toSummary,
       press('choices.send', 'intake.recorded'),
-      { act: { say: 'thanks' }, expect: [], absent: NOT_RESTARTED },
+      { act: { sayWord: 'ended.words.thanks' }, expect: [], absent: NOT_RESTARTED },
     ],
     check: (c) => {
       expect(c.transcript()).toMatch(/HD-TEST-0001/);
@@ -57,7 +57,7 @@ const cases: Case[] = [
       press('choices.yes'),
       press('choices.yes', 'personal.noMethod.wayForward'),
       { act: { send: { type: 'message', value: { choice: 'done' } } }, expect: ['ended.staleButton'], absent: NOT_RESTARTED },
-      { act: { say: 'thanks' }, expect: ['ended.thanks'], absent: NOT_RESTARTED },
+      { act: { sayWord: 'ended.words.thanks' }, expect: ['ended.thanks'], absent: NOT_RESTARTED },
     ],
   },
   {

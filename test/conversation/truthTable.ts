@@ -8,9 +8,10 @@
 import { LANGUAGES } from '../../locales';
 import type { Activity } from 'botbuilder';
 import type { PhoneSignInSetting } from '../../src/core/phoneSignIn';
-import { Conversation, type Channel } from './harness';
+import { Conversation, localizer, type Channel } from './harness';
 
-export type Act = { say: string } | { press: string } | { send: Partial<Activity> } | { reach: 'personal' | 'work' };
+/** `sayWord`: the first synonym of a catalog list, typed in the conversation's language. */
+export type Act = { say: string } | { sayWord: string } | { press: string } | { send: Partial<Activity> } | { reach: 'personal' | 'work' };
 export interface Turn {
   act: Act;
   expect?: string[];
@@ -61,6 +62,7 @@ export async function play(c: Conversation, turn: Turn): Promise<void> {
     return;
   }
   if ('say' in act) await checked(c, () => c.say(act.say));
+  else if ('sayWord' in act) await checked(c, () => c.say(localizer.list(c.lang, act.sayWord)[0]!));
   else if ('press' in act) await checked(c, () => c.press(act.press));
   else await checked(c, () => c.send(act.send));
   for (const key of turn.expect ?? []) {

@@ -3,6 +3,7 @@
  * and every kind of bad input the issue lists. The server must keep running and answer.
  */
 import en from '../../locales/en.json';
+import es from '../../locales/es.json';
 import type { AddressInfo } from 'node:net';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { createServer, TurnGate } from '../../src/server';
@@ -76,22 +77,52 @@ describe('the help portal as npm start serves it', () => {
 });
 
 describe('a conversation over HTTP with expectReplies', () => {
-  test('welcome on conversationUpdate, once, and only for people', async () => {
-    const c = new HttpConversation(bot.url, 'welcome-1');
-    const joined = await c.post({ type: 'conversationUpdate', membersAdded: [{ id: 'bot' }, { id: 'user-welcome-1' }] });
-    expect(joined.map((a) => a.text)).toEqual([en.welcome]);
-    const again = await c.post({ type: 'conversationUpdate', membersAdded: [{ id: 'user-welcome-1' }] });
-    expect(again).toEqual([]);
+  test('Web Chat: no welcome on conversationUpdate (no locale yet); the join event starts the conversation in its locale', async () => {
+    const c = new HttpConversation(bot.url, 'welcome-1', 'webchat', { locale: undefined });
+    expect(await c.post({ type: 'conversationUpdate', membersAdded: [{ id: 'bot' }, { id: 'user-welcome-1' }] })).toEqual([]);
+    const joined = await c.post({ type: 'event', name: 'webchat/join', value: { locale: 'es-ES' } });
+    // A short welcome (with the one-time scam warning), the tip, the account question and its buttons: in Spanish.
+    expect(joined.map((a) => a.text)).toEqual([`${es.welcome}\n\n${es.start.scam}`, es.account.hint, es.account.ask]);
+    expect(joined.every((a) => a.locale === undefined || a.locale === 'es-ES')).toBe(true);
+    expect(joined[2]!.suggestedActions?.actions.map((a) => a.title)).toEqual([es.account.choices.personal, es.account.choices.work, es.account.choices.unsure]);
+    // Once per conversation.
+    expect(await c.post({ type: 'event', name: 'webchat/join', value: { locale: 'es-ES' } })).toEqual([]);
+    expect(readable(await c.post({ text: 'Personal', locale: 'es-ES' }))).toContain(es.diagnosis.ask);
   });
 
-  test('Web Chat join event and Teams installationUpdate also greet', async () => {
-    const web = await new HttpConversation(bot.url, 'welcome-2').post({ type: 'event', name: 'webchat/join' });
-    expect(web.map((a) => a.text)).toEqual([en.welcome]);
-    const teams = await new HttpConversation(bot.url, 'a:1teams-personal', 'msteams', { conversation: { id: 'a:1teams-personal', conversationType: 'personal' } }).post({
-      type: 'installationUpdate',
-      action: 'add',
-    });
-    expect(teams.map((a) => a.text)).toEqual([en.welcome]);
+  test('after the welcome, a first message that is not an answer is an opening, not "Sorry, I didn\'t catch that"', async () => {
+    const hi = new HttpConversation(bot.url, 'welcome-hi');
+    await hi.post({ type: 'event', name: 'webchat/join' });
+    const greeted = await hi.say('hi');
+    expect(greeted.map((a) => a.text)).toEqual([`${en.start.hello}\n\n${en.account.ask}`]);
+    expect(readable(greeted)).not.toContain(en.account.retry);
+    const problem = new HttpConversation(bot.url, 'welcome-problem');
+    await problem.post({ type: 'event', name: 'webchat/join' });
+    expect((await problem.say('I changed my phone and get no codes')).map((a) => a.text)).toEqual([`${en.start.problemHeard}\n\n${en.account.ask}`]);
+    // The second miss is a miss.
+    expect((await problem.say('banana')).map((a) => a.text)).toEqual([`${en.account.retry}\n\n${en.account.ask}`]);
+    // An address answers the question straight away.
+    const address = new HttpConversation(bot.url, 'welcome-address');
+    await address.post({ type: 'event', name: 'webchat/join' });
+    expect(readable(await address.say('it is me@hotmail.com'))).toContain(en.account.byConsumerDomain.replace('{{domain}}', 'hotmail.com'));
+  });
+
+  test('a join event after the person has written does not start again; a join locale that is not a tag is ignored', async () => {
+    const c = new HttpConversation(bot.url, 'welcome-late');
+    await c.say('hi');
+    expect(await c.post({ type: 'event', name: 'webchat/join' })).toEqual([]);
+    const odd = new HttpConversation(bot.url, 'welcome-odd', 'webchat', { locale: undefined });
+    const replies = await odd.post({ type: 'event', name: 'webchat/join', value: { locale: 'es"><script>' } });
+    expect(replies[0]!.text).toContain(en.welcome);
+  });
+
+  test('Teams: installing the bot starts the conversation with the work-account confirmation, once', async () => {
+    const teams = new HttpConversation(bot.url, 'a:1teams-personal', 'msteams', { conversation: { id: 'a:1teams-personal', conversationType: 'personal' } });
+    const installed = await teams.post({ type: 'installationUpdate', action: 'add' });
+    expect(installed[0]!.text).toBe(`${en.welcome}\n\n${en.start.scam}`);
+    expect(readable(installed)).toContain(en.account.teamsConfirm);
+    expect(readable(installed)).toContain(en.choices.yes);
+    expect(await teams.post({ type: 'conversationUpdate', membersAdded: [{ id: 'bot' }] })).toEqual([]);
   });
 
   test('no greeting in a Teams channel (the helpdesk channel is not a self-service chat)', async () => {
