@@ -111,7 +111,7 @@ export function registerPortal(server: restify.Server, deps: PortalDeps): void {
       sendText(res, 500, 'The help portal page is missing on this server (public/index.html).\n');
       return;
     }
-    const language = pageLanguages.choose(new URL(req.url ?? '/', 'http://portal').searchParams.get('lang') ?? undefined, req.header('accept-language'));
+    const language = pageLanguages.choose(langQuery(req.url), req.header('accept-language'));
     const filled = renderPage(deps.localizer, deps.languages, { template: page.body.toString('utf8'), language, retention: deps.retention });
     // The nonce lets Web Chat's own <style> elements through a CSP without 'unsafe-inline'.
     const html = filled.replaceAll(NONCE_PLACEHOLDER, nonce);
@@ -217,6 +217,15 @@ function securityHeaders(res: restify.Response, connectSrc: string, nonce?: stri
   res.header('X-Frame-Options', 'DENY');
   res.header('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()');
   res.header('Cross-Origin-Opener-Policy', 'same-origin');
+}
+
+/** The `?lang=` a switcher link adds; page.ts ignores anything that is not a language tag. */
+function langQuery(url: string | undefined): string | undefined {
+  try {
+    return new URL(url ?? '/', 'http://portal.invalid').searchParams.get('lang') ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function sendText(res: restify.Response, status: number, text: string): void {
