@@ -53,6 +53,13 @@
     suggestedActionBorderWidth: 1,
     suggestedActionBorderRadius: 6,
     suggestedActionTextColor: '#0b5cad',
+    suggestedActionBackgroundColorOnHover: '#f3f5f8',
+    // The page's focus ring (portal.css --focus), as on the card buttons.
+    suggestedActionKeyboardFocusIndicatorBorderColor: '#b35900',
+    suggestedActionKeyboardFocusIndicatorBorderStyle: 'solid',
+    suggestedActionKeyboardFocusIndicatorBorderWidth: 3,
+    suggestedActionKeyboardFocusIndicatorBorderRadius: 4,
+    suggestedActionKeyboardFocusIndicatorInset: 2,
     suggestedActionHeight: 40,
     suggestedActionsStackedLayoutButtonTextWrap: true,
     rootHeight: '100%',

@@ -90,7 +90,16 @@ function scriptJson(value: unknown): string {
 }
 
 /** The texts portal.js shows (status line, errors), under the names it looks them up by. */
-const SCRIPT_STRINGS = ['status.starting', 'status.connecting', 'status.connected', 'errors.generic', 'errors.unreachable', 'errors.notLoaded', 'errors.rateLimited', 'errors.notConfigured'];
+const SCRIPT_STRINGS = [
+  'portal.status.starting',
+  'portal.status.connecting',
+  'portal.status.connected',
+  'portal.errors.generic',
+  'portal.errors.unreachable',
+  'portal.errors.notLoaded',
+  'portal.errors.rateLimited',
+  'portal.errors.notConfigured',
+];
 
 export interface PageInput {
   readonly template: string;
@@ -115,7 +124,7 @@ export function renderPage(localizer: Localizer, languages: readonly PortalLangu
     lang: escapeHtml(lang),
     locale: escapeHtml(locale),
     privacyRetention: catalogHtml(retention),
-    strings: scriptJson(Object.fromEntries(SCRIPT_STRINGS.map((key) => [key, text(key)]))),
+    strings: scriptJson(Object.fromEntries(SCRIPT_STRINGS.map((key) => [key.slice('portal.'.length), localizer.template(lang, key)]))),
     languageSwitcher: languages
       .map((l) => {
         const name = escapeHtml(localizer.template(l.tag, 'portal.languageName'));
