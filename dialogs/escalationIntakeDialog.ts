@@ -2,6 +2,7 @@ import { ComponentDialog, TextPrompt, WaterfallDialog, type FoundChoice, type Pr
 import type { TurnContext } from 'botbuilder';
 import { renderCard } from '../cards/render';
 import { escapeMarkup } from '../src/core/i18n';
+import { languageInfo } from '../locales';
 import { countryFromLocale, exampleMobile, formatPhoneNumber, maskPhoneNumber, parseMobileNumber, type PhoneParseResult } from '../src/core/phone';
 import { EscalationRefused, type EscalationDraft, type RequestedFix } from '../src/core/ports';
 import { emailDomain, isConsumerDomain, isSignInAddress, matchesAny } from '../src/core/recognizers';
@@ -247,12 +248,17 @@ export class EscalationIntakeDialog extends ComponentDialog {
 
   private parse(ctx: TurnContext, text: string, oldNumbers: readonly string[]): PhoneParseResult {
     return parseMobileNumber(text, {
-      defaultCountry: countryFromLocale(ctx.activity.locale) ?? this.services.defaultPhoneCountry,
+      defaultCountry: this.phoneCountry(ctx),
       oldNumbers,
     });
   }
 
   private example(ctx: TurnContext): string {
-    return exampleMobile(countryFromLocale(ctx.activity.locale) ?? this.services.defaultPhoneCountry);
+    return exampleMobile(this.phoneCountry(ctx));
+  }
+
+  /** National numbers are read in the locale's region (fr-CA: CA), else the language's country (fr: FR), else the configured one. */
+  private phoneCountry(ctx: TurnContext): string | undefined {
+    return countryFromLocale(ctx.activity.locale) ?? languageInfo(this.voice.lang(ctx))?.phoneCountry ?? this.services.defaultPhoneCountry;
   }
 }

@@ -16,8 +16,7 @@ import { ESCALATION_INTAKE } from '../dialogs/escalationIntakeDialog';
 import { MainDialog } from '../dialogs/mainDialog';
 import type { SupportCase } from '../dialogs/services';
 import { Voice } from '../dialogs/voice';
-import en from '../locales/en.json';
-import es from '../locales/es.json';
+import { CATALOGS } from '../locales';
 import { SupportBot } from './bot';
 import type { Config } from './config';
 import type { DirectoryPort } from './core/directory';
@@ -86,7 +85,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const conversationState = new CheckedConversationState(storage);
   const userState = new CheckedUserState(storage);
   const turns = new TurnRunner({ states: [conversationState, userState], log });
-  const appLocalizer = new Localizer({ en, es }, config.defaultLocale);
+  const appLocalizer = new Localizer(CATALOGS, config.defaultLocale);
   const voice = new Voice(appLocalizer);
 
   const botAuth = new ConfigurationBotFrameworkAuthentication(config.botAuth as ConfigurationBotFrameworkAuthenticationOptions);
@@ -113,7 +112,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       // mode with live Graph; this says so where the trust is granted).
       localMode: config.localMode && config.graph.mode === 'sandbox',
       requestTtlMinutes: config.helpdesk.requestTtlMinutes,
-      language: config.defaultLocale,
+      language: config.helpdeskLocale,
       phoneSignIn: config.phoneSignIn,
       requireManagerConfirmation: config.helpdesk.requireManagerConfirmation,
     },

@@ -6,10 +6,17 @@ import os from 'node:os';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
+import { LANGUAGE_TAGS } from '../locales';
 import type { ManagerConfirmationSetting } from './core/assurance';
 import type { PhoneSignInSetting } from './core/phoneSignIn';
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+/** One of the bot's languages (locales/index.ts), in any case: `pt-br` is read as `pt-BR`. */
+const languageTag = z
+  .string()
+  .transform((v) => LANGUAGE_TAGS.find((tag) => tag.toLowerCase() === v.trim().toLowerCase()) ?? v)
+  .refine((v) => LANGUAGE_TAGS.includes(v), { message: `one of ${LANGUAGE_TAGS.join(', ')}` });
 const optionalString = z.preprocess(blankToUndefined, z.string().trim().optional());
 const intIn = (min: number, max: number, fallback: number) =>
   z.preprocess(blankToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
@@ -54,7 +61,12 @@ const schema = z
     SHUTDOWN_DRAIN_SECONDS: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(300).optional()),
     LOG_LEVEL: z.preprocess(blankToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
     /** Language used when an activity carries no locale the bot has a catalog for. */
-    DEFAULT_LOCALE: z.preprocess(blankToUndefined, z.enum(['en', 'es']).default('en')),
+    DEFAULT_LOCALE: z.preprocess(blankToUndefined, languageTag.default('en')),
+    /**
+     * Language of the helpdesk channel's cards and messages, whatever each requester's language
+     * (requesters' own notices are in theirs). Default: DEFAULT_LOCALE.
+     */
+    HELPDESK_LOCALE: z.preprocess(blankToUndefined, languageTag.optional()),
     /** ISO 3166 country for national phone numbers when the person's locale names no region. */
     DEFAULT_PHONE_COUNTRY: z.preprocess(blankToUndefined, z.string().regex(/^[A-Za-z]{2}$/, 'a two-letter country code such as GB').optional()),
     /**
@@ -233,7 +245,10 @@ export interface Config {
   /** Seconds between SIGTERM and closing the listener, while /readyz says 503. */
   shutdownDrainSeconds: number;
   logLevel: string;
-  defaultLocale: 'en' | 'es';
+  /** A tag of locales/index.ts LANGUAGES. */
+  defaultLocale: string;
+  /** The helpdesk channel's language (HELPDESK_LOCALE, else DEFAULT_LOCALE). */
+  helpdeskLocale: string;
   defaultPhoneCountry?: string;
   /** Whether codes reach a work/school phone, with the date from the clock (src/core/phoneSignIn.ts). */
   phoneSignIn: PhoneSignInSetting;
@@ -323,6 +338,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     shutdownDrainSeconds: c.SHUTDOWN_DRAIN_SECONDS ?? (localMode ? 0 : 10),
     logLevel: c.LOG_LEVEL,
     defaultLocale: c.DEFAULT_LOCALE,
+    helpdeskLocale: c.HELPDESK_LOCALE ?? c.DEFAULT_LOCALE,
     defaultPhoneCountry: c.DEFAULT_PHONE_COUNTRY?.toUpperCase(),
     phoneSignIn: c.PHONE_SIGN_IN,
     entraAccountRecovery: c.ENTRA_ACCOUNT_RECOVERY === 'true',

@@ -36,6 +36,7 @@ describe('loadConfig defaults', () => {
     shutdownDrainSeconds: 0,
     logLevel: 'info',
     defaultLocale: 'en',
+    helpdeskLocale: 'en',
     defaultPhoneCountry: undefined,
     maxMisses: 3,
     phoneSignIn: 'microsoft',
@@ -111,11 +112,19 @@ describe('loadConfig reads values', () => {
       sqlitePath: '/var/lib/bot/state.db',
       logLevel: 'debug',
       defaultLocale: 'es',
+      helpdeskLocale: 'es',
       defaultPhoneCountry: 'GB',
       maxMisses: 5,
       maxBodyBytes: 65536,
       maxTextChars: 500,
     });
+  });
+
+  test('HELPDESK_LOCALE sets the helpdesk channel language apart from DEFAULT_LOCALE; language tags in any case', () => {
+    expect(loadConfig({ DEFAULT_LOCALE: 'es', HELPDESK_LOCALE: 'EN' })).toMatchObject({ defaultLocale: 'es', helpdeskLocale: 'en' });
+    expect(loadConfig({ DEFAULT_LOCALE: 'ES' })).toMatchObject({ defaultLocale: 'es', helpdeskLocale: 'es' });
+    expect(problemKeys(configError({ HELPDESK_LOCALE: 'xx' }))).toEqual(['HELPDESK_LOCALE']);
+    expect(problemKeys(configError({ DEFAULT_LOCALE: 'it' }))).toEqual(['DEFAULT_LOCALE']);
   });
 
   test.each<[string, string, keyof Config, unknown]>([

@@ -42,10 +42,16 @@ export class Localizer {
     this.languages = Object.keys(catalogs);
   }
 
-  /** The catalog language for an activity locale such as `es-MX`; unknown ones fall back. */
+  /**
+   * The catalog language for an activity locale: the catalog of that exact tag (`pt-BR`), else the
+   * one of its base language (`es-MX` -> `es`, `pt-PT` -> `pt-BR`); unknown ones fall back.
+   */
   language(locale: string | undefined): string {
-    const base = (locale ?? '').trim().toLowerCase().split(/[-_]/)[0] ?? '';
-    return this.catalogs[base] ? base : this.fallback;
+    const wanted = (locale ?? '').trim().toLowerCase().replace(/_/g, '-');
+    const base = wanted.split('-')[0] ?? '';
+    if (!base) return this.fallback;
+    const exact = this.languages.find((tag) => tag.toLowerCase() === wanted);
+    return exact ?? this.languages.find((tag) => tag.toLowerCase().split('-')[0] === base) ?? this.fallback;
   }
 
   /**

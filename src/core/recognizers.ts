@@ -10,6 +10,9 @@ export function normalize(text: string): string {
   return text
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
+    // Recomposed, so marks that are part of a letter elsewhere (Japanese dakuten: か + ゙ = が)
+    // are not taken for punctuation below.
+    .normalize('NFC')
     .toLowerCase()
     .replace(/[^\p{L}\p{N}@.\s]/gu, ' ')
     // A dot survives only inside a word ("outlook.com"), so "ok..." still reads as "ok".

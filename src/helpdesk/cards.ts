@@ -4,6 +4,7 @@
  * cards/helpdeskRequest.json; this only fills it, in the helpdesk's language.
  */
 import { renderCard, type CardAttachment, type CardData } from '../../cards/render';
+import { languageInfo } from '../../locales';
 import { assuranceLevel, evidenceOf, type PolicyDecision } from '../core/assurance';
 import { ROLE_GLOBAL_ADMINISTRATOR, isSignedInToTeams, type DirectoryUser, type MethodSummary, type Presence, type TargetProfile, type UserProfile } from '../core/directory';
 import { escapeMarkup, type Localizer, type Vars } from '../core/i18n';
@@ -198,12 +199,10 @@ function phoneWarning(profile: TargetProfile | undefined, ctx: HelpdeskCardConte
   return t(ctx.now < stopsOn ? 'helpdesk.phoneWarning.retiring' : 'helpdesk.phoneWarning.retired', { date });
 }
 
-/** Intl locales for the bot's languages: British English writes "1 February 2027, 15:00". */
-const INTL_LOCALE: Readonly<Record<string, string>> = { en: 'en-GB', es: 'es-ES' };
 
 /** A date (and time) in UTC, written the way the language writes dates; the text adds "UTC". */
 export function formatUtc(date: Date | string, lang: string, withTime: boolean): string {
-  const format = new Intl.DateTimeFormat(INTL_LOCALE[lang] ?? lang, {
+  const format = new Intl.DateTimeFormat(languageInfo(lang)?.intl ?? lang, {
     day: 'numeric',
     month: 'long',
     year: 'numeric',

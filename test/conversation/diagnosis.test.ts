@@ -4,6 +4,8 @@
  * row, run in Teams and Web Chat, in English and Spanish; the rows that depend on the SMS/voice
  * retirement run with the clock frozen on both sides of 1 Feb 2027 and 1 Jul 2027.
  */
+import { LANGUAGES } from '../../locales';
+import { wordCount } from './explorer';
 import type { Activity } from 'botbuilder';
 import en from '../../locales/en.json';
 import es from '../../locales/es.json';
@@ -197,7 +199,7 @@ const rows: Row[] = [
   },
 ];
 
-const LOCALES = ['en-GB', 'es-ES'] as const;
+const LOCALES = LANGUAGES.map((l) => l.intl);
 const CHANNELS: Channel[] = ['msteams', 'webchat'];
 
 /** The diagnosis's own turns send at most 3 messages. */
@@ -205,14 +207,13 @@ function checkLimits(replies: Partial<Activity>[]): void {
   expect(replies.length).toBeLessThanOrEqual(3);
 }
 
-const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
 
 /** Every diagnosis message (the step cards aside) is at most about 60 words, in both languages; the question with its hint too. */
-test.each([['en', en], ['es', es]] as const)('%s: diagnosis messages are short', (_lang, catalog) => {
+test.each(LANGUAGES.map((l) => [l.tag, l.catalog as typeof en] as const))('%s: diagnosis messages are short', (_lang, catalog) => {
   const { steps: _steps, words: _words, useWords: _useWords, ...messages } = catalog.diagnosis;
   const texts = Object.values(messages).flatMap((v) => (typeof v === 'string' ? [v] : Object.values(v)));
-  for (const text of texts) expect(words(text)).toBeLessThanOrEqual(60);
-  expect(words(`${catalog.diagnosis.ask} ${catalog.diagnosis.askHint}`)).toBeLessThanOrEqual(60);
+  for (const text of texts) expect(wordCount(text)).toBeLessThanOrEqual(60);
+  expect(wordCount(`${catalog.diagnosis.ask} ${catalog.diagnosis.askHint}`)).toBeLessThanOrEqual(60);
 });
 
 async function reach(c: Conversation, kind: Kind): Promise<void> {

@@ -242,7 +242,16 @@ function adaptiveTexts(node: unknown): string[] {
   return [...own, ...facts, ...children];
 }
 
-export const wordCount = (text: string): number => text.split(/\s+/).filter(Boolean).length;
+/**
+ * Words in a message, in any of the bot's languages. Japanese has no spaces: its characters count
+ * at 2.5 to a word (people read about 2.5 Japanese characters in the time of an English word), so
+ * 60 words is 150 characters, the limit the translators wrote to.
+ */
+export function wordCount(text: string): number {
+  const cjk = text.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff01-\uff60]/gu)?.length ?? 0;
+  const spaced = text.replace(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff01-\uff60]+/gu, ' ').split(/\s+/).filter(Boolean).length;
+  return spaced + Math.ceil(cjk / 2.5);
+}
 
 /** The catalog keys whose text makes up a message (the key of a long message, for the allow-list). */
 export function keysOf(message: Partial<Activity>, turn: Turn): string[] {

@@ -4,18 +4,17 @@
  * the same script works for Teams hero cards, Web Chat suggested actions and Adaptive Cards),
  * and checking the replies against the locale catalogs.
  */
+import { CATALOGS } from '../../locales';
 import { ConversationState, MemoryStorage, type Activity, type Attachment, type CardAction } from 'botbuilder';
 import { DialogTestClient } from 'botbuilder-testing';
 import { MainDialog } from '../../dialogs/mainDialog';
 import type { SupportCase } from '../../dialogs/services';
-import en from '../../locales/en.json';
-import es from '../../locales/es.json';
 import { Localizer } from '../../src/core/i18n';
 import type { PhoneSignInSetting } from '../../src/core/phoneSignIn';
 import { FakeDirectory } from '../fakes/directory';
 import { FakeEscalations, FakeOutcomes, RecordingLog } from '../fakes/ports';
 
-export const localizer = new Localizer({ en, es }, 'en');
+export const localizer = new Localizer(CATALOGS, 'en');
 
 /** Dates the conversation tables freeze the clock at: before 1 Feb 2027, between, after 1 Jul 2027. */
 export const BEFORE_RETIREMENT = new Date('2026-12-02T10:00:00Z');

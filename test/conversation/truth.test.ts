@@ -4,8 +4,8 @@
  * it, the scam warning once, the hardening step after success, and the personal no-method branch
  * one question at a time. Each row runs in Teams and Web Chat, in English and Spanish.
  */
+import { LANGUAGES } from '../../locales';
 import en from '../../locales/en.json';
-import es from '../../locales/es.json';
 import { AFTER_ADMIN_RETIREMENT, AFTER_RETIREMENT, BEFORE_RETIREMENT } from './harness';
 import { doneSteps, press, reach, runTable, say, type Case, type Turn } from './truthTable';
 
@@ -179,19 +179,13 @@ runTable('truth', cases);
 
 describe('the catalogs', () => {
   const all = (catalog: object) => JSON.stringify(catalog);
-  test.each([
-    ['en', en],
-    ['es', es],
-  ])('%s: never the legacy MFA pages, never Skype in a sentence', (_lang, catalog) => {
+  test.each(LANGUAGES.map((l) => [l.tag, l.catalog] as const))('%s: never the legacy MFA pages, never Skype in a sentence', (_lang, catalog) => {
     const text = all(catalog);
     expect(text).not.toMatch(/windowsazure\.com|proofup|multifactorverification/i);
     const sentences = JSON.stringify({ ...catalog, account: { ...(catalog as typeof en).account, words: undefined } });
     expect(sentences).not.toMatch(/skype/i);
   });
-  test.each([
-    ['en', en],
-    ['es', es],
-  ])('%s: the retirement notes are one sentence each', (_lang, catalog) => {
-    for (const note of Object.values((catalog as typeof en).work.sms)) expect(note.split(/[.!?](?:\s|$)/).filter((s) => s.trim()).length).toBe(1);
+  test.each(LANGUAGES.map((l) => [l.tag, l.catalog] as const))('%s: the retirement notes are one sentence each', (_lang, catalog) => {
+    for (const note of Object.values((catalog as typeof en).work.sms)) expect(note.split(/[.!?](?:\s|$)|[。！？]/).filter((s) => s.trim()).length).toBe(1);
   });
 });

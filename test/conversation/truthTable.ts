@@ -5,6 +5,7 @@
  * also held to the conversation's limits: at most 3 messages, and no message other than a step
  * card longer than about 60 words.
  */
+import { LANGUAGES } from '../../locales';
 import type { Activity } from 'botbuilder';
 import type { PhoneSignInSetting } from '../../src/core/phoneSignIn';
 import { Conversation, type Channel } from './harness';
@@ -36,7 +37,8 @@ export const reach = (kind: 'personal' | 'work'): Turn => ({ act: { reach: kind 
 export const doneSteps = (n: number): Turn[] => Array.from({ length: n }, () => press('choices.done', 'step.progress'));
 
 export const CHANNELS: Channel[] = ['msteams', 'webchat'];
-export const LOCALES = ['en-GB', 'es-ES'];
+/** One activity locale per language of locales/index.ts. */
+export const LOCALES = LANGUAGES.map((l) => l.intl);
 
 const MAX_MESSAGES = 3;
 const MAX_WORDS = 60;

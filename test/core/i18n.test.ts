@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { WALKTHROUGHS } from '../../dialogs/guidedStepsDialog';
 import en from '../../locales/en.json';
+import { CATALOGS, LANGUAGES, LANGUAGE_TAGS } from '../../locales';
 import es from '../../locales/es.json';
 import { catalogKeys, escapeMarkup, Localizer, MissingMessageError, type Catalog, type CatalogValue } from '../../src/core/i18n';
 import { parseMobileNumber, type ParseMobileOptions, type PhoneRejection } from '../../src/core/phone';
@@ -10,6 +11,8 @@ import { recognizeInterruption } from '../../src/core/recognizers';
 
 const catalogs: Record<'en' | 'es', Catalog> = { en, es };
 const localizer = new Localizer(catalogs, 'en');
+/** Every registered language (locales/index.ts). */
+const everyLanguage = new Localizer(CATALOGS, 'en');
 const ROOT = path.join(__dirname, '..', '..');
 
 function lookup(catalog: Catalog, key: string): CatalogValue | undefined {
@@ -54,6 +57,15 @@ describe('Localizer.language', () => {
 
   test('a fallback without a catalog is refused', () => {
     expect(() => new Localizer(catalogs, 'fr')).toThrow(/fr/);
+  });
+
+  test('a region-specific catalog serves its whole language; the exact tag wins', () => {
+    const regional = new Localizer({ en: { a: 'a' }, 'pt-BR': { a: 'b' }, pt: { a: 'c' } }, 'en');
+    expect(regional.language('pt-BR')).toBe('pt-BR');
+    expect(regional.language('pt_br')).toBe('pt-BR');
+    expect(regional.language('pt-PT')).toBe('pt-BR');
+    expect(new Localizer({ en: { a: 'a' }, 'pt-BR': { a: 'b' } }, 'en').language('pt')).toBe('pt-BR');
+    expect(regional.language('p')).toBe('en');
   });
 
   test('languages lists the catalogs', () => {
@@ -187,42 +199,77 @@ describe('escapeMarkup', () => {
   });
 });
 
+// Every translation against English, the source: the same keys, the same placeholders, the same
+// URLs, and really translated. A language added to locales/index.ts
+// is covered here without touching this file.
+const TRANSLATIONS = LANGUAGES.filter((l) => l.tag !== 'en');
+/** Links in a message, bare ones (aka.ms/…) included, without the sentence's closing punctuation. */
+const urls = (text: string) => [...text.matchAll(/https?:\/\/[^\s)*\]]+|\b(?:aka\.ms|account\.microsoft\.com|account\.live\.com|mysignins\.microsoft\.com)\/[^\s)*\]]*/g)].map((m) => m[0].replace(/[.,;:]+$/, '')).sort();
+
 describe('catalog completeness', () => {
   const enKeys = catalogKeys(en).sort();
-  const esKeys = catalogKeys(es).sort();
-
-  test('en and es have exactly the same keys', () => {
-    expect(esKeys).toEqual(enKeys);
-    expect(enKeys.length).toBeGreaterThan(100);
-  });
-
   const messageKeys = enKeys.filter((k) => typeof lookup(en, k) === 'string');
   const listKeys = enKeys.filter((k) => Array.isArray(lookup(en, k)));
 
-  test.each(messageKeys)('%s: a non-empty message with the same placeholders in both', (key) => {
-    const m = { en: lookup(en, key), es: lookup(es, key) };
-    expect(typeof m.en).toBe('string');
-    expect(typeof m.es).toBe('string');
-    expect((m.en as string).trim()).not.toBe('');
-    expect((m.es as string).trim()).not.toBe('');
-    expect(placeholders(m.es as string)).toEqual(placeholders(m.en as string));
+  test('the registry lists English first and every catalog file in locales/', () => {
+    expect(LANGUAGES[0]!.tag).toBe('en');
+    const files = fs.readdirSync(path.join(ROOT, 'locales')).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
+    expect([...LANGUAGE_TAGS].sort()).toEqual(files);
+    expect(enKeys.length).toBeGreaterThan(100);
   });
 
-  test.each(listKeys)('%s: a non-empty list in both', (key) => {
-    for (const list of [lookup(en, key), lookup(es, key)]) {
-      expect(Array.isArray(list)).toBe(true);
-      expect((list as readonly unknown[]).length).toBeGreaterThan(0);
-      for (const word of list as readonly unknown[]) {
-        expect(typeof word).toBe('string');
-        expect((word as string).trim()).not.toBe('');
+  describe.each(TRANSLATIONS.map((l) => [l.tag, l.catalog] as const))('%s', (tag, catalog) => {
+    test('has exactly the keys of English: none missing, none extra', () => {
+      const keys = catalogKeys(catalog).sort();
+      expect({ missing: enKeys.filter((k) => !keys.includes(k)), extra: keys.filter((k) => !enKeys.includes(k)) }).toEqual({ missing: [], extra: [] });
+    });
+
+    test('every message is non-empty and keeps English placeholders and URLs', () => {
+      const wrong: string[] = [];
+      for (const key of messageKeys) {
+        const source = lookup(en, key) as string;
+        const message = lookup(catalog, key);
+        if (typeof message !== 'string' || message.trim() === '') wrong.push(`${key}: missing or empty`);
+        else {
+          if (placeholders(message).join() !== placeholders(source).join()) wrong.push(`${key}: placeholders ${placeholders(message)} vs ${placeholders(source)}`);
+          if (urls(message).join() !== urls(source).join()) wrong.push(`${key}: URLs ${urls(message)} vs ${urls(source)}`);
+        }
       }
-    }
+      expect(wrong).toEqual([]);
+    });
+
+    test('every list of synonyms is non-empty and holds only non-empty strings', () => {
+      const wrong = listKeys.filter((key) => {
+        const list = lookup(catalog, key);
+        return !Array.isArray(list) || list.length === 0 || list.some((w) => typeof w !== 'string' || w.trim() === '');
+      });
+      expect(wrong).toEqual([]);
+    });
+
+    test(`differs from English for at least 90% of messages`, () => {
+      const same = messageKeys.filter((k) => lookup(en, k) === lookup(catalog, k));
+      expect(messageKeys.length).toBeGreaterThan(50);
+      expect(same.length / messageKeys.length).toBeLessThanOrEqual(0.1);
+    });
+
+    test('button titles offered together are distinct', () => {
+      const choices = lookup(catalog, 'choices') as Record<string, string>;
+      const titles = Object.values(choices).map((t) => t.toLowerCase());
+      expect(new Set(titles).size).toBe(titles.length);
+      void tag;
+    });
   });
 
-  test('Spanish differs from English for at least 90% of messages', () => {
-    const same = messageKeys.filter((k) => lookup(en, k) === lookup(es, k));
-    expect(messageKeys.length).toBeGreaterThan(50);
-    expect(same.length / messageKeys.length).toBeLessThanOrEqual(0.1);
+  test.each(messageKeys.map((k) => [k]))('%s: English is a non-empty message', (key) => {
+    expect((lookup(en, key) as string).trim()).not.toBe('');
+  });
+});
+
+describe('the catalogue check itself', () => {
+  test('catches a lost placeholder and a changed URL', () => {
+    expect(placeholders('Hola {{name}}').join()).not.toBe(placeholders('Hi {{name}} {{age}}').join());
+    expect(urls('Siehe https://aka.ms/mfasetup.').join()).toBe(urls('See https://aka.ms/mfasetup').join());
+    expect(urls('Voir https://support.microsoft.com/fr-fr').join()).not.toBe(urls('See https://support.microsoft.com').join());
   });
 });
 
@@ -336,6 +383,8 @@ function catalogLikeLiterals(): { file: string; key: string }[] {
   for (const file of [...sourceFiles(path.join(ROOT, 'dialogs')), ...sourceFiles(path.join(ROOT, 'src'))]) {
     const source = fs.readFileSync(file, 'utf8').replace(/\bconst [A-Z][A-Z0-9_]* = '[^']*';/g, '');
     for (const m of source.matchAll(KEY_LITERAL)) {
+      // File names ('portal.css') are not keys, even where a catalog root shares the name.
+      if (/\.(css|js|html|json|png)$/.test(m[1]!)) continue;
       if (roots.has(m[1]!.split('.')[0]!)) found.push({ file: path.relative(ROOT, file), key: m[1]! });
     }
   }
@@ -360,7 +409,7 @@ describe('keys used in code exist in the catalogs', () => {
   });
 
   test.each(uses.map((u) => [`${u.file}: .${u.method}(…'${u.key}'…)`, u] as const))('%s', (_label, use) => {
-    for (const catalog of [en, es]) {
+    for (const catalog of Object.values(CATALOGS)) {
       const value = lookup(catalog, use.key);
       if (use.kind === 'message') expect(typeof value).toBe('string');
       else if (use.kind === 'list') expect(Array.isArray(value)).toBe(true);
@@ -371,13 +420,12 @@ describe('keys used in code exist in the catalogs', () => {
   // Keys that reach the localizer through a helper (`yesNo(step, 'work.canSignIn')`, `t('intake.x')`,
   // a destructured pair) are caught by this wider sweep.
   test.each(catalogLikeLiterals().map((l) => [l.file, l.key] as const))('%s mentions %s, which exists', (_file, key) => {
-    expect(lookup(en, key)).toBeDefined();
-    expect(lookup(es, key)).toBeDefined();
+    for (const catalog of Object.values(CATALOGS)) expect(lookup(catalog, key)).toBeDefined();
   });
 
   describe.each(Object.entries(WALKTHROUGHS))('walkthrough %s', (_walkthrough, steps) => {
-    test.each([...steps])('step %s has title, text and stuck in both languages', (step) => {
-      for (const catalog of [en, es]) {
+    test.each([...steps])('step %s has title, text and stuck in every language', (step) => {
+      for (const catalog of Object.values(CATALOGS)) {
         for (const part of ['title', 'text', 'stuck']) {
           expect(typeof lookup(catalog, `${step}.${part}`)).toBe('string');
         }
@@ -393,8 +441,8 @@ describe('keys used in code exist in the catalogs', () => {
 
   // Record<RequestedFix, …> makes the compiler insist on every fix.
   const fixes: Record<RequestedFix, true> = { 'replace-mobile': true, 'temporary-access-pass': true };
-  test.each(Object.keys(fixes))('fix %s has a title and words in both languages', (fix) => {
-    for (const catalog of [en, es]) {
+  test.each(Object.keys(fixes))('fix %s has a title and words in every language', (fix) => {
+    for (const catalog of Object.values(CATALOGS)) {
       expect(typeof lookup(catalog, `intake.fix.${fix}`)).toBe('string');
       expect(Array.isArray(lookup(catalog, `intake.fixWords.${fix}`))).toBe(true);
     }
@@ -419,9 +467,9 @@ describe('every phone rejection has a reply', () => {
   test.each(Object.entries(samples))('%s: parseMobileNumber produces it and both catalogs answer it', (reason, [input, opts]) => {
     const parsed = parseMobileNumber(input, opts);
     expect(parsed.ok ? 'accepted' : parsed.reason).toBe(reason);
-    for (const lang of ['en', 'es']) {
-      expect(localizer.has(lang, `phone.${reason}`)).toBe(true);
-      const reply = localizer.t(lang, `phone.${reason}`, { example: '+44 7400 123456' }, ['example']);
+    for (const lang of LANGUAGE_TAGS) {
+      expect(everyLanguage.has(lang, `phone.${reason}`)).toBe(true);
+      const reply = everyLanguage.t(lang, `phone.${reason}`, { example: '+44 7400 123456' }, ['example']);
       expect(reply).not.toMatch(/\{\{/);
     }
   });
@@ -431,25 +479,20 @@ describe('every phone rejection has a reply', () => {
   });
 });
 
-describe('Spanish says what English says', () => {
-  const messageKeys = catalogKeys(en).filter((k) => typeof lookup(en, k) === 'string');
-  const urls = (text: string) => [...text.matchAll(/https?:\/\/[^\s)*\]]+|\b(?:aka\.ms|account\.microsoft\.com|account\.live\.com|mysignins\.microsoft\.com)\/[^\s)*\]]*/g)].map((m) => m[0].replace(/[.,;:]+$/, '')).sort();
-
-  test.each(messageKeys)('%s: the same links in both languages', (key) => {
-    expect(urls(lookup(es, key) as string)).toEqual(urls(lookup(en, key) as string));
-  });
-
+describe('every language says what English says', () => {
   test('the link check finds links (so an empty scan cannot pass)', () => {
+    const messageKeys = catalogKeys(en).filter((k) => typeof lookup(en, k) === 'string');
     expect(messageKeys.filter((k) => urls(lookup(en, k) as string).length > 0).length).toBeGreaterThan(5);
     expect(urls('Ve a https://account.microsoft.com/security.')).toEqual(['https://account.microsoft.com/security']);
+    expect(urls('Öffnen Sie aka.ms/mfasetup.')).toEqual(['aka.ms/mfasetup']);
   });
 
   // A button's title is sent back as the answer; if an interruption's words stand in it, pressing
   // the button runs the interruption instead ("Pedir ayuda a una persona" once read as "talk to a person").
   const titleKeys = catalogKeys(en).filter((k) => /^(choices|account\.choices|intake\.fix)\./.test(k) && typeof lookup(en, k) === 'string');
-  test.each(titleKeys.flatMap((k) => (['en', 'es'] as const).map((lang) => [lang, k] as const)))('%s %s: pressing the button is not read as a command', (lang, key) => {
-    const words = (name: string) => localizer.list(lang, `interrupt.words.${name}`);
-    const heard = recognizeInterruption(localizer.t(lang, key), {
+  test.each(titleKeys.flatMap((k) => LANGUAGE_TAGS.map((lang) => [lang, k] as const)))('%s %s: pressing the button is not read as a command', (lang, key) => {
+    const words = (name: string) => everyLanguage.list(lang, `interrupt.words.${name}`);
+    const heard = recognizeInterruption(everyLanguage.t(lang, key), {
       help: words('help'), cancel: words('cancel'), startOver: words('startOver'), human: words('human'),
       status: words('status'), cancelRequest: words('cancelRequest'), filler: words('filler'),
     });
