@@ -9,7 +9,7 @@ import type { Catalog } from '../src/core/i18n';
 import en from './en.json';
 import es from './es.json';
 import fr from './fr.json';
-// import de from './de.json';
+import de from './de.json';
 import ptBR from './pt-BR.json';
 import ja from './ja.json';
 
@@ -29,7 +29,7 @@ export const LANGUAGES: readonly Language[] = [
   { tag: 'en', catalog: en, intl: 'en-GB', webChat: 'en-US' },
   { tag: 'es', catalog: es, intl: 'es-ES', webChat: 'es-ES' },
   { tag: 'fr', catalog: fr, intl: 'fr-FR', webChat: 'fr-FR', phoneCountry: 'FR' },
-  // { tag: 'de', catalog: de, intl: 'de-DE', webChat: 'de-DE', phoneCountry: 'DE' },
+  { tag: 'de', catalog: de, intl: 'de-DE', webChat: 'de-DE', phoneCountry: 'DE' },
   { tag: 'pt-BR', catalog: ptBR, intl: 'pt-BR', webChat: 'pt-BR', phoneCountry: 'BR' },
   { tag: 'ja', catalog: ja, intl: 'ja-JP', webChat: 'ja-JP', phoneCountry: 'JP' },
 ];

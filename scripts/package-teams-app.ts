@@ -2,11 +2,14 @@
 // manifest.template.json, validates the result against the Teams schema bundled in
 // @microsoft/app-manifest (offline: the package's own validateManifest downloads the schema),
 // checks the icons, and zips manifest.json, color.png and outline.png at the archive root.
+// Its texts come from the bot's catalogs (locales/<tag>.json, section teamsApp): English in the
+// manifest, and one localization file per other language, listed in localizationInfo, so Teams
+// shows the app's name, description and commands in each user's language.
 //
 //   npm run package:teams                          # MicrosoftAppId (and optional BOT_DOMAIN) from the environment
 //   npm run package:teams -- --app-id <guid> --domain bot.contoso.example
 //   npm run package:teams -- --allow-placeholder   # local trial without a bot registration
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,7 +24,11 @@ export const PACKAGE_ENTRIES = ['manifest.json', ICON_FILES.color, ICON_FILES.ou
 
 const GUID = /^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/;
 const HOST_NAME = /^(\*\.)?([a-z0-9-]+\.)+[a-z0-9-]+$/i;
-const PLACEHOLDER = /\$\{\{([A-Z0-9_]+)\}\}/g;
+/** `${{NAME}}` for a setting, `${{t:teamsApp.nameShort}}` for a text from the catalogs. */
+const PLACEHOLDER = /\$\{\{([A-Z0-9_]+|t:[A-Za-z0-9_.]+)\}\}/g;
+const TEXT_ONLY = /^\$\{\{t:([A-Za-z0-9_.]+)\}\}$/;
+/** The catalog the manifest's own strings come from; Teams falls back to it. */
+export const DEFAULT_LANGUAGE = 'en';
 // Zip entries carry a timestamp; a fixed one makes the same inputs give the same bytes.
 const ENTRY_DATE = new Date(Date.UTC(2020, 0, 1));
 
@@ -34,6 +41,8 @@ export interface PackageOptions {
   allowPlaceholder?: boolean;
   /** Folder with manifest.template.json, color.png and outline.png. */
   sourceDir: string;
+  /** Folder with the catalogs (<tag>.json); default: locales/ beside sourceDir. */
+  localesDir?: string;
   outFile: string;
 }
 
@@ -99,6 +108,57 @@ export function fillTemplate(template: unknown, values: Record<string, string | 
   return template;
 }
 
+/** Every string under the catalog's `teamsApp` section as template values: `t:teamsApp.nameShort` → text. */
+export function textValues(catalog: Record<string, unknown>): Record<string, string> {
+  const values: Record<string, string> = {};
+  const walk = (node: unknown, key: string): void => {
+    if (typeof node === 'string') values[`t:${key}`] = node;
+    else if (isRecord(node)) for (const [k, v] of Object.entries(node)) walk(v, `${key}.${k}`);
+  };
+  walk(catalog.teamsApp, 'teamsApp');
+  return values;
+}
+
+/**
+ * The template's translatable strings: each string that is one text placeholder, with its path
+ * written the way Teams localization files name it (`name.short`,
+ * `bots[0].commandLists[0].commands[1].title`).
+ */
+export function translatableStrings(template: unknown, path = ''): { path: string; key: string }[] {
+  if (typeof template === 'string') {
+    const key = TEXT_ONLY.exec(template)?.[1];
+    return key ? [{ path, key }] : [];
+  }
+  if (Array.isArray(template)) return template.flatMap((item: unknown, i) => translatableStrings(item, `${path}[${i}]`));
+  if (isRecord(template)) return Object.entries(template).flatMap(([k, v]) => translatableStrings(v, path ? `${path}.${k}` : k));
+  return [];
+}
+
+/** The catalogs in `dir`, by language tag (file name): en.json, es.json, pt-BR.json… */
+export function readCatalogs(dir: string, problems: string[]): Map<string, Record<string, unknown>> {
+  const catalogs = new Map<string, Record<string, unknown>>();
+  let files: string[] = [];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  } catch (e) {
+    problems.push(`cannot read the catalogs in ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  for (const file of files) {
+    try {
+      const catalog: unknown = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+      if (isRecord(catalog)) catalogs.set(file.replace(/\.json$/, ''), catalog);
+      else problems.push(`${file} must hold a JSON object`);
+    } catch (e) {
+      problems.push(`${file} is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  if (files.length > 0 && !catalogs.has(DEFAULT_LANGUAGE)) problems.push(`no ${DEFAULT_LANGUAGE}.json catalog in ${dir}`);
+  return catalogs;
+}
+
+/** Teams language tags are written in lower case (en, pt-br). */
+export const localizationFile = (tag: string): string => `${tag.toLowerCase()}.json`;
+
 // Schema validation, the way @microsoft/app-manifest's ManifestUtil.validateManifestAgainstSchema
 // does it (same ajv-draft-04 and ajv-formats, loaded from that package's own dependencies, same
 // options, same messages), without loading the package itself: its entry point require()s an
@@ -117,7 +177,7 @@ interface AjvValidate {
 interface Ajv {
   compile(schema: object): AjvValidate;
 }
-type AjvClass = new (options: { allErrors: boolean; strictTypes: boolean }) => Ajv;
+type AjvClass = new (options: { allErrors: boolean; strictTypes: boolean; unicodeRegExp?: boolean }) => Ajv;
 type AddFormats = (ajv: Ajv, formats: string[]) => unknown;
 
 function appManifestRoot(): string {
@@ -129,8 +189,18 @@ function defaultExport<T>(mod: unknown): T {
 }
 
 /** Path of the schema @microsoft/app-manifest bundles for a manifestVersion such as "1.30". */
-export function bundledSchemaPath(manifestVersion: string): string {
-  return join(appManifestRoot(), 'build', 'json-schemas', 'teams', `v${manifestVersion}`, 'MicrosoftTeams.schema.json');
+export function bundledSchemaPath(manifestVersion: string, file = 'MicrosoftTeams.schema.json'): string {
+  return join(appManifestRoot(), 'build', 'json-schemas', 'teams', `v${manifestVersion}`, file);
+}
+
+export const LOCALIZATION_SCHEMA = 'MicrosoftTeams.Localization.schema.json';
+
+/** Errors of a localization file against the Localization schema of the manifest's version. */
+export function localizationErrors(file: Record<string, unknown>, manifestVersion: string): string[] {
+  const validate = schemaValidator(manifestVersion, LOCALIZATION_SCHEMA);
+  if (!validate) return [`no localization schema v${manifestVersion} bundled in @microsoft/app-manifest`];
+  if (validate(file)) return [];
+  return (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}. Details: ${e.params ? JSON.stringify(e.params) : ''}`);
 }
 
 /**
@@ -150,12 +220,13 @@ export function schemaErrors(manifest: Record<string, unknown>): string[] {
 
 const validators = new Map<string, AjvValidate>();
 
-function schemaValidator(version: string): AjvValidate | undefined {
-  const known = validators.get(version);
+function schemaValidator(version: string, file?: string): AjvValidate | undefined {
+  const cacheKey = `${version}/${file ?? ''}`;
+  const known = validators.get(cacheKey);
   if (known) return known;
   let schema: { $schema?: unknown };
   try {
-    schema = JSON.parse(readFileSync(bundledSchemaPath(version), 'utf8')) as { $schema?: unknown };
+    schema = JSON.parse(readFileSync(bundledSchemaPath(version, file), 'utf8')) as { $schema?: unknown };
   } catch {
     return undefined;
   }
@@ -165,10 +236,12 @@ function schemaValidator(version: string): AjvValidate | undefined {
   const fromAppManifest = createRequire(join(appManifestRoot(), 'package.json'));
   const AjvDraft04 = defaultExport<AjvClass>(fromAppManifest('ajv-draft-04'));
   const addFormats = defaultExport<AddFormats>(fromAppManifest('ajv-formats'));
-  const ajv = new AjvDraft04({ allErrors: true, strictTypes: false });
+  // The bundled localization schemas hold a pattern (`\b]` in activityTypes) that is invalid as
+  // a Unicode regular expression, which is how ajv compiles patterns by default.
+  const ajv = new AjvDraft04({ allErrors: true, strictTypes: false, ...(file === LOCALIZATION_SCHEMA ? { unicodeRegExp: false } : {}) });
   addFormats(ajv, ['uri', 'email', 'regex']);
   const validate = ajv.compile(schema);
-  validators.set(version, validate);
+  validators.set(cacheKey, validate);
   return validate;
 }
 
@@ -223,6 +296,8 @@ export async function buildTeamsAppPackage(options: PackageOptions): Promise<Pac
   }
 
   let manifest: Record<string, unknown> | undefined;
+  const catalogs = readCatalogs(options.localesDir ?? join(options.sourceDir, '..', 'locales'), problems);
+  const localizations = new Map<string, Record<string, unknown>>();
   const templateBytes = readSource(problems, options.sourceDir, TEMPLATE_FILE);
   if (templateBytes) {
     let template: unknown;
@@ -231,9 +306,32 @@ export async function buildTeamsAppPackage(options: PackageOptions): Promise<Pac
     } catch (e) {
       problems.push(`${TEMPLATE_FILE} is not valid JSON: ${(e as Error).message}`);
     }
-    const filled = template === undefined ? undefined : fillTemplate(template, { MICROSOFT_APP_ID: appId, BOT_DOMAIN: botDomain }, problems);
+    const filled = template === undefined ? undefined : fillTemplate(template, { MICROSOFT_APP_ID: appId, BOT_DOMAIN: botDomain, ...textValues(catalogs.get(DEFAULT_LANGUAGE) ?? {}) }, problems);
     if (isRecord(filled)) manifest = filled;
     else if (template !== undefined) problems.push(`${TEMPLATE_FILE} must hold a JSON object`);
+    if (manifest && template !== undefined) {
+      // One file per other language, with every translatable string of the template.
+      const strings = translatableStrings(template);
+      const version = String(manifest.manifestVersion);
+      for (const [tag, catalog] of catalogs) {
+        if (tag === DEFAULT_LANGUAGE) continue;
+        const texts = textValues(catalog);
+        const file: Record<string, unknown> = { $schema: `https://developer.microsoft.com/en-us/json-schemas/teams/v${version}/${LOCALIZATION_SCHEMA}` };
+        for (const { path, key } of strings) {
+          const text = texts[`t:${key}`];
+          if (text === undefined) problems.push(`${tag}.json has no ${key} (for ${path})`);
+          else file[path] = text;
+        }
+        problems.push(...localizationErrors(file, version).map((e) => `${localizationFile(tag)}: schema: ${e}`));
+        localizations.set(localizationFile(tag), file);
+      }
+      if (localizations.size > 0) {
+        manifest.localizationInfo = {
+          defaultLanguageTag: DEFAULT_LANGUAGE,
+          additionalLanguages: [...catalogs.keys()].filter((tag) => tag !== DEFAULT_LANGUAGE).map((tag) => ({ languageTag: tag.toLowerCase(), file: localizationFile(tag) })),
+        };
+      }
+    }
   }
 
   if (manifest) {
@@ -261,6 +359,7 @@ export async function buildTeamsAppPackage(options: PackageOptions): Promise<Pac
   zip.file('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`, entry);
   zip.file(ICON_FILES.color, color, entry);
   zip.file(ICON_FILES.outline, outline, entry);
+  for (const [file, strings] of localizations) zip.file(file, `${JSON.stringify(strings, null, 2)}\n`, entry);
   const bytes = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: 9 } });
   mkdirSync(dirname(options.outFile), { recursive: true });
   writeFileSync(options.outFile, bytes);
@@ -294,6 +393,7 @@ export function optionsFromCli(argv: string[], env: NodeJS.ProcessEnv, cwd: stri
     botDomain: values.domain ?? env.BOT_DOMAIN,
     allowPlaceholder: values['allow-placeholder'],
     sourceDir: resolve(cwd, 'teams-app'),
+    localesDir: resolve(cwd, 'locales'),
     outFile: resolve(cwd, values.out),
   };
 }
@@ -314,7 +414,9 @@ async function main(): Promise<number> {
     const result = await buildTeamsAppPackage(options);
     for (const note of result.notes) console.warn(`Note: ${note}`);
     const domains = Array.isArray(result.manifest.validDomains) ? result.manifest.validDomains.join(', ') : '';
-    console.log(`Wrote ${result.outFile} (manifest ${String(result.manifest.manifestVersion)}, app id ${String(result.manifest.id)}, valid domains: ${domains || 'none'})`);
+    const info = result.manifest.localizationInfo as { additionalLanguages?: { languageTag: string }[] } | undefined;
+    const languages = [DEFAULT_LANGUAGE, ...(info?.additionalLanguages ?? []).map((l) => l.languageTag)].join(', ');
+    console.log(`Wrote ${result.outFile} (manifest ${String(result.manifest.manifestVersion)}, app id ${String(result.manifest.id)}, languages: ${languages}, valid domains: ${domains || 'none'})`);
     return 0;
   } catch (e) {
     console.error(e instanceof TeamsPackageError ? e.message : e);

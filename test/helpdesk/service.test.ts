@@ -4,6 +4,8 @@
  * decisions and Graph actions need no Bot Framework at all.
  */
 import en from '../../locales/en.json';
+import { CATALOGS } from '../../locales';
+import { catalogKeys, Localizer } from '../../src/core/i18n';
 import type { Clock, EscalationDraft } from '../../src/core/ports';
 import type { CardClick, Clicker } from '../../src/helpdesk/port';
 import { FakeAdminDirectory } from '../fakes/adminDirectory';
@@ -105,6 +107,27 @@ describe('the helpdesk service on a fake Teams port', () => {
     expect((await helpdesk.onCardAction(click('replaceMobile', reference))).kind).toBe('card');
     expect(directory.writes).toHaveLength(1);
     expect((await audit.list(reference)).map((r) => r.kind)).toEqual(expect.arrayContaining(['request', 'posted', 'approval', 'graph-call', 'completed']));
+  });
+
+  it("the helpdesk's card and answers stay in the helpdesk's language (HELPDESK_LOCALE); the requester is told in theirs", async () => {
+    const clock = new HandClock();
+    const directory = new FakeAdminDirectory()
+      .withMethods(summary(TARGET, [{ type: 'mobile', e164: '+447700900999', masked: '+44 ••••••••99' }]))
+      .withApprover(APPROVER, 'authenticationAdministrator');
+    const { helpdesk, teams } = helpdeskOnFakes({ directory, clock, approverIds: [APPROVER], settings: { language: 'ja' } });
+    const { reference } = await helpdesk.submit({ ...draft(), locale: 'es-ES' });
+    const helpdeskTexts = (tag: string) => catalogKeys(CATALOGS[tag]!).filter((k) => k.startsWith('helpdesk.')).flatMap((k) => (new Localizer(CATALOGS, 'en').has(tag, k) ? [new Localizer(CATALOGS, 'en').template(tag, k)] : [])).filter((t) => !t.includes('{{') && t.length > 3);
+    const card = JSON.stringify(teams.delivered('card')[0]?.card);
+    expect(helpdeskTexts('ja').filter((t) => card.includes(t)).length).toBeGreaterThan(2);
+    expect(helpdeskTexts('es').filter((t) => card.includes(t) && !helpdeskTexts('ja').includes(t))).toEqual([]);
+    expect(helpdeskTexts('en').filter((t) => card.includes(t) && !helpdeskTexts('ja').includes(t))).toEqual([]);
+
+    await helpdesk.onCardAction(click('replaceMobile', reference));
+    const told = teams.delivered('message').map((m) => m.message.text ?? '');
+    // The Spanish notice, whatever its placeholders hold: its fixed words before the first one.
+    const spanish = new Localizer(CATALOGS, 'en').template('es', 'notify.completed.replace-mobile').split('{{')[0]!;
+    expect(spanish.length).toBeGreaterThan(5);
+    expect(told.filter((t) => t.includes(spanish) && t.includes(reference))).toHaveLength(1);
   });
 
   it('refuses a click from someone who is not an approver, with no Graph action, and audits it', async () => {

@@ -4,8 +4,7 @@
  * admin directory fake. No botbuilder is loaded here, so the suites that use it can prove the
  * service needs none.
  */
-import en from '../../locales/en.json';
-import es from '../../locales/es.json';
+import { CATALOGS } from '../../locales';
 import { Localizer } from '../../src/core/i18n';
 import type { Clock } from '../../src/core/ports';
 import { HelpdeskService, type HelpdeskSettings } from '../../src/helpdesk/service';
@@ -33,7 +32,7 @@ export function helpdeskOnFakes(options: { directory: FakeAdminDirectory; clock:
     store,
     audit,
     directory,
-    localizer: new Localizer({ en, es }, 'en'),
+    localizer: new Localizer(CATALOGS, 'en'),
     log: quiet,
     clock,
     channels: new HelpdeskChannelStore(storage),

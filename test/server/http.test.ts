@@ -4,6 +4,8 @@
  */
 import en from '../../locales/en.json';
 import es from '../../locales/es.json';
+import { LANGUAGES } from '../../locales';
+import { wordCount } from '../conversation/explorer';
 import type { AddressInfo } from 'node:net';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { createServer, TurnGate } from '../../src/server';
@@ -88,6 +90,26 @@ describe('a conversation over HTTP with expectReplies', () => {
     // Once per conversation.
     expect(await c.post({ type: 'event', name: 'webchat/join', value: { locale: 'es-ES' } })).toEqual([]);
     expect(readable(await c.post({ text: 'Personal', locale: 'es-ES' }))).toContain(es.diagnosis.ask);
+  });
+
+  describe.each(LANGUAGES.map((l) => [l.intl, l.catalog as typeof en] as const))('the first minute in %s', (locale, catalog) => {
+    test('Web Chat: the join event gets the welcome, the tip and the account question with its buttons, short', async () => {
+      const c = new HttpConversation(bot.url, `first-minute-${locale}`, 'webchat', { locale: undefined });
+      const joined = await c.post({ type: 'event', name: 'webchat/join', value: { locale } });
+      expect(joined.map((a) => a.text)).toEqual([`${catalog.welcome}\n\n${catalog.start.scam}`, catalog.account.hint, catalog.account.ask]);
+      expect(joined[2]!.suggestedActions?.actions.map((a) => a.title)).toEqual([catalog.account.choices.personal, catalog.account.choices.work, catalog.account.choices.unsure]);
+      for (const reply of joined) expect(wordCount(reply.text ?? '')).toBeLessThanOrEqual(60);
+    });
+
+    test('Teams: installing the bot gets the welcome and the work-account confirmation with Yes / No', async () => {
+      const id = `a:1first-${locale}`;
+      const teams = new HttpConversation(bot.url, id, 'msteams', { locale, conversation: { id, conversationType: 'personal' } });
+      const installed = await teams.post({ type: 'installationUpdate', action: 'add' });
+      expect(installed.length).toBeLessThanOrEqual(3);
+      expect(installed[0]!.text).toBe(`${catalog.welcome}\n\n${catalog.start.scam}`);
+      const shown = readable(installed);
+      for (const text of [catalog.account.teamsConfirm, catalog.choices.yes, catalog.choices.no]) expect(shown).toContain(JSON.stringify(text).slice(1, -1));
+    });
   });
 
   test('after the welcome, a first message that is not an answer is an opening, not "Sorry, I didn\'t catch that"', async () => {

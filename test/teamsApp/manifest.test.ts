@@ -7,16 +7,24 @@ import {
   buildTeamsAppPackage,
   bundledSchemaPath,
   fillTemplate,
+  localizationErrors,
+  localizationFile,
   optionsFromCli,
   PACKAGE_ENTRIES,
   PLACEHOLDER_APP_ID,
   schemaErrors,
   TeamsPackageError,
+  textValues,
+  translatableStrings,
 } from '../../scripts/package-teams-app';
+import { CATALOGS, LANGUAGE_TAGS } from '../../locales';
+import { recognizeInterruption, type Interruption } from '../../src/core/recognizers';
 import { decodePng, drawColorIcon, drawOutlineIcon, encodePng, readPngHeader } from '../../scripts/make-teams-icons';
 
 const REPO = join(__dirname, '..', '..');
 const SOURCE_DIR = join(REPO, 'teams-app');
+const LOCALES_DIR = join(REPO, 'locales');
+const EN_TEXTS = textValues(JSON.parse(readFileSync(join(LOCALES_DIR, 'en.json'), 'utf8')) as Record<string, unknown>);
 const APP_ID = '6f1c2a4e-3b5d-4c7e-9f80-1a2b3c4d5e6f';
 const DOMAIN = 'bot.contoso.example';
 
@@ -38,7 +46,7 @@ function template(): unknown {
 
 function filled(values: Record<string, string | undefined> = { MICROSOFT_APP_ID: APP_ID, BOT_DOMAIN: DOMAIN }): Record<string, unknown> {
   const problems: string[] = [];
-  const manifest = fillTemplate(template(), values, problems) as Record<string, unknown>;
+  const manifest = fillTemplate(template(), { ...values, ...EN_TEXTS }, problems) as Record<string, unknown>;
   expect(problems).toEqual([]);
   return manifest;
 }
@@ -127,11 +135,11 @@ describe('Teams manifest template', () => {
     expect(m.webApplicationInfo).toBeUndefined();
   });
 
-  it('lists the personal and team commands', () => {
+  it('lists the personal commands in English, from the catalog; none in a team, where the bot only points to a 1:1 chat', () => {
     const lists = typed(filled()).bots[0]!.commandLists;
     const titles = (scope: string): string[] => lists.filter((l) => l.scopes.includes(scope)).flatMap((l) => l.commands.map((c) => c.title));
     expect(titles('personal')).toEqual(['help', 'start over', 'talk to a person', 'status', 'cancel my request']);
-    expect(titles('team')).toEqual(['status']);
+    expect(titles('team')).toEqual([]);
   });
 
   it('takes validDomains from BOT_DOMAIN and leaves it empty when there is none', () => {
@@ -141,7 +149,7 @@ describe('Teams manifest template', () => {
 
   it('reports a placeholder that has no value', () => {
     const problems: string[] = [];
-    fillTemplate(template(), { BOT_DOMAIN: DOMAIN }, problems);
+    fillTemplate(template(), { BOT_DOMAIN: DOMAIN, ...EN_TEXTS }, problems);
     expect(problems).toEqual(['/id: placeholder ${{MICROSOFT_APP_ID}} has no value', '/bots/0/botId: placeholder ${{MICROSOFT_APP_ID}} has no value']);
   });
 });
@@ -193,17 +201,18 @@ describe('Teams app package', () => {
     return JSZip.loadAsync(readFileSync(file));
   }
 
-  it('writes a zip with exactly manifest.json, color.png and outline.png at the root', async () => {
+  it('writes a zip with exactly manifest.json, color.png, outline.png and one file per other language at the root', async () => {
     const outFile = join(work, 'out', 'teams-app.zip');
     const result = await buildTeamsAppPackage({ appId: APP_ID, botDomain: DOMAIN, sourceDir: SOURCE_DIR, outFile });
     expect(result.outFile).toBe(outFile);
 
     const zip = await unzip(outFile);
-    expect(Object.keys(zip.files).sort()).toEqual([...PACKAGE_ENTRIES].sort());
+    const languageFiles = LANGUAGE_TAGS.filter((t) => t !== 'en').map(localizationFile);
+    expect(Object.keys(zip.files).sort()).toEqual([...PACKAGE_ENTRIES, ...languageFiles].sort());
     expect(Object.values(zip.files).some((f) => f.dir)).toBe(false);
 
     const manifest = JSON.parse(await zip.file('manifest.json')!.async('string')) as Record<string, unknown>;
-    expect(manifest).toEqual(filled());
+    expect(manifest).toEqual({ ...filled(), localizationInfo: manifest.localizationInfo });
     expect(manifest).toEqual(result.manifest);
     expect(schemaErrors(manifest)).toEqual([]);
     for (const icon of ['color.png', 'outline.png']) {
@@ -265,7 +274,7 @@ describe('Teams app package', () => {
   it('refuses icons of the wrong size or without transparency', async () => {
     const opaqueOutline = encodePng(drawOutlineIcon(), { alpha: false });
     const dir = sourceCopy('bad-icons', { 'color.png': readFileSync(join(SOURCE_DIR, 'outline.png')), 'outline.png': opaqueOutline });
-    const attempt = buildTeamsAppPackage({ appId: APP_ID, sourceDir: dir, outFile: join(work, 'bad-icons.zip') });
+    const attempt = buildTeamsAppPackage({ appId: APP_ID, sourceDir: dir, localesDir: LOCALES_DIR, outFile: join(work, 'bad-icons.zip') });
     await expect(attempt).rejects.toHaveProperty('problems', [
       'color.png is 32×32; Teams needs 192×192',
       'outline.png has no transparency; the outline icon must be white on a transparent background',
@@ -277,14 +286,71 @@ describe('Teams app package', () => {
     edited.name.short = 'Sign-in help after a phone change';
     edited.bots[0]!.botId = '11111111-2222-3333-4444-555555555555';
     const dir = sourceCopy('bad-template', { 'manifest.template.json': JSON.stringify(edited) });
-    const attempt = buildTeamsAppPackage({ appId: APP_ID, sourceDir: dir, outFile: join(work, 'bad-template.zip') });
+    const attempt = buildTeamsAppPackage({ appId: APP_ID, sourceDir: dir, localesDir: LOCALES_DIR, outFile: join(work, 'bad-template.zip') });
     await expect(attempt).rejects.toThrow(/\/bots\/0\/botId must equal \/id/);
     await expect(attempt).rejects.toThrow(/schema: \/name\/short must NOT have more than 30 characters/);
   });
 
   it('reports a template that is not JSON', async () => {
     const dir = sourceCopy('not-json', { 'manifest.template.json': '{ "id": ' });
-    await expect(buildTeamsAppPackage({ appId: APP_ID, sourceDir: dir, outFile: join(work, 'not-json.zip') })).rejects.toThrow(/manifest\.template\.json is not valid JSON/);
+    await expect(buildTeamsAppPackage({ appId: APP_ID, sourceDir: dir, localesDir: LOCALES_DIR, outFile: join(work, 'not-json.zip') })).rejects.toThrow(/manifest\.template\.json is not valid JSON/);
+  });
+});
+
+describe('Teams app package in every language', () => {
+  let manifest: Record<string, unknown>;
+  let zip: JSZip;
+  beforeAll(async () => {
+    const result = await buildTeamsAppPackage({ appId: APP_ID, sourceDir: SOURCE_DIR, outFile: join(work, 'languages.zip') });
+    manifest = result.manifest;
+    zip = await JSZip.loadAsync(readFileSync(join(work, 'languages.zip')));
+  });
+
+  it('lists every language of the bot in localizationInfo, English the default', () => {
+    expect(manifest.localizationInfo).toEqual({
+      defaultLanguageTag: 'en',
+      additionalLanguages: LANGUAGE_TAGS.filter((t) => t !== 'en')
+        .sort()
+        .map((tag) => ({ languageTag: tag.toLowerCase(), file: localizationFile(tag) })),
+    });
+    expect(LANGUAGE_TAGS.length).toBeGreaterThanOrEqual(2);
+    expect(schemaErrors(manifest)).toEqual([]);
+  });
+
+  const strings = translatableStrings(template());
+  it('finds the template\'s translatable strings (so an empty scan cannot pass)', () => {
+    expect(strings.map((s) => s.path)).toEqual(expect.arrayContaining(['name.short', 'description.full', 'bots[0].commandLists[0].commands[4].title']));
+  });
+
+  it.each(LANGUAGE_TAGS.filter((t) => t !== 'en'))('%s: its file validates against the localization schema and holds the catalog\'s texts', async (tag) => {
+    const file = JSON.parse(await zip.file(localizationFile(tag))!.async('string')) as Record<string, unknown>;
+    expect(localizationErrors(file, String(manifest.manifestVersion))).toEqual([]);
+    const texts = textValues(CATALOGS[tag] as Record<string, unknown>);
+    for (const { path, key } of strings) expect(file[path]).toBe(texts[`t:${key}`]);
+    expect(file['name.short']).not.toBe(typed(manifest).name.short);
+  });
+
+  it.each(LANGUAGE_TAGS)('%s: each command title is what the bot recognises as that command', (tag) => {
+    const words = (name: string) => CATALOGS[tag] && (((CATALOGS[tag] as { interrupt: { words: Record<string, string[]> } }).interrupt.words[name]) ?? []);
+    const all = { help: words('help'), cancel: words('cancel'), startOver: words('startOver'), human: words('human'), status: words('status'), cancelRequest: words('cancelRequest'), filler: words('filler') };
+    const commands = (CATALOGS[tag] as { teamsApp: { commands: Record<string, { title: string }> } }).teamsApp.commands;
+    for (const [command, { title }] of Object.entries(commands)) expect([title, recognizeInterruption(title, all)]).toEqual([title, command as Interruption]);
+  });
+
+  it('the localization check is real: a name too long for Teams is refused, naming the file', () => {
+    expect(localizationErrors({ 'name.short': 'x'.repeat(31), 'description.short': 'd', 'description.full': 'f' }, String(manifest.manifestVersion))).toEqual([
+      expect.stringMatching(/name\.short must NOT have more than 30 characters/),
+    ]);
+  });
+
+  it('refuses a catalog that lacks a Teams text, naming the language and key', async () => {
+    const locales = join(work, 'locales-missing');
+    mkdirSync(locales, { recursive: true });
+    for (const tag of ['en', 'es']) writeFileSync(join(locales, `${tag}.json`), JSON.stringify(CATALOGS[tag]));
+    const es = JSON.parse(JSON.stringify(CATALOGS.es)) as { teamsApp: Record<string, unknown> };
+    delete es.teamsApp.nameFull;
+    writeFileSync(join(locales, 'es.json'), JSON.stringify(es));
+    await expect(buildTeamsAppPackage({ appId: APP_ID, sourceDir: SOURCE_DIR, localesDir: locales, outFile: join(work, 'missing.zip') })).rejects.toThrow(/es\.json has no teamsApp\.nameFull \(for name\.full\)/);
   });
 });
 
@@ -297,6 +363,7 @@ describe('package:teams command line', () => {
       botDomain: DOMAIN,
       allowPlaceholder: false,
       sourceDir: join(cwd, 'teams-app'),
+      localesDir: join(cwd, 'locales'),
       outFile: join(cwd, 'dist', 'teams-app.zip'),
     });
     expect(optionsFromCli(['--app-id', 'x', '--domain=d.example', '--allow-placeholder', '--out', 'o.zip'], { MicrosoftAppId: APP_ID, BOT_DOMAIN: DOMAIN }, cwd)).toMatchObject({
