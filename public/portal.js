@@ -90,6 +90,15 @@
     return template.innerHTML;
   }
 
+  // On a narrow screen the language links scroll sideways: show the current one.
+  function revealCurrentLanguage() {
+    var nav = document.querySelector('.languages');
+    var current = nav && nav.querySelector('[aria-current]');
+    if (!current) return;
+    var over = current.getBoundingClientRect().right - nav.getBoundingClientRect().right;
+    if (over > 0) nav.scrollLeft += over + 8;
+  }
+
   async function requestToken() {
     var res;
     try {
@@ -161,5 +170,6 @@
     statusEl.textContent = strings['status.connecting'];
   }
 
+  revealCurrentLanguage();
   start();
 })();

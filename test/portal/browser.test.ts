@@ -467,6 +467,10 @@ describeInBrowser(`the help portal in Chromium (${CHROMIUM})`, () => {
       expect(at.sendBottom).toBeLessThanOrEqual(PHONE.height);
       // The explanation follows the chat.
       expect(at.introTop).toBeGreaterThanOrEqual(at.chatBottom);
+      // The language links scroll sideways; the current one is in view.
+      const current = await page.evaluate<{ left: number; right: number }>(`(() => { const r = document.querySelector('nav a[aria-current]').getBoundingClientRect(); return { left: r.left, right: r.right }; })()`);
+      expect(current.left).toBeGreaterThanOrEqual(0);
+      expect(current.right).toBeLessThanOrEqual(PHONE.width);
       await page.screenshot({ path: path.join(ARTIFACTS, `portal-phone-${language.tag}.png`) });
       await expectFirstMessageIn(page, language);
     }, 40_000);
