@@ -125,7 +125,8 @@ describeInBrowser(`the help portal in Chromium (${CHROMIUM})`, () => {
     // startBot is src/app.ts on port 0 in local mode: the portal, the token endpoint and the
     // Direct Line stand-in all come from the composition root, as with `npm start`.
     [bot, browser] = await Promise.all([
-      startBot(RETENTION),
+      // Every page here comes from one loopback address: more than the default 10 chats a minute.
+      startBot({ ...RETENTION, TOKEN_REQUESTS_PER_MINUTE: '200' }),
       chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true }),
     ]);
     const page = await fetch(`${bot.url}/`);
@@ -186,7 +187,8 @@ describeInBrowser(`the help portal in Chromium (${CHROMIUM})`, () => {
       await page.locator('.webchat__bubble__content', { hasText: text }).last().waitFor({ timeout: 10_000 });
     } catch {
       const said = await page.locator('.webchat__bubble__content').allInnerTexts();
-      throw new Error(`the bot never said ${String(text)}; the transcript ends:\n  ${said.slice(-6).join('\n  ')}`);
+      const alert = await page.locator('#chat-alert').textContent();
+      throw new Error(`the bot never said ${String(text)}; the transcript ends:\n  ${said.slice(-6).join('\n  ')}${alert ? `\nthe page's alert: ${alert}` : ''}`);
     }
   }
 
