@@ -601,12 +601,13 @@ function report(results: StoreResult[], coldStart: ColdStartResult | undefined, 
     `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; load average ${machine.loadavgAtStart.join(' ')} at start (${Math.round(machine.cpuBusyBeforeStart * 100)}% CPU busy just before), ${machine.loadavgAtEnd.join(' ')} at end`,
   );
   if (coldStart) {
+    const signed = (ms: number) => `${ms < 0 ? '−' : '+'}${fmt(Math.abs(ms), 0)}`;
     const c = (f: ColdStartResult['node']) => `median ${fmt(f.medianMs, 0)} ms (range ${fmt(f.minMs, 0)}–${fmt(f.maxMs, 0)} ms over ${f.runs} runs)`;
     lines.push(
       '',
       '[cold start] spawn -> first 200 from /healthz',
       `  ${verdict(coldStart.node.medianMs < TARGETS.coldStartMs)}  node dist/src/index.js   ${c(coldStart.node)}   target < ${fmt(TARGETS.coldStartMs, 0)} ms`,
-      `        second npm start         ${c(coldStart.npmStart)}   (+${fmt(coldStart.npmStart.medianMs - coldStart.node.medianMs, 0)} ms: npm and the stale check)${coldStart.npmStartBuilt ? '   !! npm start rebuilt: the build was not fresh' : ''}`,
+      `        second npm start         ${c(coldStart.npmStart)}   (${signed(coldStart.npmStart.medianMs - coldStart.node.medianMs)} ms against node: npm and the stale check)${coldStart.npmStartBuilt ? '   !! npm start rebuilt: the build was not fresh' : ''}`,
     );
   }
   lines.push(`Load: ${options.connections} connections, keep-alive, expectReplies; ${options.rounds} alternating rounds of ${options.roundSeconds} s per target after a ${options.warmupSeconds} s warm-up each`);
