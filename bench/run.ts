@@ -311,6 +311,9 @@ async function main(): Promise<number> {
         // The escalations come from one loopback client with ids the portal never issued.
         REQUESTS_PER_CLIENT_ADDRESS_PER_HOUR: '1000',
         REQUESTS_PER_TARGET_DOMAIN_PER_HOUR: '1000',
+        // The escalation phase times approve → Graph → notify, not the evidence policy (issue 12):
+        // an unverified web-chat request would otherwise wait for the manager's "Yes".
+        REQUIRE_MANAGER_CONFIRMATION: 'never',
       };
       if (store === 'blob') Object.assign(env, { BLOB_CONNECTION_STRING: blobConnection!, BLOB_CONTAINER });
       const profDir = options.cpuProfDir ? path.join(options.cpuProfDir, store) : undefined;
