@@ -23,6 +23,7 @@ import { TimedConnector } from './connector';
 import { IDLE_MIDWAY, PERSONAL_WALK, WORK_WALK, escalationIntake, fixedPart, readable, type ActivityJson } from './conversation';
 import { BotClient, Errors, driveConversations, driveEcho, openConversations, playTurn, type ChatOptions, type PhaseResult } from './load';
 import { collectGarbage, openInspector } from './inspector';
+import { measureColdStart, type ColdStartResult } from './coldStart';
 import { Child, accepts, answers200, freePort, projectRoot } from './processes';
 import { summarise } from './profileSummary';
 import { median, percentile, round } from './stats';
@@ -33,6 +34,8 @@ const TARGETS = {
   fullP99Ms: 30,
   kibPerIdleConversation: 3,
   approveToNotifyP50Ms: 150,
+  /** Spawn of `node dist/src/index.js` to its first 200 from /healthz. */
+  coldStartMs: 2000,
 };
 
 // ---- the sandbox tenant (sandbox/README.md) -----------------------------------------------------
@@ -55,7 +58,8 @@ const BLOB_CONTAINER = 'bench-state';
 const NOWHERE = 'http://127.0.0.1:9';
 
 type Store = 'sqlite' | 'blob';
-type Phase = 'throughput' | 'memory' | 'escalation';
+type Phase = 'coldstart' | 'throughput' | 'memory' | 'escalation';
+const PHASES: Phase[] = ['coldstart', 'throughput', 'memory', 'escalation'];
 
 interface Options {
   quick: boolean;
@@ -69,6 +73,7 @@ interface Options {
   idleConversations: Record<Store, number>;
   settleSeconds: number;
   escalations: number;
+  coldStarts: number;
   cpuProfDir?: string;
 }
 
@@ -80,11 +85,12 @@ function parseOptions(argv: string[]): Options {
       quick: { type: 'boolean', default: false },
       connections: { type: 'string', default: '10' },
       store: { type: 'string', default: 'sqlite' },
-      phases: { type: 'string', default: 'throughput,memory,escalation' },
+      phases: { type: 'string', default: PHASES.join(',') },
       rounds: { type: 'string' },
       'round-seconds': { type: 'string' },
       idle: { type: 'string' },
       escalations: { type: 'string' },
+      'cold-starts': { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
       'cpu-prof-dir': { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -93,8 +99,8 @@ function parseOptions(argv: string[]): Options {
   if (values.help) {
     process.stdout.write(
       [
-        'npm run bench -- [--quick] [--connections=10] [--store=sqlite|blob|both] [--phases=throughput,memory,escalation]',
-        '                 [--rounds=N] [--round-seconds=S] [--idle=N] [--escalations=N] [--cpu-prof [--cpu-prof-dir=DIR]]',
+        'npm run bench -- [--quick] [--connections=10] [--store=sqlite|blob|both] [--phases=coldstart,throughput,memory,escalation]',
+        '                 [--rounds=N] [--round-seconds=S] [--idle=N] [--escalations=N] [--cold-starts=N] [--cpu-prof [--cpu-prof-dir=DIR]]',
         '',
       ].join('\n'),
     );
@@ -108,7 +114,7 @@ function parseOptions(argv: string[]): Options {
   const stores: Store[] = values.store === 'both' ? ['sqlite', 'blob'] : values.store === 'blob' ? ['blob'] : values.store === 'sqlite' ? ['sqlite'] : [];
   if (stores.length === 0) throw new Error(`--store must be sqlite, blob or both, got ${values.store}`);
   const phases = values.phases.split(',').map((p) => p.trim()) as Phase[];
-  for (const p of phases) if (!['throughput', 'memory', 'escalation'].includes(p)) throw new Error(`unknown phase ${p}`);
+  for (const p of phases) if (!PHASES.includes(p)) throw new Error(`unknown phase ${p}`);
   const quick = values.quick;
   return {
     quick,
@@ -124,6 +130,7 @@ function parseOptions(argv: string[]): Options {
     },
     settleSeconds: quick ? 0.5 : 3,
     escalations: Math.round(positive('escalations', values.escalations, quick ? 3 : 20)),
+    coldStarts: Math.round(positive('cold-starts', values['cold-starts'], quick ? 2 : 7)),
     cpuProfDir: values['cpu-prof'] ? path.resolve(values['cpu-prof-dir'] ?? path.join(os.tmpdir(), `bench-prof-${Date.now()}`)) : undefined,
   };
 }
@@ -235,8 +242,14 @@ async function main(): Promise<number> {
   if (options.cpuProfDir) process.stdout.write(`CPU profiles of the bot child go to ${options.cpuProfDir} (profiling slows the bot: read ratios, not absolute figures)\n`);
 
   const results: StoreResult[] = [];
+  let coldStart: ColdStartResult | undefined;
   let failure: Error | undefined;
   try {
+    // First, while nothing else of the bench runs yet.
+    if (options.phases.includes('coldstart')) {
+      process.stdout.write(`\n== cold start: ${options.coldStarts} × (node dist/src/index.js, npm start), alternating\n`);
+      coldStart = await measureColdStart(root, work, options.coldStarts, (line) => process.stdout.write(`${line}\n`));
+    }
     // The tenant, in this process so every Graph request the bot makes can be timed here.
     const sandbox = await startGraphSandbox({ seed: loadTenantSeed(path.join(root, 'sandbox', 'demo-tenant.json')) });
     cleanups.push(() => sandbox.close());
@@ -298,6 +311,9 @@ async function main(): Promise<number> {
         // The escalations come from one loopback client with ids the portal never issued.
         REQUESTS_PER_CLIENT_ADDRESS_PER_HOUR: '1000',
         REQUESTS_PER_TARGET_DOMAIN_PER_HOUR: '1000',
+        // The escalation phase times approve → Graph → notify, not the evidence policy (issue 12):
+        // an unverified web-chat request would otherwise wait for the manager's "Yes".
+        REQUIRE_MANAGER_CONFIRMATION: 'never',
       };
       if (store === 'blob') Object.assign(env, { BLOB_CONNECTION_STRING: blobConnection!, BLOB_CONTAINER });
       const profDir = options.cpuProfDir ? path.join(options.cpuProfDir, store) : undefined;
@@ -451,9 +467,9 @@ async function main(): Promise<number> {
   }
   machine.loadavgAtEnd = os.loadavg().map((x) => round(x));
 
-  report(results, machine, options);
+  report(results, coldStart, machine, options);
   const ok = !failure && errors.count === 0;
-  const summary = { when: new Date().toISOString(), runId, machine, options, targets: TARGETS, results, errors: { count: errors.count, samples: errors.samples }, failure: failure?.message, ok };
+  const summary = { when: new Date().toISOString(), runId, machine, options, targets: TARGETS, coldStart, results, errors: { count: errors.count, samples: errors.samples }, failure: failure?.message, ok };
   // A profiled or quick run is not a figure to compare, so it never replaces latest.json.
   const out = path.join(root, 'bench', 'results', options.quick ? 'quick.json' : options.cpuProfDir ? 'profiled.json' : 'latest.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
@@ -582,11 +598,21 @@ async function checkStoreUsed(store: Store, sqlitePath: string, blobConnection: 
 }
 
 // ---- the report ------------------------------------------------------------------------------------
-function report(results: StoreResult[], machine: { cpu: string; cores: number; node: string; loadavgAtStart: number[]; loadavgAtEnd: number[]; cpuBusyBeforeStart: number }, options: Options): void {
+function report(results: StoreResult[], coldStart: ColdStartResult | undefined, machine: { cpu: string; cores: number; node: string; loadavgAtStart: number[]; loadavgAtEnd: number[]; cpuBusyBeforeStart: number }, options: Options): void {
   const lines: string[] = ['', '================ RESULTS ================'];
   lines.push(
     `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; load average ${machine.loadavgAtStart.join(' ')} at start (${Math.round(machine.cpuBusyBeforeStart * 100)}% CPU busy just before), ${machine.loadavgAtEnd.join(' ')} at end`,
   );
+  if (coldStart) {
+    const signed = (ms: number) => `${ms < 0 ? '−' : '+'}${fmt(Math.abs(ms), 0)}`;
+    const c = (f: ColdStartResult['node']) => `median ${fmt(f.medianMs, 0)} ms (range ${fmt(f.minMs, 0)}–${fmt(f.maxMs, 0)} ms over ${f.runs} runs)`;
+    lines.push(
+      '',
+      '[cold start] spawn -> first 200 from /healthz',
+      `  ${verdict(coldStart.node.medianMs < TARGETS.coldStartMs)}  node dist/src/index.js   ${c(coldStart.node)}   target < ${fmt(TARGETS.coldStartMs, 0)} ms`,
+      `        second npm start         ${c(coldStart.npmStart)}   (${signed(coldStart.npmStart.medianMs - coldStart.node.medianMs)} ms against node: npm and the stale check)${coldStart.npmStartBuilt ? '   !! npm start rebuilt: the build was not fresh' : ''}`,
+    );
+  }
   lines.push(`Load: ${options.connections} connections, keep-alive, expectReplies; ${options.rounds} alternating rounds of ${options.roundSeconds} s per target after a ${options.warmupSeconds} s warm-up each`);
   for (const r of results) {
     lines.push('', `[${r.store}] ${r.storeCheck}`);

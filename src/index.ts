@@ -1,6 +1,8 @@
 /** Entry point: validated config in, composed app out, stopped cleanly on SIGTERM/SIGINT. */
 import { createApp } from './app';
 import { ConfigError, loadConfig, readEnvironment } from './config';
+import { writeAfterLog } from './logging';
+import { announceStartup } from './startupLine';
 
 async function main(): Promise<void> {
   let config;
@@ -14,7 +16,9 @@ async function main(): Promise<void> {
     throw error;
   }
   const app = await createApp(config);
-  await app.start();
+  const url = await app.start();
+  // Through the log's own stream, so the line for the person comes after the JSON lines.
+  announceStartup({ isTTY: process.stdout.isTTY, write: (text) => writeAfterLog(app.log, text) }, config, url);
   const shutdown = (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     app.stop().then(

@@ -29,3 +29,11 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     destination,
   );
 }
+
+/**
+ * Writes `text` as it is to the logger's own destination, so it lands after every line logged so
+ * far (pino writes asynchronously: a direct process.stdout.write can overtake them).
+ */
+export function writeAfterLog(logger: pino.Logger, text: string): void {
+  (logger as unknown as Record<symbol, pino.DestinationStream>)[pino.symbols.streamSym].write(text);
+}

@@ -3,6 +3,7 @@
  */
 import { AnswerPrompt } from '../../dialogs/prompts';
 import en from '../../locales/en.json';
+import fr from '../../locales/fr.json';
 import { HttpConversation, readable, startBot, type RunningBot } from '../helpers/botServer';
 
 let bot: RunningBot;
@@ -46,6 +47,9 @@ describe('a caller-chosen locale cannot make the server build recognisers for an
 
   test.each([
     ['fr-FR', 'en-us'],
+    ['de-DE', 'en-us'],
+    ['ja-JP', 'en-us'],
+    ['it-IT', 'en-us'],
     ['pt-BR', 'en-us'],
     ['zh-CN', 'en-us'],
     ['en-GB', 'en-us'],
@@ -55,8 +59,15 @@ describe('a caller-chosen locale cannot make the server build recognisers for an
     expect(cultureOf(locale)).toBe(culture);
   });
 
-  test('a French visitor still gets through a choice prompt over HTTP, answered in the default language', async () => {
+  test('a French visitor gets through a choice prompt over HTTP in French (recognised by the catalog\'s words, not French recognisers)', async () => {
     const c = new HttpConversation(bot.url, 'fuzz-locale-fr', 'webchat', { locale: 'fr-FR' });
+    expect(readable(await c.say('bonjour'))).toContain(fr.account.ask.slice(0, 20));
+    expect(readable(await c.say(fr.account.choices.personal))).toContain(fr.diagnosis.ask.slice(0, 20));
+    expect(cultureOf('fr-FR')).toBe('en-us');
+  });
+
+  test('a visitor in a language the bot does not speak gets through in the default language', async () => {
+    const c = new HttpConversation(bot.url, 'fuzz-locale-it', 'webchat', { locale: 'it-IT' });
     expect(readable(await c.say('I changed my phone and get no codes'))).toContain(en.start.problemHeard);
     expect(readable(await c.say('Personal'))).toContain(en.diagnosis.ask);
   });

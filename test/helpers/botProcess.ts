@@ -3,23 +3,15 @@
  * with settings in the environment), for tests of several instances, kill -9 and SIGTERM.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const ENTRY = path.join(ROOT, 'dist', 'src', 'index.js');
 
-/** Builds dist/ when it is missing or older than any source file (`npm test` builds first anyway). */
+/** Builds dist/ when it is missing or older than its sources (`npm test` builds first anyway), as `npm start` does. */
 export function ensureBuilt(): void {
-  const newest = (dir: string): number =>
-    fs.readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
-      const full = path.join(dir, entry.name);
-      return Math.max(latest, entry.isDirectory() ? newest(full) : fs.statSync(full).mtimeMs);
-    }, 0);
-  const sources = Math.max(...['src', 'dialogs', 'cards', 'locales'].map((d) => newest(path.join(ROOT, d))));
-  if (fs.existsSync(ENTRY) && fs.statSync(ENTRY).mtimeMs >= sources && newest(path.join(ROOT, 'dist')) >= sources) return;
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-if-stale.mjs')], { cwd: ROOT, stdio: 'inherit' });
 }
 
 export async function freePort(): Promise<number> {

@@ -61,6 +61,11 @@ export class Chat {
     });
   }
 
+  /** What Web Chat sends once connected (public/portal.js): the bot starts the conversation on it. */
+  join(from: Record<string, unknown> = { id: 'dl_visitor' }): Promise<string> {
+    return this.post({ type: 'event', name: 'webchat/join', from, value: { locale: 'en-GB' } });
+  }
+
   async waitFor(predicate: (activity: Activity) => boolean, what: string, timeoutMs = 10000): Promise<Activity> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {

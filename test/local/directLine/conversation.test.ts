@@ -40,24 +40,26 @@ const polled = (conversationId: string) =>
   log.lines.some((l) => (l.obj as { method?: string }).method === 'GET' && (l.obj as { path?: string }).path === `/v3/directline/conversations/${conversationId}/activities`);
 
 describe('a conversation with the real bot through the official client', () => {
-  test('over WebSocket with the secret: the user is announced, welcomed, and "hi" gets the account question', async () => {
+  test('over WebSocket with the secret: the page join event gets the welcome, and "hi" gets the account question', async () => {
     const chat = open({ secret: SECRET, webSocket: true });
+    await chat.join({ id: 'dl_ws_user', name: 'Wes' });
+    const welcome = await chat.waitFor(botSays(WELCOME), 'the welcome');
     const id = await chat.post({ type: 'message', from: { id: 'dl_ws_user', name: 'Wes' }, text: 'hi' });
 
     const echo = await chat.waitFor((a) => a.id === id, 'the echo of "hi"');
     expect(echo).toMatchObject({ type: 'message', text: 'hi', channelId: 'webchat', from: { id: 'dl_ws_user', name: 'Wes', role: 'user' } });
     const question = await chat.waitFor(botSays(ACCOUNT_QUESTION), 'the account question');
-    const welcome = await chat.waitFor(botSays(WELCOME), 'the welcome');
     expect(chat.received.indexOf(welcome)).toBeLessThan(chat.received.indexOf(question));
     expect(question.from).toMatchObject({ id: 'dev-bot', role: 'bot' });
     expect(question.conversation?.id).toBe(echo.conversation?.id);
     expect(polled(echo.conversation!.id)).toBe(false);
   });
 
-  test('by polling with a token from generateToken: the bound user is welcomed at start and cannot be changed', async () => {
+  test('by polling with a token from generateToken: the bound user is welcomed when the page joins and cannot be changed', async () => {
     const { token, conversationId, expires_in } = await dl.generateToken('dl_poll_user');
     expect(expires_in).toBe(1800);
     const chat = open({ token, webSocket: false });
+    await chat.join();
     await chat.waitFor(botSays(WELCOME), 'the welcome, before anything is typed');
 
     const id = await chat.post({ type: 'message', from: { id: 'someone-else', name: 'Pat' }, text: 'hi' });
@@ -80,6 +82,7 @@ describe('a conversation with the real bot through the official client', () => {
     expect(refreshed.json.token).not.toBe(token);
 
     const chat = open({ token: refreshed.json.token as string, webSocket: true });
+    await chat.join();
     await chat.waitFor(botSays(WELCOME), 'the welcome');
     const id = await chat.post({ type: 'message', from: { id: 'ignored' }, text: 'hi' });
     expect((await chat.waitFor((a) => a.id === id, 'the echo')).from).toMatchObject({ id: 'dl_http_user', name: 'Hana' });
@@ -132,6 +135,7 @@ describe('uploads', () => {
   test('a text file sent through the client reaches the bot, which answers that it only reads text', async () => {
     const { token } = await dl.generateToken('dl_upload_user');
     const chat = open({ token, webSocket: true });
+    await chat.join();
     await chat.waitFor(botSays(WELCOME), 'the welcome');
     const id = await chat.post({
       type: 'message',
@@ -168,6 +172,7 @@ describe('the bot-side Connector routes', () => {
   test('a direct PUT updates an activity in place: clients get it again with the same id', async () => {
     const { token, conversationId } = await dl.generateToken('dl_update_user');
     const chat = open({ token, webSocket: true });
+    await chat.join();
     const welcome = await chat.waitFor(botSays(WELCOME), 'the welcome');
 
     const res = await api(botSide(dl), 'PUT', `/v3/conversations/${encodeURIComponent(conversationId)}/activities/${encodeURIComponent(welcome.id!)}`, {
@@ -184,6 +189,7 @@ describe('the bot-side Connector routes', () => {
   test('the bot SDK posts proactively, updates and deletes through serviceUrl; an open stream sees it all', async () => {
     const { token, conversationId } = await dl.generateToken('dl_proactive_user');
     const chat = open({ token, webSocket: true });
+    await chat.join();
     await chat.waitFor(botSays(WELCOME), 'the welcome');
 
     const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({} as ConfigurationBotFrameworkAuthenticationOptions));
