@@ -7,7 +7,6 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import {
   CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
   type ConfigurationBotFrameworkAuthenticationOptions,
   type Storage,
   type StoreItem,
@@ -42,6 +41,7 @@ import { startLocalServices, type LocalServices } from './local';
 import type { GraphSandbox } from './local/graphSandbox/graphSandbox';
 import { DirectLineServiceTokens } from './portal/directLineTokens';
 import { registerPortal, type TokenSource } from './portal/portal';
+import { SharedConnectorAuthentication } from './connectorCache';
 import { createServer, TurnGate } from './server';
 import { traceFilter } from './traceFilter';
 import { TypingIndicator } from './typingIndicator';
@@ -88,7 +88,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const appLocalizer = new Localizer(CATALOGS, config.defaultLocale);
   const voice = new Voice(appLocalizer);
 
-  const botAuth = new ConfigurationBotFrameworkAuthentication(config.botAuth as ConfigurationBotFrameworkAuthenticationOptions);
+  // Connector clients shared between turns, bounded; none built for an expectReplies turn (src/connectorCache.ts).
+  const botAuth = new SharedConnectorAuthentication(config.botAuth as ConfigurationBotFrameworkAuthenticationOptions, { maxClients: 64 });
   const adapter = new CloudAdapter(botAuth);
   const tickets = new TicketStore(storage, clock, config.helpdesk.limits);
   const botAppId = config.botAuth.MicrosoftAppId ?? '';
