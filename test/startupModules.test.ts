@@ -1,0 +1,60 @@
+/**
+ * Cold start loads what the first turn needs, not everything the process could need: the built
+ * server, started in local mode on SQLite, must answer without loading the Blob SDK. Checked
+ * in a child process, on the built server, by what its module cache holds once it listens.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ensureBuilt } from './helpers/botProcess';
+
+const ROOT = path.resolve(__dirname, '..');
+
+/** Starts the built app, then reports which of the packages asked about it loaded. */
+const PROBE = `
+const { loadConfig } = require(${JSON.stringify(path.join(ROOT, 'dist', 'src', 'config.js'))});
+const { createApp } = require(${JSON.stringify(path.join(ROOT, 'dist', 'src', 'app.js'))});
+(async () => {
+  const app = await createApp(loadConfig(JSON.parse(process.env.PROBE_ENV)));
+  await app.start();
+  const loaded = Object.keys(require.cache);
+  const packages = JSON.parse(process.env.PROBE_PACKAGES).filter((name) => loaded.some((file) => file.includes('/node_modules/' + name + '/')));
+  await app.stop();
+  process.stdout.write(JSON.stringify(packages));
+})().catch((error) => { process.stderr.write(String(error && error.stack)); process.exit(1); });
+`;
+
+const WATCHED = ['@azure/storage-blob', 'restify', 'botbuilder'];
+
+function loadedAtStart(env: Record<string, string>): string[] {
+  const out = execFileSync(process.execPath, ['--disable-warning=DEP0111', '-e', PROBE], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      PROBE_PACKAGES: JSON.stringify(WATCHED),
+      PROBE_ENV: JSON.stringify({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', EXPIRY_SWEEP_SECONDS: '0', DEV_DIRECTLINE_PORT: '0', ...env }),
+    },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return JSON.parse(out) as string[];
+}
+
+let dir: string;
+beforeAll(() => {
+  ensureBuilt();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'startup-modules-'));
+}, 120_000);
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+test('SQLite: no Blob SDK', () => {
+  const loaded = loadedAtStart({ STATE_STORE: 'sqlite', SQLITE_PATH: path.join(dir, 'bot.sqlite') });
+  // The probe sees the packages that are loaded, so it would notice the server itself missing.
+  expect(loaded).toEqual(expect.arrayContaining(['restify', 'botbuilder']));
+  expect(loaded).not.toContain('@azure/storage-blob');
+}, 120_000);
+
+test('memory store: no Blob SDK', () => {
+  expect(loadedAtStart({ STATE_STORE: 'memory' })).not.toContain('@azure/storage-blob');
+}, 120_000);
