@@ -1,6 +1,7 @@
 /**
  * Cold start loads what the first turn needs, not everything the process could need: the built
- * server, started in local mode on SQLite, must answer without loading the Blob SDK. Checked
+ * server, started in local mode on SQLite, must answer without loading the Blob SDK, and a second
+ * start must reuse the sandbox certificate instead of loading the certificate generator. Checked
  * in a child process, on the built server, by what its module cache holds once it listens.
  */
 import { execFileSync } from 'node:child_process';
@@ -25,7 +26,7 @@ const { createApp } = require(${JSON.stringify(path.join(ROOT, 'dist', 'src', 'a
 })().catch((error) => { process.stderr.write(String(error && error.stack)); process.exit(1); });
 `;
 
-const WATCHED = ['@azure/storage-blob', 'restify', 'botbuilder'];
+const WATCHED = ['@azure/storage-blob', 'selfsigned', 'restify', 'botbuilder'];
 
 function loadedAtStart(env: Record<string, string>): string[] {
   const out = execFileSync(process.execPath, ['--disable-warning=DEP0111', '-e', PROBE], {
@@ -48,13 +49,23 @@ beforeAll(() => {
 }, 120_000);
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-test('SQLite: no Blob SDK', () => {
-  const loaded = loadedAtStart({ STATE_STORE: 'sqlite', SQLITE_PATH: path.join(dir, 'bot.sqlite') });
+test('SQLite: no Blob SDK; the certificate generator only until the sandbox certificate is cached', () => {
+  const env = { STATE_STORE: 'sqlite', SQLITE_PATH: path.join(dir, 'bot.sqlite') };
+  const first = loadedAtStart(env);
   // The probe sees the packages that are loaded, so it would notice the server itself missing.
-  expect(loaded).toEqual(expect.arrayContaining(['restify', 'botbuilder']));
-  expect(loaded).not.toContain('@azure/storage-blob');
+  expect(first).toEqual(expect.arrayContaining(['restify', 'botbuilder']));
+  expect(first).not.toContain('@azure/storage-blob');
+  expect(first).toContain('selfsigned');
+  expect(fs.statSync(path.join(dir, 'graph-sandbox-tls.json')).mode & 0o777).toBe(0o600);
+
+  const second = loadedAtStart(env);
+  expect(second).not.toContain('@azure/storage-blob');
+  expect(second).not.toContain('selfsigned');
 }, 120_000);
 
-test('memory store: no Blob SDK', () => {
-  expect(loadedAtStart({ STATE_STORE: 'memory' })).not.toContain('@azure/storage-blob');
+test('memory store: no Blob SDK, and nothing cached on disk', () => {
+  const before = fs.readdirSync(dir);
+  const loaded = loadedAtStart({ STATE_STORE: 'memory' });
+  expect(loaded).not.toContain('@azure/storage-blob');
+  expect(fs.readdirSync(dir)).toEqual(before);
 }, 120_000);
