@@ -610,6 +610,7 @@ function report(results: StoreResult[], coldStart: ColdStartResult | undefined, 
       '',
       '[cold start] spawn -> first 200 from /healthz',
       `  ${verdict(coldStart.node.medianMs < TARGETS.coldStartMs)}  node dist/src/index.js   ${c(coldStart.node)}   target < ${fmt(TARGETS.coldStartMs, 0)} ms`,
+      ...(coldStart.nodeCpu ? [`        its CPU time             ${c(coldStart.nodeCpu)}   (steadier than wall time when the machine is shared)`] : []),
       `        second npm start         ${c(coldStart.npmStart)}   (${signed(coldStart.npmStart.medianMs - coldStart.node.medianMs)} ms against node: npm and the stale check)${coldStart.npmStartBuilt ? '   !! npm start rebuilt: the build was not fresh' : ''}`,
     );
   }

@@ -3,7 +3,7 @@
  * `${}` bindings (adaptivecards-templating); callers pass typed data and get card JSON back.
  * Values that came from a person must already be escaped by the caller (the localizer does it).
  */
-import { Template } from 'adaptivecards-templating';
+import type { Template as CardTemplate } from 'adaptivecards-templating';
 import helpdeskRequest from './helpdeskRequest.json';
 import intakeSummary from './intakeSummary.json';
 import managerConfirmation from './managerConfirmation.json';
@@ -107,6 +107,18 @@ export interface CardAttachment {
  * each caller gets its own copy.
  */
 const CACHE_LIMIT = 512;
+
+/**
+ * adaptivecards-templating (with adaptive-expressions and ANTLR) is loaded on first use, not with
+ * this module: it is ~0.2 s of start-up, and no card is shown before a conversation's second turn.
+ * The server calls preloadCardRenderer() once it is listening, so that turn does not pay for it.
+ */
+let Template: typeof CardTemplate | undefined;
+export function preloadCardRenderer(): typeof CardTemplate {
+  Template ??= (require('adaptivecards-templating') as typeof import('adaptivecards-templating')).Template;
+  return Template;
+}
+
 const expanded = new Map<string, Record<string, unknown>>();
 
 export function renderCard<K extends CardName>(name: K, data: CardData[K]): CardAttachment {
@@ -115,7 +127,7 @@ export function renderCard<K extends CardName>(name: K, data: CardData[K]): Card
   if (content) {
     expanded.delete(key); // re-inserted below: most recently used last
   } else {
-    content = withoutNulls(new Template(templates[name]).expand({ $root: data })) as Record<string, unknown>;
+    content = withoutNulls(new (preloadCardRenderer())(templates[name]).expand({ $root: data })) as Record<string, unknown>;
     // The schema link helps editors; hosts do not need it in every message.
     delete content.$schema;
     if (expanded.size >= CACHE_LIMIT) expanded.delete(expanded.keys().next().value as string);

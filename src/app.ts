@@ -11,6 +11,7 @@ import {
   type Storage,
   type StoreItem,
 } from 'botbuilder';
+import { preloadCardRenderer } from '../cards/render';
 import { ESCALATION_INTAKE } from '../dialogs/escalationIntakeDialog';
 import { MainDialog } from '../dialogs/mainDialog';
 import type { SupportCase } from '../dialogs/services';
@@ -71,6 +72,9 @@ export interface App {
   stop(): Promise<void>;
 }
 
+
+/** After listening, when the card renderer is loaded (see start()). */
+const CARD_RENDERER_WARM_UP_MS = 250;
 
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const log = overrides.logger ?? createLogger(config.logLevel, undefined, config.instanceId);
@@ -174,6 +178,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   };
 
   const gate = new TurnGate();
+  let warmUp: NodeJS.Timeout | undefined;
   let stopped: Promise<void> = Promise.resolve();
   const server = createServer({
     adapter,
@@ -217,6 +222,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         retention: { abandonedHours: config.retention.abandonedIntakeHours, conversationDays: config.retention.days, auditDays: config.retention.auditDays },
       });
       log.info({ portal: `${url}/` }, 'help portal ready');
+      // The card renderer's libraries are loaded lazily to keep them out of the cold start; load
+      // them just after it (past the first health checks, well before anyone reaches a card), so
+      // no turn pays for them either.
+      warmUp = setTimeout(preloadCardRenderer, CARD_RENDERER_WARM_UP_MS);
+      warmUp.unref();
       return url;
     },
     stop: async () => {
@@ -224,6 +234,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       gate.drain();
       stopped = (async () => {
         for (const timer of timers) clearInterval(timer);
+        clearTimeout(warmUp);
         log.info({ inFlight: gate.inFlight, drainSeconds: config.shutdownDrainSeconds }, 'draining: /readyz now answers 503 and new turns are refused');
         // Time for the load balancer to see /readyz fail and stop sending here.
         if (config.shutdownDrainSeconds > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainSeconds * 1000));

@@ -2,10 +2,8 @@
  * The configured state store, opened once: the composition root and the audit CLI share it, so
  * both read the same place. An unreachable store fails here, before anything listens.
  */
-import { DefaultAzureCredential } from '@azure/identity';
 import type { Storage } from 'botbuilder';
 import type { Config } from '../config';
-import { BlobStorage } from './blobStorage';
 import { LocalMemoryStorage } from './localMemoryStorage';
 import { SqliteStorage } from './sqliteStorage';
 
@@ -23,6 +21,11 @@ export async function openStore(config: Config): Promise<OpenStore> {
       return { storage: sqlite, ready: () => sqlite.ping(), close: () => sqlite.close() };
     }
     case 'blob': {
+      // Loaded here rather than at the top: @azure/storage-blob (and DefaultAzureCredential's
+      // chain) take tens of milliseconds to load, which every SQLite or memory start would pay
+      // for nothing. The types still come from the import; this is the one place it is loaded.
+      const { BlobStorage } = require('./blobStorage') as typeof import('./blobStorage');
+      const { DefaultAzureCredential } = require('@azure/identity') as typeof import('@azure/identity');
       const blob = config.blob!;
       const storage = await BlobStorage.open({
         container: blob.container,

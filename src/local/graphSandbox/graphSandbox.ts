@@ -31,7 +31,7 @@ import {
   type TapPolicy,
   type TenantSeed,
 } from './tenant';
-import { createLoopbackCertificate } from './tls';
+import { loopbackCertificate } from './tls';
 
 export interface SandboxFault {
   /**
@@ -792,11 +792,14 @@ function requireMethod(u: UserState, id: string, type?: string): GraphMethod {
   return m;
 }
 
-/** Starts the sandbox on 127.0.0.1 (port 0 or omitted: any free port), from a private copy of the seed. */
-export async function startGraphSandbox(options: { seed: TenantSeed; port?: number }): Promise<GraphSandbox> {
+/**
+ * Starts the sandbox on 127.0.0.1 (port 0 or omitted: any free port), from a private copy of the
+ * seed. `certificateCache`: a file to reuse the TLS certificate from across starts (see tls.ts).
+ */
+export async function startGraphSandbox(options: { seed: TenantSeed; port?: number; certificateCache?: string }): Promise<GraphSandbox> {
   // Validating again catches hand-built seeds in tests, and the parse leaves the caller's object untouched.
   const seed = parseTenantSeed(structuredClone(options.seed));
-  const { key, cert } = await createLoopbackCertificate();
+  const { key, cert } = await loopbackCertificate(options.certificateCache);
   const token = randomBytes(32).toString('base64url');
   let sandbox: Sandbox | undefined;
   const server = createServer({ key, cert }, (req, res) => {
