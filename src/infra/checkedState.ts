@@ -1,16 +1,16 @@
 /**
- * Conversation and user state that never overwrite another turn's write.
+ * Conversation state that never overwrites another turn's write.
  *
  * botbuilder's BotState.saveChanges writes with eTag '*': two turns of one conversation handled
  * at once (two instances, a double click, a channel retry) are last-writer-wins, and one turn's
- * progress silently disappears. These subclasses keep the eTag read at the start of the turn and
- * write conditionally, so the loser finds out:
- *  - conversation state throws StateConflictError; the turn runner discards the turn's replies
- *    and runs it again on the winner's state (src/turnRunner.ts);
- *  - user state (the person's language) is rebased: the properties this turn changed are laid
- *    over the stored document and written again, so neither turn's change is lost.
+ * progress silently disappears. This subclass keeps the eTag read at the start of the turn and
+ * writes conditionally, so the loser finds out: the save throws StateConflictError, and the turn
+ * runner discards the turn's replies and runs it again on the winner's state (src/turnRunner.ts).
+ *
+ * There is no user state: nothing read it (notices use the request's language), and reading and
+ * writing a second document every turn cost a tenth of the state round trip.
  */
-import { ConversationState, UserState, type BotState, type Storage, type StoreItem, type TurnContext } from 'botbuilder';
+import { ConversationState, type BotState, type Storage, type StoreItem, type TurnContext } from 'botbuilder';
 import { canCreateIfAbsent, isETagConflict } from './storageErrors';
 
 export class StateConflictError extends Error {
@@ -26,26 +26,20 @@ interface Cached {
   hash: string;
 }
 
-/** What this turn read: the eTag to write against, and each property as loaded (for a rebase). */
+/** What this turn read: the eTag to write against. */
 interface Loaded {
   /** undefined: the document did not exist; 'spent': this turn has written since (eTag unknown). */
   eTag: string | undefined | 'spent';
-  props: Map<string, string>;
 }
 
-type Policy = 'fail' | 'rebase';
-
-const MAX_REBASES = 5;
-
-/** The part both subclasses share; BotState keeps the turn's copy under a private symbol, looked up only here. */
+/** The checks; BotState keeps the turn's copy under a private symbol, looked up only here. */
 class Checked {
-  /** Per instance, so conversation and user state keep their own bookkeeping in one turn. */
+  /** Per instance, so two state objects keep their own bookkeeping in one turn. */
   private readonly loadedKey = Symbol('checkedState.loaded');
 
   constructor(
     private readonly owner: BotState,
     private readonly storage: Storage,
-    private readonly policy: Policy,
   ) {}
 
   private get cacheKey(): symbol {
@@ -60,13 +54,8 @@ class Checked {
   async load(context: TurnContext, key: string): Promise<StoreItem> {
     const state = (await this.storage.read([key]))[key] ?? {};
     context.turnState.set(this.cacheKey, { state, hash: changeHash(state) } satisfies Cached);
-    context.turnState.set(this.loadedKey, { eTag: eTagOf(state), props: this.loadedProps(state) } satisfies Loaded);
+    context.turnState.set(this.loadedKey, { eTag: eTagOf(state) } satisfies Loaded);
     return state;
-  }
-
-  /** Only a rebase needs the loaded properties; conversation state skips the serialising. */
-  private loadedProps(state: StoreItem): Map<string, string> {
-    return this.policy === 'rebase' ? snapshot(state) : new Map();
   }
 
   /** Drops this turn's copy, so the next access reads the store again (a turn being re-run). */
@@ -82,25 +71,14 @@ class Checked {
     const { eTag: _cachedETag, ...doc } = cached.state;
     // Not loaded this turn (cleared, or forced) or already written this turn: the store does not
     // hand back new eTags, so write against what is stored now.
-    let eTag = loaded && loaded.eTag !== 'spent' ? loaded.eTag : await this.currentETag(key);
-    let next: Record<string, unknown> = doc;
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await this.writeOnce(key, next, eTag);
-        break;
-      } catch (error) {
-        if (!(error instanceof StateConflictError) || this.policy === 'fail' || attempt >= MAX_REBASES) throw error;
-        const stored = (await this.storage.read([key]))[key];
-        next = rebase(stored, next, loaded?.props ?? new Map());
-        eTag = eTagOf(stored);
-      }
-    }
+    const eTag = loaded && loaded.eTag !== 'spent' ? loaded.eTag : await this.currentETag(key);
+    await this.writeOnce(key, doc, eTag);
     // In place: property accessors read through this object.
     for (const name of Object.keys(cached.state)) delete cached.state[name];
-    Object.assign(cached.state, next);
+    Object.assign(cached.state, doc);
     cached.hash = changeHash(cached.state);
     context.turnState.set(this.cacheKey, cached);
-    context.turnState.set(this.loadedKey, { eTag: 'spent', props: this.loadedProps(cached.state) } satisfies Loaded);
+    context.turnState.set(this.loadedKey, { eTag: 'spent' } satisfies Loaded);
   }
 
   private async currentETag(key: string): Promise<string | undefined> {
@@ -128,23 +106,8 @@ class Checked {
   }
 }
 
-function snapshot(state: StoreItem): Map<string, string> {
-  const props = new Map<string, string>();
-  for (const [name, value] of Object.entries(state)) if (name !== 'eTag') props.set(name, JSON.stringify(value));
-  return props;
-}
-
 function eTagOf(item: StoreItem | undefined): string | undefined {
   return typeof item?.eTag === 'string' && item.eTag !== '*' ? item.eTag : undefined;
-}
-
-/** The stored document with the properties this turn changed laid over it. */
-function rebase(stored: StoreItem | undefined, mine: Record<string, unknown>, loaded: Map<string, string>): Record<string, unknown> {
-  const { eTag: _eTag, ...merged } = stored ?? {};
-  for (const [name, value] of Object.entries(mine)) {
-    if (loaded.get(name) !== JSON.stringify(value)) merged[name] = value;
-  }
-  return merged;
 }
 
 export interface CheckedBotState {
@@ -153,49 +116,34 @@ export interface CheckedBotState {
 }
 
 /**
- * Adds the checks to ConversationState or UserState (one body for both; they differ only in the
- * storage key, which the base class computes, and in what a conflict does).
+ * ConversationState with the checks: a conflict fails the save, and the turn runner re-runs the
+ * turn on the winner's state.
  */
-// A mixin's base constructor must take `any[]` (TS2545); only `storage` is ever passed.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type StateClass = new (...args: any[]) => BotState & { getStorageKey(context: TurnContext): string | undefined };
+export class CheckedConversationState extends ConversationState implements CheckedBotState {
+  private readonly checked: Checked;
 
-function withChecks<Base extends StateClass>(base: Base, policy: Policy) {
-  return class extends base implements CheckedBotState {
-    readonly checked: Checked;
+  constructor(storage: Storage) {
+    super(storage);
+    this.checked = new Checked(this, storage);
+  }
 
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    constructor(...args: any[]) {
-      const storage = args[0] as Storage;
-      super(storage);
-      this.checked = new Checked(this, storage, policy);
-    }
+  override async load(context: TurnContext, force = false): Promise<StoreItem> {
+    const cached = this.checked.cached(context);
+    if (!force && cached?.state) return cached.state;
+    return this.checked.load(context, this.getStorageKey(context) ?? missingKey(context));
+  }
 
-    override async load(context: TurnContext, force = false): Promise<StoreItem> {
-      const cached = this.checked.cached(context);
-      if (!force && cached?.state) return cached.state;
-      return this.checked.load(context, this.getStorageKey(context) ?? missingKey(context));
-    }
+  override async saveChanges(context: TurnContext, force = false): Promise<void> {
+    await this.checked.save(context, this.getStorageKey(context) ?? missingKey(context), force);
+  }
 
-    override async saveChanges(context: TurnContext, force = false): Promise<void> {
-      await this.checked.save(context, this.getStorageKey(context) ?? missingKey(context), force);
-    }
-
-    forget(context: TurnContext): void {
-      this.checked.forget(context);
-    }
-  };
+  forget(context: TurnContext): void {
+    this.checked.forget(context);
+  }
 }
 
-/** A conflict fails the save: the turn runner re-runs the turn on the winner's state. */
-export const CheckedConversationState = withChecks(ConversationState, 'fail');
-export type CheckedConversationState = InstanceType<typeof CheckedConversationState>;
-/** A conflict is rebased: this turn's changed properties over the stored document. */
-export const CheckedUserState = withChecks(UserState, 'rebase');
-export type CheckedUserState = InstanceType<typeof CheckedUserState>;
-
 function missingKey(context: TurnContext): never {
-  throw new Error(`Cannot key state for an activity on "${context.activity.channelId}": it has no conversation or user id`);
+  throw new Error(`Cannot key state for an activity on "${context.activity.channelId}": it has no conversation id`);
 }
 
 /**

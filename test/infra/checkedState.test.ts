@@ -1,10 +1,10 @@
 /**
  * The conditional state writes on their own, on every store: what two turns that read the same
  * document and both save must lead to. Conversation state: the second save fails (the turn
- * runner re-runs that turn). User state: the second save is rebased, so neither change is lost.
+ * runner re-runs that turn).
  */
 import { TestAdapter, TurnContext, type Activity, type Storage } from 'botbuilder';
-import { CheckedConversationState, CheckedUserState, StateConflictError } from '../../src/infra/checkedState';
+import { CheckedConversationState, StateConflictError } from '../../src/infra/checkedState';
 import { canCreateIfAbsent } from '../../src/infra/storageErrors';
 import { storageBackends } from '../helpers/storageBackends';
 
@@ -74,26 +74,5 @@ describe.each(storageBackends('checked-state'))('on %s', (_name, open) => {
     await state.createProperty<number>('n').set(t, 2);
     await expect(state.saveChanges(t)).resolves.toBeUndefined();
     expect(await new CheckedConversationState(storage).createProperty<number>('n').get(turn('twice'))).toBe(2);
-  });
-
-  test('user state: two conversations of one person changing different things both keep their change', async () => {
-    const setup = turn('c0');
-    const state = new CheckedUserState(storage);
-    await state.createProperty<string>('profile').set(setup, 'en');
-    await state.saveChanges(setup);
-
-    const [a, b] = [turn('c1'), turn('c2')];
-    const onA = new CheckedUserState(storage);
-    const onB = new CheckedUserState(sibling);
-    await Promise.all([onA.load(a), onB.load(b)]);
-    await onA.createProperty<string>('profile').set(a, 'es');
-    await onB.createProperty<string>('seenTip').set(b, 'yes');
-    await onA.saveChanges(a);
-    await onB.saveChanges(b); // rebased on A's write, not refused
-
-    const check = turn('c3');
-    const after = new CheckedUserState(storage);
-    expect(await after.createProperty<string>('profile').get(check)).toBe('es');
-    expect(await after.createProperty<string>('seenTip').get(check)).toBe('yes');
   });
 });
