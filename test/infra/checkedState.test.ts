@@ -66,6 +66,26 @@ describe.each(storageBackends('checked-state'))('on %s', (_name, open) => {
     expect(results.filter((r) => r.status === 'rejected')).toHaveLength(canCreateIfAbsent(storage) ? 1 : 0);
   });
 
+  test('conversation state: a turn that reads but changes nothing writes nothing, so it cannot conflict', async () => {
+    const setup = turn('quiet');
+    const state = new CheckedConversationState(storage);
+    await state.createProperty('dialogState').set(setup, { dialogStack: [{ id: 'main', state: { stepIndex: 1, values: { at: new Date(0) } } }] });
+    await state.createProperty<number>('n').set(setup, 1);
+    await state.saveChanges(setup);
+
+    const reader = turn('quiet');
+    const onA = new CheckedConversationState(storage);
+    await onA.load(reader);
+    // Another instance writes in between: a write from the reader would now be refused.
+    const other = turn('quiet');
+    const onB = new CheckedConversationState(sibling);
+    await onB.createProperty<number>('n').set(other, 2);
+    await onB.saveChanges(other);
+
+    await expect(onA.saveChanges(reader)).resolves.toBeUndefined();
+    expect(await new CheckedConversationState(storage).createProperty<number>('n').get(turn('quiet'))).toBe(2);
+  });
+
   test('conversation state: a turn may save twice (the error handler after the turn) without conflicting with itself', async () => {
     const t = turn('twice');
     const state = new CheckedConversationState(storage);
