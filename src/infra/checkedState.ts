@@ -33,8 +33,11 @@ interface Cached {
  * writes, so a turn serialises its state once instead of four times.
  */
 export interface JsonDocuments {
-  /** The document's eTag and JSON text (without the eTag), or undefined when there is none. */
-  readJson(key: string): Promise<{ eTag: string; json: string } | undefined>;
+  /**
+   * The document's eTag and JSON text (without the eTag), or undefined when there is none. The
+   * text is left out when the stored eTag is `unlessETag`: the caller still has that version.
+   */
+  readJson(key: string, unlessETag?: string): Promise<{ eTag: string; json?: string } | undefined>;
   /**
    * Writes the JSON text if the stored eTag is still `eTag` (a missing document is created, as
    * Storage.write does) or, with no eTag, only if there is no document. Resolves with the new
@@ -51,6 +54,47 @@ function hasJsonDocuments(storage: Storage): storage is Storage & JsonDocuments 
 /** changeHash of an empty document. */
 const EMPTY = '{}';
 
+/** A version of a document as this process last read or wrote it. */
+interface Known {
+  eTag: string;
+  json: string;
+  state: StoreItem;
+}
+
+/**
+ * The last version of each recently used conversation's document, so the next turn skips the
+ * JSON.parse when the store says (by its eTag, asked on every read) that no one wrote since.
+ * The next turn takes the object itself, not a copy (structuredClone costs 3-4 times a parse of
+ * the same document): take() removes the entry, and only a turn's save puts one back, with the
+ * object as saved. A turn that fails or loses a conflict puts nothing back, and one that changes
+ * its state after its last save must save again (as with any BotState: an unsaved change is lost).
+ * Bounded, oldest use first out; a conversation dropped from it is parsed again.
+ */
+class KnownDocuments {
+  private readonly entries = new Map<string, Known>();
+
+  constructor(private readonly max: number) {}
+
+  take(key: string): Known | undefined {
+    const known = this.entries.get(key);
+    if (known) this.entries.delete(key);
+    return known;
+  }
+
+  put(key: string, known: Known): void {
+    this.entries.delete(key);
+    this.entries.set(key, known);
+    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value as string);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/** Conversations whose last document a process keeps: the ones talking now, a few hundred KB at most. */
+export const KNOWN_DOCUMENTS = 256;
+
 /** What this turn read: the eTag to write against. */
 interface Loaded {
   /** undefined: the document did not exist; 'spent': this turn has written since (eTag unknown). */
@@ -62,12 +106,15 @@ class Checked {
   /** Per instance, so two state objects keep their own bookkeeping in one turn. */
   private readonly loadedKey = Symbol('checkedState.loaded');
   private readonly json: JsonDocuments | undefined;
+  readonly known: KnownDocuments;
 
   constructor(
     private readonly owner: BotState,
     private readonly storage: Storage,
+    maxKnown: number,
   ) {
     this.json = hasJsonDocuments(storage) ? storage : undefined;
+    this.known = new KnownDocuments(maxKnown);
   }
 
   private get cacheKey(): symbol {
@@ -81,11 +128,14 @@ class Checked {
   /** Reads the document for this turn (BotState.load, with the cheaper change hash below). */
   async load(context: TurnContext, key: string): Promise<StoreItem> {
     if (this.json) {
-      const stored = await this.json.readJson(key);
-      const state = stored ? (JSON.parse(stored.json) as StoreItem) : {};
-      context.turnState.set(this.cacheKey, { state, hash: stored?.json ?? EMPTY } satisfies Cached);
+      const known = this.known.take(key);
+      const stored = await this.json.readJson(key, known?.eTag);
+      let cached: Cached = { state: {}, hash: EMPTY };
+      if (stored?.json !== undefined) cached = { state: JSON.parse(stored.json) as StoreItem, hash: stored.json };
+      else if (stored && known) cached = { state: known.state, hash: known.json };
+      context.turnState.set(this.cacheKey, cached);
       context.turnState.set(this.loadedKey, { eTag: stored?.eTag } satisfies Loaded);
-      return state;
+      return cached.state;
     }
     const state = (await this.storage.read([key]))[key] ?? {};
     context.turnState.set(this.cacheKey, { state, hash: changeHash(state) } satisfies Cached);
@@ -103,8 +153,11 @@ class Checked {
     const cached = this.cached(context) ?? (force ? { state: {}, hash: '' } : undefined);
     if (!cached) return;
     const json = changeHash(cached.state);
-    if (!force && cached.hash === json) return;
     const loaded = context.turnState.get(this.loadedKey) as Loaded | undefined;
+    if (!force && cached.hash === json) {
+      if (this.json && typeof loaded?.eTag === 'string' && loaded.eTag !== 'spent') this.known.put(key, { eTag: loaded.eTag, json, state: cached.state });
+      return;
+    }
     if (this.json) {
       // Not loaded this turn (cleared, or forced): write against what is stored now.
       const eTag = loaded && loaded.eTag !== 'spent' ? loaded.eTag : (await this.json.readJson(key))?.eTag;
@@ -113,6 +166,7 @@ class Checked {
       cached.hash = json;
       context.turnState.set(this.cacheKey, cached);
       context.turnState.set(this.loadedKey, { eTag: written } satisfies Loaded);
+      this.known.put(key, { eTag: written, json, state: cached.state });
       return;
     }
     const { eTag: _cachedETag, ...doc } = cached.state;
@@ -169,9 +223,15 @@ export interface CheckedBotState {
 export class CheckedConversationState extends ConversationState implements CheckedBotState {
   private readonly checked: Checked;
 
-  constructor(storage: Storage) {
+  /** maxKnown: conversations whose last document this process keeps (KnownDocuments). */
+  constructor(storage: Storage, maxKnown = KNOWN_DOCUMENTS) {
     super(storage);
-    this.checked = new Checked(this, storage);
+    this.checked = new Checked(this, storage, maxKnown);
+  }
+
+  /** How many conversations' documents this process keeps now (tests). */
+  get knownDocuments(): number {
+    return this.checked.known.size;
   }
 
   override async load(context: TurnContext, force = false): Promise<StoreItem> {

@@ -35,6 +35,7 @@ export interface SqliteStorageOptions {
 export class SqliteStorage implements Storage, CreateIfAbsent, ListableStorage, JsonDocuments {
   private readonly db: Database.Database;
   private readonly selectStmt: Database.Statement<[string], StateRow>;
+  private readonly selectUnlessStmt: Database.Statement<[string, string], { etag: string; doc: string | null }>;
   private readonly upsertStmt: Database.Statement<[string, string, string, string]>;
   private readonly deleteStmt: Database.Statement<[string]>;
   private readonly insertStmt: Database.Statement<[string, string, string, string]>;
@@ -71,6 +72,10 @@ export class SqliteStorage implements Storage, CreateIfAbsent, ListableStorage, 
     this.db = db;
 
     this.selectStmt = db.prepare<[string], StateRow>('SELECT etag, doc FROM state WHERE key = ?');
+    // Parameters: the eTag the caller has, then the key.
+    this.selectUnlessStmt = db.prepare<[string, string], { etag: string; doc: string | null }>(
+      'SELECT etag, CASE WHEN etag = ? THEN NULL ELSE doc END AS doc FROM state WHERE key = ?',
+    );
     this.upsertStmt = db.prepare<[string, string, string, string]>(
       `INSERT INTO state (key, etag, doc, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT(key) DO UPDATE SET etag = excluded.etag, doc = excluded.doc, updated_at = excluded.updated_at`,
@@ -172,10 +177,15 @@ export class SqliteStorage implements Storage, CreateIfAbsent, ListableStorage, 
     return this.insertStmt.run(key, randomUUID(), JSON.stringify(fields), this.clock.now().toISOString()).changes === 1;
   }
 
-  async readJson(key: string): Promise<{ eTag: string; json: string } | undefined> {
+  async readJson(key: string, unlessETag?: string): Promise<{ eTag: string; json?: string } | undefined> {
     this.assertOpen();
-    const row = this.selectStmt.get(key);
-    return row ? { eTag: row.etag, json: row.doc } : undefined;
+    if (unlessETag === undefined) {
+      const row = this.selectStmt.get(key);
+      return row ? { eTag: row.etag, json: row.doc } : undefined;
+    }
+    const row = this.selectUnlessStmt.get(unlessETag, key);
+    if (!row) return undefined;
+    return row.doc === null ? { eTag: row.etag } : { eTag: row.etag, json: row.doc };
   }
 
   async writeJson(key: string, json: string, eTag: string | undefined): Promise<string | undefined> {

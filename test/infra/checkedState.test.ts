@@ -86,6 +86,59 @@ describe.each(storageBackends('checked-state'))('on %s', (_name, open) => {
     expect(await new CheckedConversationState(storage).createProperty<number>('n').get(turn('quiet'))).toBe(2);
   });
 
+  test('conversation state: the next turn sees what another instance wrote, never this process\'s older copy', async () => {
+    const here = new CheckedConversationState(storage);
+    const there = new CheckedConversationState(sibling);
+    const first = turn('known');
+    await here.createProperty<number>('n').set(first, 1);
+    await here.saveChanges(first);
+
+    const elsewhere = turn('known');
+    expect(await there.createProperty<number>('n').get(elsewhere)).toBe(1);
+    await there.createProperty<number>('n').set(elsewhere, 2);
+    await there.saveChanges(elsewhere);
+
+    const next = turn('known');
+    expect(await here.createProperty<number>('n').get(next)).toBe(2);
+    // And this process's own write is what its next turn reads.
+    await here.createProperty<number>('n').set(next, 3);
+    await here.saveChanges(next);
+    const again = turn('known');
+    expect(await here.createProperty<number>('n').get(again)).toBe(3);
+    // Unchanged since this process saved it: the saved object itself, not parsed again.
+    if (canKnow(storage)) expect(here.get(again)).toBe(here.get(next));
+    expect(await there.createProperty<number>('n').get(turn('known'))).toBe(3);
+  });
+
+  test('conversation state: a turn that lost its save leaves nothing of its changes for the next turn', async () => {
+    const here = new CheckedConversationState(storage);
+    const setup = turn('lost');
+    await here.createProperty<number>('n').set(setup, 1);
+    await here.saveChanges(setup);
+
+    const loser = turn('lost');
+    await here.createProperty<number>('n').set(loser, 10);
+    const winner = turn('lost');
+    const there = new CheckedConversationState(sibling);
+    await there.createProperty<number>('n').set(winner, 2);
+    await there.saveChanges(winner);
+    await expect(here.saveChanges(loser)).rejects.toBeInstanceOf(StateConflictError);
+
+    expect(await here.createProperty<number>('n').get(turn('lost'))).toBe(2);
+  });
+
+  test('conversation state: a process keeps the documents of a bounded number of conversations', async () => {
+    const here = new CheckedConversationState(storage, 3);
+    for (let i = 0; i < 5; i += 1) {
+      const t = turn(`bounded-${i}`);
+      await here.createProperty<number>('n').set(t, i);
+      await here.saveChanges(t);
+    }
+    expect(here.knownDocuments).toBe(canKnow(storage) ? 3 : 0);
+    // Dropped or kept, every conversation reads back what it saved.
+    for (let i = 0; i < 5; i += 1) expect(await here.createProperty<number>('n').get(turn(`bounded-${i}`))).toBe(i);
+  });
+
   test('conversation state: a turn may save twice (the error handler after the turn) without conflicting with itself', async () => {
     const t = turn('twice');
     const state = new CheckedConversationState(storage);
@@ -96,3 +149,8 @@ describe.each(storageBackends('checked-state'))('on %s', (_name, open) => {
     expect(await new CheckedConversationState(storage).createProperty<number>('n').get(turn('twice'))).toBe(2);
   });
 });
+
+/** Only a store that reads by eTag (SqliteStorage's readJson) lets a process keep documents. */
+function canKnow(storage: Storage): boolean {
+  return typeof (storage as { readJson?: unknown }).readJson === 'function';
+}

@@ -175,6 +175,14 @@ describe('SqliteStorage specifics', () => {
     expect((await a.read(['k']))['k']).toEqual({ n: 2, eTag: second });
   });
 
+  it('leaves the JSON text out when the caller already has the stored eTag', async () => {
+    const storage = open(path.join(dir, 'state.db'));
+    const eTag = (await storage.writeJson('k', '{"n":1}', undefined))!;
+    await expect(storage.readJson('k', eTag)).resolves.toEqual({ eTag });
+    await expect(storage.readJson('k', 'an older eTag')).resolves.toEqual({ eTag, json: '{"n":1}' });
+    await expect(storage.readJson('missing', eTag)).resolves.toBeUndefined();
+  });
+
   it('writes JSON text with an eTag to a document deleted since, as write() does', async () => {
     const storage = open(path.join(dir, 'state.db'));
     const eTag = await storage.writeJson('k', '{"n":1}', undefined);
