@@ -30,7 +30,7 @@ import { NoticeOutbox } from './infra/noticeOutbox';
 import { StoredAudit } from './infra/storedAudit';
 import { TicketStore } from './infra/ticketStore';
 import { StoredOutcomes } from './infra/outcomeStats';
-import { CheckedConversationState, CheckedUserState } from './infra/checkedState';
+import { CheckedConversationState } from './infra/checkedState';
 import { openStore } from './infra/openStore';
 import { RetentionSweep } from './infra/retention';
 import { TurnRunner } from './turnRunner';
@@ -87,8 +87,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const clock = overrides.clock ?? systemClock;
 
   const conversationState = new CheckedConversationState(storage);
-  const userState = new CheckedUserState(storage);
-  const turns = new TurnRunner({ states: [conversationState, userState], log });
+  const turns = new TurnRunner({ states: [conversationState], log });
   const appLocalizer = new Localizer(CATALOGS, config.defaultLocale);
   const voice = new Voice(appLocalizer);
 
@@ -140,7 +139,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     phoneSignIn: config.phoneSignIn,
     entraAccountRecovery: config.entraAccountRecovery,
   });
-  const bot = new SupportBot(conversationState, userState, dialog, voice, {
+  const bot = new SupportBot(conversationState, dialog, voice, {
     maxTextChars: config.maxTextChars,
     botAppId: config.botAuth.MicrosoftAppId,
     onCardAction: (context, invoke) => helpdeskTeams.onCardAction(context, invoke),

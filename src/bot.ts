@@ -6,15 +6,9 @@ import {
   type InvokeResponse,
   type ConversationState,
   type StatePropertyAccessor,
-  type UserState,
 } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type Dialog, type DialogState } from 'botbuilder-dialogs';
 import type { Voice } from '../dialogs/voice';
-
-export interface UserProfile {
-  /** The language the person last wrote in, for messages sent when they are not writing. */
-  locale?: string;
-}
 
 export interface SupportBotOptions {
   maxTextChars: number;
@@ -34,12 +28,10 @@ export interface SupportBotOptions {
 export class SupportBot extends ActivityHandler {
   private readonly dialogState: StatePropertyAccessor<DialogState>;
   private readonly welcomed: StatePropertyAccessor<boolean>;
-  private readonly profile: StatePropertyAccessor<UserProfile>;
   private readonly dialogs: DialogSet;
 
   constructor(
     private readonly conversationState: ConversationState,
-    private readonly userState: UserState,
     private readonly dialog: Dialog,
     private readonly voice: Voice,
     private readonly options: SupportBotOptions,
@@ -47,7 +39,6 @@ export class SupportBot extends ActivityHandler {
     super();
     this.dialogState = conversationState.createProperty('dialogState');
     this.welcomed = conversationState.createProperty('welcomed');
-    this.profile = userState.createProperty('profile');
     this.dialogs = new DialogSet(this.dialogState).add(dialog);
 
     this.onMessage(async (context, next) => {
@@ -58,8 +49,7 @@ export class SupportBot extends ActivityHandler {
         await next();
         return;
       }
-      // Both documents at once: on a remote store (Blob) that is one round trip of waiting, not two.
-      await Promise.all([this.conversationState.load(context), this.userState.load(context)]);
+      await this.conversationState.load(context);
       await this.handleMessage(context);
       await next();
     });
@@ -109,13 +99,11 @@ export class SupportBot extends ActivityHandler {
   override async run(context: TurnContext): Promise<void> {
     await super.run(context);
     await this.conversationState.saveChanges(context, false);
-    await this.userState.saveChanges(context, false);
   }
 
   private async handleMessage(context: TurnContext): Promise<void> {
     const activity = context.activity;
     if (activity.channelId === 'msteams') TurnContext.removeRecipientMention(activity);
-    if (activity.locale) (await this.profile.get(context, {})).locale = activity.locale;
     const text = typeof activity.text === 'string' ? activity.text.trim() : '';
     if (text.length > this.options.maxTextChars) {
       await this.voice.say(context, 'errors.tooLong');
@@ -148,10 +136,9 @@ export class SupportBot extends ActivityHandler {
    */
   private async welcome(context: TurnContext): Promise<void> {
     if (!isOneToOne(context)) return; // a helpdesk channel does not need the self-service pitch
-    await Promise.all([this.conversationState.load(context), this.userState.load(context)]);
+    await this.conversationState.load(context);
     if (await this.welcomed.get(context, false)) return;
     await this.welcomed.set(context, true);
-    if (context.activity.locale) (await this.profile.get(context, {})).locale = context.activity.locale;
     const dc = await this.dialogs.createContext(context);
     // The person wrote before the page's join event arrived: the conversation is already going.
     if (dc.activeDialog) return;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Storage, StoreItem, StoreItems } from 'botbuilder';
 import { systemClock, type Clock } from '../core/ports';
+import type { JsonDocuments } from './checkedState';
 import { ETagConflictError, type CreateIfAbsent } from './storageErrors';
 import type { ListableStorage, StoredKey } from './storeListing';
 
@@ -31,12 +32,14 @@ export interface SqliteStorageOptions {
   clock?: Clock;
 }
 
-export class SqliteStorage implements Storage, CreateIfAbsent, ListableStorage {
+export class SqliteStorage implements Storage, CreateIfAbsent, ListableStorage, JsonDocuments {
   private readonly db: Database.Database;
   private readonly selectStmt: Database.Statement<[string], StateRow>;
+  private readonly selectUnlessStmt: Database.Statement<[string, string], { etag: string; doc: string | null }>;
   private readonly upsertStmt: Database.Statement<[string, string, string, string]>;
   private readonly deleteStmt: Database.Statement<[string]>;
   private readonly insertStmt: Database.Statement<[string, string, string, string]>;
+  private readonly upsertIfMatchStmt: Database.Statement<[string, string, string, string, string]>;
   private readonly pingStmt: Database.Statement<[], { ok: number }>;
   private readonly listStmt: Database.Statement<[{ prefix: string }], { key: string; updated_at: string }>;
   private readonly clock: Clock;
@@ -69,6 +72,10 @@ export class SqliteStorage implements Storage, CreateIfAbsent, ListableStorage {
     this.db = db;
 
     this.selectStmt = db.prepare<[string], StateRow>('SELECT etag, doc FROM state WHERE key = ?');
+    // Parameters: the eTag the caller has, then the key.
+    this.selectUnlessStmt = db.prepare<[string, string], { etag: string; doc: string | null }>(
+      'SELECT etag, CASE WHEN etag = ? THEN NULL ELSE doc END AS doc FROM state WHERE key = ?',
+    );
     this.upsertStmt = db.prepare<[string, string, string, string]>(
       `INSERT INTO state (key, etag, doc, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT(key) DO UPDATE SET etag = excluded.etag, doc = excluded.doc, updated_at = excluded.updated_at`,
@@ -76,6 +83,13 @@ export class SqliteStorage implements Storage, CreateIfAbsent, ListableStorage {
     this.deleteStmt = db.prepare<[string]>('DELETE FROM state WHERE key = ?');
     this.insertStmt = db.prepare<[string, string, string, string]>(
       'INSERT INTO state (key, etag, doc, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO NOTHING',
+    );
+    // The eTag check and the write in one statement: atomic on its own, so no BEGIN IMMEDIATE,
+    // eTag SELECT and COMMIT around it. A missing row is inserted, as write() does.
+    this.upsertIfMatchStmt = db.prepare<[string, string, string, string, string]>(
+      `INSERT INTO state (key, etag, doc, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT(key) DO UPDATE SET etag = excluded.etag, doc = excluded.doc, updated_at = excluded.updated_at
+       WHERE state.etag = ?`,
     );
     this.pingStmt = db.prepare<[], { ok: number }>('SELECT 1 AS ok');
     // A range on the primary key rather than LIKE, whose `%`/`_` wildcards and case folding would
@@ -161,6 +175,25 @@ export class SqliteStorage implements Storage, CreateIfAbsent, ListableStorage {
     if (typeof key !== 'string') throw new TypeError('SqliteStorage.createIfAbsent: key must be a string');
     const { eTag: _eTag, ...fields } = item as Record<string, unknown>;
     return this.insertStmt.run(key, randomUUID(), JSON.stringify(fields), this.clock.now().toISOString()).changes === 1;
+  }
+
+  async readJson(key: string, unlessETag?: string): Promise<{ eTag: string; json?: string } | undefined> {
+    this.assertOpen();
+    if (unlessETag === undefined) {
+      const row = this.selectStmt.get(key);
+      return row ? { eTag: row.etag, json: row.doc } : undefined;
+    }
+    const row = this.selectUnlessStmt.get(unlessETag, key);
+    if (!row) return undefined;
+    return row.doc === null ? { eTag: row.etag } : { eTag: row.etag, json: row.doc };
+  }
+
+  async writeJson(key: string, json: string, eTag: string | undefined): Promise<string | undefined> {
+    this.assertOpen();
+    const next = randomUUID();
+    const now = this.clock.now().toISOString();
+    const changes = eTag === undefined ? this.insertStmt.run(key, next, json, now).changes : this.upsertIfMatchStmt.run(key, next, json, now, eTag).changes;
+    return changes === 1 ? next : undefined;
   }
 
   async delete(keys: string[]): Promise<void> {

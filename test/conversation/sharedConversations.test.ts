@@ -3,7 +3,7 @@
  * 1:1 chat there. One table of conversation kinds drives the real SupportBot (state, dialogs,
  * mention handling) through botbuilder's TestAdapter (what botbuilder-testing builds on).
  */
-import { ConversationState, MemoryStorage, TestAdapter, UserState, type Activity, type ConversationAccount } from 'botbuilder';
+import { ConversationState, MemoryStorage, TestAdapter, type Activity, type ConversationAccount } from 'botbuilder';
 import { MainDialog } from '../../dialogs/mainDialog';
 import type { SupportCase } from '../../dialogs/services';
 import { Voice } from '../../dialogs/voice';
@@ -41,7 +41,6 @@ function setUp() {
     delete: (keys: string[]) => storage.delete(keys),
   };
   const conversationState = new ConversationState(recording);
-  const userState = new UserState(recording);
   const directory = new FakeDirectory().withMethods(summary(OBJECT_ID, [mobile], ['microsoftAuthenticator']));
   const escalations = new FakeEscalations();
   const dialog = new MainDialog({
@@ -59,7 +58,7 @@ function setUp() {
     directoryMode: 'sandbox',
     requests: escalations,
   });
-  const bot = new SupportBot(conversationState, userState, dialog, new Voice(localizer), { maxTextChars: 2000, botAppId: BOT_APP_ID });
+  const bot = new SupportBot(conversationState, dialog, new Voice(localizer), { maxTextChars: 2000, botAppId: BOT_APP_ID });
   const adapter = new TestAdapter(async (context) => bot.run(context));
   return { adapter, storage, writes, directory };
 }

@@ -150,6 +150,47 @@ describe('SqliteStorage specifics', () => {
     await expect(serverB.read([key])).resolves.toEqual({});
   });
 
+  it('hands a document over as its JSON text and its eTag, the same text and eTag read() sees', async () => {
+    const storage = open(path.join(dir, 'state.db'));
+    await storage.write({ k: { b: 1, a: [true, 'x'] } });
+    const stored = await storage.readJson('k');
+    const read = (await storage.read(['k']))['k']!;
+    expect(stored).toEqual({ eTag: read.eTag, json: '{"b":1,"a":[true,"x"]}' });
+    await expect(storage.readJson('missing')).resolves.toBeUndefined();
+  });
+
+  it('writes JSON text only against the eTag it was read with, and hands back the new eTag', async () => {
+    const file = path.join(dir, 'state.db');
+    const [a, b] = [open(file), open(file)];
+    const first = await a.writeJson('k', '{"n":1}', undefined);
+    expect(first).toEqual(expect.any(String));
+    // Created only if absent: a second creator (another process) is told it lost.
+    await expect(b.writeJson('k', '{"n":99}', undefined)).resolves.toBeUndefined();
+    const second = await b.writeJson('k', '{"n":2}', first);
+    expect(second).toEqual(expect.any(String));
+    expect(second).not.toBe(first);
+    // The stale eTag loses, and the row keeps the winner's text and eTag.
+    await expect(a.writeJson('k', '{"n":3}', first)).resolves.toBeUndefined();
+    await expect(a.readJson('k')).resolves.toEqual({ eTag: second, json: '{"n":2}' });
+    expect((await a.read(['k']))['k']).toEqual({ n: 2, eTag: second });
+  });
+
+  it('leaves the JSON text out when the caller already has the stored eTag', async () => {
+    const storage = open(path.join(dir, 'state.db'));
+    const eTag = (await storage.writeJson('k', '{"n":1}', undefined))!;
+    await expect(storage.readJson('k', eTag)).resolves.toEqual({ eTag });
+    await expect(storage.readJson('k', 'an older eTag')).resolves.toEqual({ eTag, json: '{"n":1}' });
+    await expect(storage.readJson('missing', eTag)).resolves.toBeUndefined();
+  });
+
+  it('writes JSON text with an eTag to a document deleted since, as write() does', async () => {
+    const storage = open(path.join(dir, 'state.db'));
+    const eTag = await storage.writeJson('k', '{"n":1}', undefined);
+    await storage.delete(['k']);
+    await expect(storage.writeJson('k', '{"n":2}', eTag)).resolves.toEqual(expect.any(String));
+    expect((await storage.read(['k']))['k']).toMatchObject({ n: 2 });
+  });
+
   it('fails at construction with a clear error when the parent path is a file', () => {
     const blocker = path.join(dir, 'not-a-dir');
     fs.writeFileSync(blocker, 'plain file');
