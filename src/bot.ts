@@ -9,6 +9,7 @@ import {
   type UserState,
 } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type Dialog, type DialogState } from 'botbuilder-dialogs';
+import { DialogContexts } from '../dialogs/dialogMemory';
 import type { Voice } from '../dialogs/voice';
 
 export interface UserProfile {
@@ -35,7 +36,7 @@ export class SupportBot extends ActivityHandler {
   private readonly dialogState: StatePropertyAccessor<DialogState>;
   private readonly welcomed: StatePropertyAccessor<boolean>;
   private readonly profile: StatePropertyAccessor<UserProfile>;
-  private readonly dialogs: DialogSet;
+  private readonly dialogs: DialogContexts;
 
   constructor(
     private readonly conversationState: ConversationState,
@@ -48,7 +49,7 @@ export class SupportBot extends ActivityHandler {
     this.dialogState = conversationState.createProperty('dialogState');
     this.welcomed = conversationState.createProperty('welcomed');
     this.profile = userState.createProperty('profile');
-    this.dialogs = new DialogSet(this.dialogState).add(dialog);
+    this.dialogs = new DialogContexts(new DialogSet(this.dialogState).add(dialog));
 
     this.onMessage(async (context, next) => {
       // Everyone in a channel or group chat reads the answers: nothing about an account may be
@@ -129,7 +130,7 @@ export class SupportBot extends ActivityHandler {
     // What runDialog does for a bot that is not a skill, without its per-turn extras: it builds a
     // memory-scope manager and sends a snapshot of the whole dialog memory as a trace (which
     // traceFilter then drops). Together they were a tenth of a turn's CPU in the benchmark.
-    const dc = await this.dialogs.createContext(context);
+    const dc = await this.dialogs.create(context);
     const result = await dc.continueDialog();
     if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.dialog.id);
   }
@@ -152,7 +153,7 @@ export class SupportBot extends ActivityHandler {
     if (await this.welcomed.get(context, false)) return;
     await this.welcomed.set(context, true);
     if (context.activity.locale) (await this.profile.get(context, {})).locale = context.activity.locale;
-    const dc = await this.dialogs.createContext(context);
+    const dc = await this.dialogs.create(context);
     // The person wrote before the page's join event arrived: the conversation is already going.
     if (dc.activeDialog) return;
     await dc.beginDialog(this.dialog.id, { entry: 'welcome' });
