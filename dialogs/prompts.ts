@@ -1,7 +1,8 @@
 import { CardFactory, type Activity, type TurnContext } from 'botbuilder';
-import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
+import type { DialogContext, DialogEvent, DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import {
   ChoicePrompt,
+  DialogEvents,
   defaultTokenizer,
   ListStyle,
   PromptCultureModels,
@@ -55,6 +56,17 @@ export class AnswerPrompt extends ChoicePrompt {
       return super.onPrompt(context, state, { ...options, retryPrompt: retryFrom(options.prompt, why) }, isRetry);
     }
     return super.onPrompt(context, state, options, isRetry);
+  }
+
+  /**
+   * Before continuing, botbuilder-dialogs raises "activityReceived" from the innermost dialog, and
+   * Prompt answers it by recognising the answer, which continueDialog then does again: every
+   * answer was recognised twice. Nothing in this bot listens for that event (the commands that
+   * work at every step are InterruptibleDialog's onContinueDialog), so the prompt takes it
+   * without recognising, and the answer is read once, in continueDialog.
+   */
+  protected override async onPreBubbleEvent(_dc: DialogContext, event: DialogEvent): Promise<boolean> {
+    return event.name === DialogEvents.activityReceived;
   }
 
   protected override async onRecognize(

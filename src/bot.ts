@@ -8,6 +8,7 @@ import {
   type StatePropertyAccessor,
 } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type Dialog, type DialogState } from 'botbuilder-dialogs';
+import { DialogContexts } from '../dialogs/dialogMemory';
 import type { Voice } from '../dialogs/voice';
 
 export interface SupportBotOptions {
@@ -28,7 +29,7 @@ export interface SupportBotOptions {
 export class SupportBot extends ActivityHandler {
   private readonly dialogState: StatePropertyAccessor<DialogState>;
   private readonly welcomed: StatePropertyAccessor<boolean>;
-  private readonly dialogs: DialogSet;
+  private readonly dialogs: DialogContexts;
 
   constructor(
     private readonly conversationState: ConversationState,
@@ -39,7 +40,7 @@ export class SupportBot extends ActivityHandler {
     super();
     this.dialogState = conversationState.createProperty('dialogState');
     this.welcomed = conversationState.createProperty('welcomed');
-    this.dialogs = new DialogSet(this.dialogState).add(dialog);
+    this.dialogs = new DialogContexts(new DialogSet(this.dialogState).add(dialog));
 
     this.onMessage(async (context, next) => {
       // Everyone in a channel or group chat reads the answers: nothing about an account may be
@@ -117,7 +118,7 @@ export class SupportBot extends ActivityHandler {
     // What runDialog does for a bot that is not a skill, without its per-turn extras: it builds a
     // memory-scope manager and sends a snapshot of the whole dialog memory as a trace (which
     // traceFilter then drops). Together they were a tenth of a turn's CPU in the benchmark.
-    const dc = await this.dialogs.createContext(context);
+    const dc = await this.dialogs.create(context);
     const result = await dc.continueDialog();
     if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.dialog.id);
   }
@@ -139,7 +140,7 @@ export class SupportBot extends ActivityHandler {
     await this.conversationState.load(context);
     if (await this.welcomed.get(context, false)) return;
     await this.welcomed.set(context, true);
-    const dc = await this.dialogs.createContext(context);
+    const dc = await this.dialogs.create(context);
     // The person wrote before the page's join event arrived: the conversation is already going.
     if (dc.activeDialog) return;
     await dc.beginDialog(this.dialog.id, { entry: 'welcome' });

@@ -30,9 +30,19 @@ export class MissingMessageError extends Error {
 /** Told of every message handed to a person, by key; the conversation explorer records steps with it. */
 export type MessageObserver = (lang: string, key: string, text: string) => void;
 
+/** How many distinct activity locales `language()` remembers; the tag comes from the channel, so it is bounded. */
+export const LANGUAGE_MEMO_LIMIT = 64;
+
 export class Localizer {
   readonly languages: readonly string[];
   private readonly observers = new Set<MessageObserver>();
+  /**
+   * Each catalog flattened to its leaves by dotted key, built on first use of that language.
+   * A turn looks up dozens of messages and every lookup used to split its key and walk the tree.
+   */
+  private readonly leaves = new Map<string, ReadonlyMap<string, string | readonly string[]>>();
+  /** Activity locale -> catalog language, for the locales seen (cleared when it reaches the limit). */
+  private readonly languageOf = new Map<string, string>();
 
   constructor(
     private readonly catalogs: Readonly<Record<string, Catalog>>,
@@ -47,6 +57,17 @@ export class Localizer {
    * one of its base language (`es-MX` -> `es`, `pt-PT` -> `pt-BR`); unknown ones fall back.
    */
   language(locale: string | undefined): string {
+    const key = locale ?? '';
+    let lang = this.languageOf.get(key);
+    if (lang === undefined) {
+      lang = this.resolveLanguage(key);
+      if (this.languageOf.size >= LANGUAGE_MEMO_LIMIT) this.languageOf.clear();
+      this.languageOf.set(key, lang);
+    }
+    return lang;
+  }
+
+  private resolveLanguage(locale: string): string {
     const wanted = (locale ?? '').trim().toLowerCase().replace(/_/g, '-');
     const base = wanted.split('-')[0] ?? '';
     if (!base) return this.fallback;
@@ -93,13 +114,27 @@ export class Localizer {
     return value as readonly string[];
   }
 
-  private lookup(lang: string, key: string): CatalogValue | undefined {
-    const own = walk(this.catalogs[lang], key);
-    return own !== undefined ? own : walk(this.catalogs[this.fallback], key);
+  /** A leaf (message or list) of the language's catalog, else of the fallback's; never a subtree. */
+  private lookup(lang: string, key: string): string | readonly string[] | undefined {
+    return this.leavesOf(lang).get(key) ?? (lang === this.fallback ? undefined : this.leavesOf(this.fallback).get(key));
+  }
+
+  private leavesOf(lang: string): ReadonlyMap<string, string | readonly string[]> {
+    let leaves = this.leaves.get(lang);
+    if (!leaves) {
+      const catalog = this.catalogs[lang];
+      // Only catalog languages are kept: an unknown tag finds nothing and falls back, as before.
+      if (!catalog) return NO_LEAVES;
+      leaves = new Map(catalogKeys(catalog).map((key) => [key, walk(catalog, key) as string | readonly string[]]));
+      this.leaves.set(lang, leaves);
+    }
+    return leaves;
   }
 }
 
-function walk(catalog: Catalog | undefined, key: string): CatalogValue | undefined {
+const NO_LEAVES: ReadonlyMap<string, string | readonly string[]> = new Map();
+
+function walk(catalog: Catalog, key: string): CatalogValue | undefined {
   let node: CatalogValue | undefined = catalog;
   for (const part of key.split('.')) {
     if (node === undefined || typeof node === 'string' || Array.isArray(node)) return undefined;

@@ -27,23 +27,55 @@ function containsPhrase(text: string, phrase: string): boolean {
 }
 
 /**
+ * Synonym lists come from the locale catalogs and never change, yet every turn compared the
+ * person's text with all of them (the interruption words at every step), normalising each word
+ * again. A list's normalised form is kept with the list itself, so callers must not change a
+ * list after passing it (catalog lists are never changed).
+ */
+const normalizedLists = new WeakMap<readonly string[], readonly string[]>();
+
+function normalizedList(list: readonly string[]): readonly string[] {
+  let normalized = normalizedLists.get(list);
+  if (!normalized) {
+    normalized = list.map(normalize).filter((w) => w !== '');
+    normalizedLists.set(list, normalized);
+  }
+  return normalized;
+}
+
+/** Fillers are removed longest first, so "i want to" goes before "i". */
+const fillerLists = new WeakMap<readonly string[], readonly string[]>();
+
+function fillersOf(list: readonly string[]): readonly string[] {
+  let fillers = fillerLists.get(list);
+  if (!fillers) {
+    fillers = [...normalizedList(list)].sort((a, b) => b.length - a.length);
+    fillerLists.set(list, fillers);
+  }
+  return fillers;
+}
+
+/** True when one of the (normalised) words is the whole text or stands in it as whole words. */
+function namesAny(said: string, list: readonly string[]): boolean {
+  return normalizedList(list).some((n) => said === n || containsPhrase(said, n));
+}
+
+/**
  * Matches a short answer against synonyms. A one-word synonym must be the whole answer (give or
  * take filler words), because "cancel" inside "how do I cancel my old number" is not a command;
  * a phrase of several words ("talk to a person") may stand inside a longer message.
  */
 export function matchesAny(text: string, synonyms: readonly string[], filler: readonly string[] = []): boolean {
-  const said = normalize(text);
+  return matchesNormalized(normalize(text), synonyms, filler);
+}
+
+function matchesNormalized(said: string, synonyms: readonly string[], filler: readonly string[]): boolean {
   if (!said) return false;
   // Fillers are removed as whole-word phrases, so "i want to" and "por favor" count too.
-  const fillers = filler.map(normalize).filter((f) => f !== '').sort((a, b) => b.length - a.length);
   let padded = ` ${said} `;
-  for (const f of fillers) while (padded.includes(` ${f} `)) padded = padded.replace(` ${f} `, ' ');
+  for (const f of fillersOf(filler)) while (padded.includes(` ${f} `)) padded = padded.replace(` ${f} `, ' ');
   const core = padded.trim();
-  return synonyms.some((s) => {
-    const syn = normalize(s);
-    if (!syn) return false;
-    return core === syn || said === syn || (syn.includes(' ') && containsPhrase(said, syn));
-  });
+  return normalizedList(synonyms).some((syn) => core === syn || said === syn || (syn.includes(' ') && containsPhrase(said, syn)));
 }
 
 export type Interruption = 'help' | 'cancel' | 'startOver' | 'human' | 'status' | 'cancelRequest';
@@ -53,9 +85,11 @@ export type InterruptionWords = Readonly<Record<Interruption, readonly string[]>
 export function recognizeInterruption(text: string, words: InterruptionWords): Interruption | undefined {
   // Order matters where phrases overlap: "cancel and start over" means start over, and
   // "cancel my request" withdraws the helpdesk request rather than ending the chat.
-  const order: Interruption[] = ['human', 'startOver', 'cancelRequest', 'cancel', 'status', 'help'];
-  return order.find((kind) => matchesAny(text, words[kind], words.filler));
+  const said = normalize(text);
+  return INTERRUPTION_ORDER.find((kind) => matchesNormalized(said, words[kind], words.filler));
 }
+
+const INTERRUPTION_ORDER: readonly Interruption[] = ['human', 'startOver', 'cancelRequest', 'cancel', 'status', 'help'];
 
 // Consumer mail domains. A work or school account never lives on them, so an address there is a
 // strong hint (never proof) of a personal Microsoft account. Microsoft's own come first.
@@ -98,13 +132,9 @@ export function recognizeAccountAnswer(text: string, words: AccountWords): { kin
   if (domain) return { kind: isConsumerDomain(domain) ? 'personal' : 'work', byDomain: domain };
   const said = normalize(text);
   if (!said) return undefined;
-  const hits = (list: readonly string[]) => list.some((w) => {
-    const n = normalize(w);
-    return n !== '' && (said === n || containsPhrase(said, n));
-  });
-  const unsure = hits(words.unsure);
-  const personal = hits(words.personal);
-  const work = hits(words.work);
+  const unsure = namesAny(said, words.unsure);
+  const personal = namesAny(said, words.personal);
+  const work = namesAny(said, words.work);
   if (unsure || (personal && work)) return { kind: 'unsure' };
   if (personal) return { kind: 'personal' };
   if (work) return { kind: 'work' };
@@ -122,17 +152,15 @@ export type ProblemWords = Readonly<Record<ProblemCase, readonly string[]>>;
 export function recognizeProblem(text: string, words: ProblemWords): ProblemCase | undefined {
   const said = normalize(text);
   if (!said) return undefined;
-  const order: ProblemCase[] = ['lost-or-stolen', 'authenticator-restored', 'old-phone-gone', 'new-number-old-phone', 'same-number'];
-  return order.find((kind) => words[kind].some((w) => {
-    const n = normalize(w);
-    return n !== '' && (said === n || containsPhrase(said, n));
-  }));
+  return PROBLEM_ORDER.find((kind) => namesAny(said, words[kind]));
 }
+
+const PROBLEM_ORDER: readonly ProblemCase[] = ['lost-or-stolen', 'authenticator-restored', 'old-phone-gone', 'new-number-old-phone', 'same-number'];
 
 /** "I changed my phone and get no codes": words that show the first message is the problem itself. */
 export function describesTheProblem(text: string, problemWords: readonly string[]): boolean {
   const said = normalize(text);
-  return problemWords.some((w) => containsPhrase(said, normalize(w)));
+  return normalizedList(problemWords).some((w) => containsPhrase(said, w));
 }
 
 // A sign-in address as Entra accepts it: one @, dot-separated atoms before it (no leading,

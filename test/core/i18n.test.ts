@@ -4,7 +4,7 @@ import { WALKTHROUGHS } from '../../dialogs/guidedStepsDialog';
 import en from '../../locales/en.json';
 import { CATALOGS, LANGUAGES, LANGUAGE_TAGS } from '../../locales';
 import es from '../../locales/es.json';
-import { catalogKeys, escapeMarkup, Localizer, MissingMessageError, type Catalog, type CatalogValue } from '../../src/core/i18n';
+import { catalogKeys, escapeMarkup, LANGUAGE_MEMO_LIMIT, Localizer, MissingMessageError, type Catalog, type CatalogValue } from '../../src/core/i18n';
 import { parseMobileNumber, type ParseMobileOptions, type PhoneRejection } from '../../src/core/phone';
 import type { RequestedFix } from '../../src/core/ports';
 import { recognizeInterruption } from '../../src/core/recognizers';
@@ -66,6 +66,16 @@ describe('Localizer.language', () => {
     expect(regional.language('pt-PT')).toBe('pt-BR');
     expect(new Localizer({ en: { a: 'a' }, 'pt-BR': { a: 'b' } }, 'en').language('pt')).toBe('pt-BR');
     expect(regional.language('p')).toBe('en');
+  });
+
+  test('remembers the locales it has seen, at most LANGUAGE_MEMO_LIMIT of them, and still answers right', () => {
+    const fresh = new Localizer(catalogs, 'en');
+    const memo = (fresh as unknown as { languageOf: Map<string, string> }).languageOf;
+    for (let i = 0; i < LANGUAGE_MEMO_LIMIT * 3; i += 1) fresh.language(`x${i}-YY`);
+    expect(memo.size).toBeLessThanOrEqual(LANGUAGE_MEMO_LIMIT);
+    expect(fresh.language('es-MX')).toBe('es');
+    expect(fresh.language('es-MX')).toBe('es');
+    expect(fresh.language('fr')).toBe('en');
   });
 
   test('languages lists the catalogs', () => {
@@ -171,6 +181,27 @@ describe('Localizer.list and has', () => {
     ['en', 'no.such.key', false],
   ])('has(%s, %s) -> %s', (lang, key, expected) => {
     expect(localizer.has(lang, key)).toBe(expected);
+  });
+});
+
+describe('Localizer lookups by flattened key', () => {
+  test('every leaf of every catalog reads as in the tree, and a branch is never a message', () => {
+    for (const tag of everyLanguage.languages) {
+      for (const key of catalogKeys(CATALOGS[tag]!)) {
+        const leaf = lookup(CATALOGS[tag]!, key);
+        if (typeof leaf === 'string') expect(everyLanguage.template(tag, key)).toBe(leaf);
+        else expect(everyLanguage.list(tag, key)).toBe(leaf);
+      }
+      expect(everyLanguage.has(tag, 'interrupt')).toBe(false);
+    }
+  });
+
+  test('a key only the fallback has comes from the fallback; an unknown language reads the fallback', () => {
+    const small = new Localizer({ en: { a: { b: 'B' }, only: 'O' }, es: { a: { b: 'Be' } } }, 'en');
+    expect(small.template('es', 'only')).toBe('O');
+    expect(small.template('es', 'a.b')).toBe('Be');
+    expect(small.template('xx', 'a.b')).toBe('B');
+    expect(small.has('es', 'a.c')).toBe(false);
   });
 });
 

@@ -104,6 +104,20 @@ describe('matchesAny', () => {
   });
 });
 
+describe('normalised synonym lists are kept per list', () => {
+  test('the same list read again answers the same, and another list is not confused with it', () => {
+    const yes = ['Sí', 'vale'];
+    const no = ['No', 'nada'];
+    for (let i = 0; i < 3; i += 1) {
+      expect(matchesAny('¡SI!', yes)).toBe(true);
+      expect(matchesAny('¡SI!', no)).toBe(false);
+      expect(matchesAny('nada', no)).toBe(true);
+      expect(matchesAny('por favor vale', yes, ['Por favor'])).toBe(true);
+      expect(matchesAny('por favor vale', yes, [])).toBe(false);
+    }
+  });
+});
+
 describe('recognizeInterruption with the catalog word lists', () => {
   test.each<['en' | 'es', string, Interruption | undefined]>([
     ['en', 'help', 'help'],

@@ -1,0 +1,53 @@
+import { ConversationState, MemoryStorage, TestAdapter, type TurnContext } from 'botbuilder';
+import { DialogSet, DialogTurnStatus, WaterfallDialog, type FoundChoice } from 'botbuilder-dialogs';
+import { AnswerPrompt } from '../../dialogs/prompts';
+
+/** A root waterfall asking one AnswerPrompt question; counts how often the prompt read each turn's text. */
+function setUp() {
+  const state = new ConversationState(new MemoryStorage());
+  const dialogs = new DialogSet(state.createProperty('dialogState'));
+  const reads: string[] = [];
+  dialogs.add(
+    new AnswerPrompt('ask', 3, (context) => {
+      reads.push(context.activity.text ?? '');
+      return context.activity.text === 'azul' ? 'blue' : undefined;
+    }),
+  );
+  dialogs.add(
+    new WaterfallDialog('root', [
+      async (step) => step.prompt('ask', { prompt: 'Red or blue?', retryPrompt: 'Red or blue, please.', choices: [{ value: 'red' }, { value: 'blue' }] }),
+      async (step) => {
+        await step.context.sendActivity(`You chose ${(step.result as FoundChoice | undefined)?.value ?? 'nothing'}`);
+        return step.endDialog();
+      },
+    ]),
+  );
+  const adapter = new TestAdapter(async (context: TurnContext) => {
+    const dc = await dialogs.createContext(context);
+    const result = await dc.continueDialog();
+    if (result.status === DialogTurnStatus.empty) await dc.beginDialog('root');
+    await state.saveChanges(context);
+  });
+  return { adapter, reads };
+}
+
+describe('AnswerPrompt', () => {
+  test('reads each answer once per turn (botbuilder-dialogs\' activityReceived event no longer recognises it first)', async () => {
+    const { adapter, reads } = setUp();
+    await adapter
+      .send('hi')
+      .assertReply((a) => expect(a.text).toContain('Red or blue?'))
+      .send('green')
+      .assertReply((a) => expect(a.text).toContain('Red or blue, please.'))
+      .send('azul')
+      .assertReply('You chose blue')
+      .startTest();
+    expect(reads).toEqual(['green', 'azul']);
+  });
+
+  test('a typed title still answers, with the fallback not needed', async () => {
+    const { adapter, reads } = setUp();
+    await adapter.send('hi').assertReply((a) => expect(a.text).toContain('Red or blue?')).send('red').assertReply('You chose red').startTest();
+    expect(reads).toEqual([]);
+  });
+});

@@ -1,0 +1,48 @@
+import { ConversationState, MemoryStorage, TestAdapter, type TurnContext } from 'botbuilder';
+import { DialogSet, DialogTurnStatus, TextPrompt, WaterfallDialog, type DialogStateManagerConfiguration } from 'botbuilder-dialogs';
+import { DialogContexts } from '../../dialogs/dialogMemory';
+
+/** A two-question waterfall run through DialogContexts, recording each turn's memory configuration. */
+function setUp() {
+  const state = new ConversationState(new MemoryStorage());
+  const dialogs = new DialogSet(state.createProperty('dialogState'));
+  dialogs.add(new TextPrompt('text'));
+  dialogs.add(
+    new WaterfallDialog('ask', [
+      async (step) => step.prompt('text', 'Name?'),
+      async (step) => step.prompt('text', `Hi ${String(step.result)}. Town?`),
+      async (step) => {
+        // A prompt's own memory reads go through the shared configuration too (turn.stepCount).
+        await step.context.sendActivity(`${String(step.result)} noted (${String(step.state.getValue('turn.activity.text'))})`);
+        return step.endDialog();
+      },
+    ]),
+  );
+  const contexts = new DialogContexts(dialogs);
+  const configurations: DialogStateManagerConfiguration[] = [];
+  const adapter = new TestAdapter(async (context: TurnContext) => {
+    const dc = await contexts.create(context);
+    configurations.push(dc.state.configuration);
+    const result = await dc.continueDialog();
+    if (result.status === DialogTurnStatus.empty) await dc.beginDialog('ask');
+    await state.saveChanges(context);
+  });
+  return { adapter, configurations };
+}
+
+describe('DialogContexts', () => {
+  test('every turn after the first reuses the first turn\'s memory configuration (botbuilder-dialogs still reads the key)', async () => {
+    const { adapter, configurations } = setUp();
+    await adapter.send('hi').assertReply('Name?').send('Ana').assertReply('Hi Ana. Town?').send('Vigo').assertReply('Vigo noted (Vigo)').startTest();
+    expect(configurations).toHaveLength(3);
+    expect(configurations[1]).toBe(configurations[0]);
+    expect(configurations[2]).toBe(configurations[0]);
+    expect(configurations[0]!.memoryScopes.map((s) => s.name)).toEqual(expect.arrayContaining(['turn', 'dialog', 'conversation', 'user']));
+  });
+
+  test('turn memory does not leak from one turn into the next through the shared scopes', async () => {
+    const { adapter } = setUp();
+    // Each turn's "turn.activity" is that turn's own activity, though the scopes are shared.
+    await adapter.send('one').assertReply('Name?').send('two').assertReply('Hi two. Town?').send('three').assertReply('three noted (three)').startTest();
+  });
+});
