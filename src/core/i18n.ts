@@ -60,19 +60,24 @@ export class Localizer {
     const key = locale ?? '';
     let lang = this.languageOf.get(key);
     if (lang === undefined) {
-      lang = this.resolveLanguage(key);
+      lang = this.match(key) ?? this.fallback;
       if (this.languageOf.size >= LANGUAGE_MEMO_LIMIT) this.languageOf.clear();
       this.languageOf.set(key, lang);
     }
     return lang;
   }
 
-  private resolveLanguage(locale: string): string {
-    const wanted = (locale ?? '').trim().toLowerCase().replace(/_/g, '-');
+  /**
+   * The catalog language for a locale, as `language()` picks it, or undefined when no catalog is
+   * in its language (where `language()` falls back): the portal asks this of each tag a browser
+   * accepts.
+   */
+  match(locale: string): string | undefined {
+    const wanted = locale.trim().toLowerCase().replace(/_/g, '-');
     const base = wanted.split('-')[0] ?? '';
-    if (!base) return this.fallback;
+    if (!base) return undefined;
     const exact = this.languages.find((tag) => tag.toLowerCase() === wanted);
-    return exact ?? this.languages.find((tag) => tag.toLowerCase().split('-')[0] === base) ?? this.fallback;
+    return exact ?? this.languages.find((tag) => tag.toLowerCase().split('-')[0] === base);
   }
 
   /**
@@ -125,7 +130,7 @@ export class Localizer {
       const catalog = this.catalogs[lang];
       // Only catalog languages are kept: an unknown tag finds nothing and falls back, as before.
       if (!catalog) return NO_LEAVES;
-      leaves = new Map(catalogKeys(catalog).map((key) => [key, walk(catalog, key) as string | readonly string[]]));
+      leaves = new Map(catalogLeaves(catalog));
       this.leaves.set(lang, leaves);
     }
     return leaves;
@@ -134,19 +139,15 @@ export class Localizer {
 
 const NO_LEAVES: ReadonlyMap<string, string | readonly string[]> = new Map();
 
-function walk(catalog: Catalog, key: string): CatalogValue | undefined {
-  let node: CatalogValue | undefined = catalog;
-  for (const part of key.split('.')) {
-    if (node === undefined || typeof node === 'string' || Array.isArray(node)) return undefined;
-    node = (node as Catalog)[part];
-  }
-  return node;
+/** Every leaf of a catalog (a message or a list of synonyms) with its dotted key, in one walk. */
+function catalogLeaves(catalog: Catalog, prefix = ''): [string, string | readonly string[]][] {
+  return Object.entries(catalog).flatMap(([k, v]): [string, string | readonly string[]][] => {
+    const key = prefix ? `${prefix}.${k}` : k;
+    return typeof v === 'string' || Array.isArray(v) ? [[key, v as string | readonly string[]]] : catalogLeaves(v as Catalog, key);
+  });
 }
 
 /** Every leaf key of a catalog, for checking that translations are complete. */
-export function catalogKeys(catalog: Catalog, prefix = ''): string[] {
-  return Object.entries(catalog).flatMap(([k, v]) => {
-    const key = prefix ? `${prefix}.${k}` : k;
-    return typeof v === 'string' || Array.isArray(v) ? [key] : catalogKeys(v as Catalog, key);
-  });
+export function catalogKeys(catalog: Catalog): string[] {
+  return catalogLeaves(catalog).map(([key]) => key);
 }

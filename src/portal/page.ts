@@ -30,8 +30,6 @@ export interface PageLanguage {
 /** A language tag as BCP 47 writes it; anything else in a header or query is ignored. */
 const TAG = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,3}$/;
 
-const baseOf = (tag: string) => tag.toLowerCase().split('-')[0] ?? '';
-
 /** Accept-Language entries, most wanted first; q=0 and `*` are dropped. */
 export function acceptedLanguages(header: string | undefined): string[] {
   return (header ?? '')
@@ -54,9 +52,7 @@ export class PageLanguages {
 
   /** The catalog language for a tag, or undefined when the bot has no catalog for its language. */
   private known(tag: string): string | undefined {
-    if (!TAG.test(tag)) return undefined;
-    const lang = this.localizer.language(tag);
-    return baseOf(lang) === baseOf(tag) ? lang : undefined;
+    return TAG.test(tag) ? this.localizer.match(tag) : undefined;
   }
 
   choose(query: string | undefined, acceptLanguage: string | undefined): PageLanguage {

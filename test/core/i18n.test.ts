@@ -78,6 +78,14 @@ describe('Localizer.language', () => {
     expect(fresh.language('fr')).toBe('en');
   });
 
+  test('match is language() without the fallback: undefined where language() falls back', () => {
+    expect(localizer.match('es-MX')).toBe('es');
+    expect(localizer.match('EN-gb')).toBe('en');
+    expect(localizer.match('fr-FR')).toBeUndefined();
+    expect(localizer.match('')).toBeUndefined();
+    expect(localizer.language('fr-FR')).toBe('en');
+  });
+
   test('languages lists the catalogs', () => {
     expect([...localizer.languages].sort()).toEqual(['en', 'es']);
   });
