@@ -19,6 +19,11 @@ export interface AccountKindOptions {
   afterWelcome?: boolean;
 }
 
+/** How the bot answers a person's opening words: it heard the problem ("my codes don't come"), or just a hello. */
+export function openingKey(voice: Voice, ctx: TurnContext, text: string): 'start.problemHeard' | 'start.hello' {
+  return describesTheProblem(text, voice.list(ctx, 'words.problem')) ? 'start.problemHeard' : 'start.hello';
+}
+
 /** The kind of account, or `undefined` when the person could not be understood. */
 export type AccountKindResult = AccountKind | undefined;
 
@@ -29,10 +34,7 @@ export type AccountKindResult = AccountKind | undefined;
 export class AccountKindDialog extends ComponentDialog {
   constructor(private readonly voice: Voice, maxMisses: number) {
     super(ACCOUNT_KIND);
-    const opening = (ctx: TurnContext) => {
-      const heard = describesTheProblem(ctx.activity.text ?? '', this.voice.list(ctx, 'words.problem'));
-      return this.voice.t(ctx, heard ? 'start.problemHeard' : 'start.hello');
-    };
+    const opening = (ctx: TurnContext) => this.voice.t(ctx, openingKey(this.voice, ctx, ctx.activity.text ?? ''));
     this.addDialog(new AnswerPrompt(KIND, maxMisses, (ctx) => this.readKind(ctx), opening));
     this.addDialog(new AnswerPrompt(TEAMS_CONFIRM, maxMisses, undefined, opening));
     this.addDialog(new WaterfallDialog<AccountKindOptions>(ASK, [this.ask.bind(this), this.answer.bind(this)]));

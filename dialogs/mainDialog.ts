@@ -2,8 +2,8 @@ import { ActivityTypes, type TurnContext } from 'botbuilder';
 import { DialogTurnStatus, WaterfallDialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { Outcome } from '../src/core/ports';
 import type { Interruption } from '../src/core/recognizers';
-import { describesTheProblem, matchesAny } from '../src/core/recognizers';
-import { ACCOUNT_KIND, AccountKindDialog, type AccountKindOptions, type AccountKindResult } from './accountKindDialog';
+import { matchesAny } from '../src/core/recognizers';
+import { ACCOUNT_KIND, AccountKindDialog, openingKey, type AccountKindOptions, type AccountKindResult } from './accountKindDialog';
 import { ESCALATION_INTAKE, EscalationIntakeDialog } from './escalationIntakeDialog';
 import { InterruptibleDialog } from './interruptibleDialog';
 import { ended, type PathResult } from './pathResult';
@@ -68,8 +68,7 @@ export class MainDialog extends InterruptibleDialog {
       return step.beginDialog(ACCOUNT_KIND, { afterWelcome: true } satisfies AccountKindOptions);
     }
     if (entry === 'new') {
-      const heard = describesTheProblem(text, this.voice.list(ctx, 'words.problem'));
-      await this.sayWithScamWarning(ctx, supportCase, heard ? 'start.problemHeard' : 'start.hello');
+      await this.sayWithScamWarning(ctx, supportCase, openingKey(this.voice, ctx, text));
     }
     return step.beginDialog(ACCOUNT_KIND, { firstText: entry === 'new' ? text : undefined } satisfies AccountKindOptions);
   }
