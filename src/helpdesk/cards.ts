@@ -109,20 +109,7 @@ export function helpdeskCard(ticket: Ticket, target: TargetLookup, view: CardVie
     phoneWarning: view === 'approver' && pending ? phoneWarning(target.profile, ctx) : '',
     showDetails: view === 'shared' && isOpen(ticket),
     refreshUserIds: view === 'shared' && isOpen(ticket) ? ctx.approverIds : [],
-    labels: {
-      replaceMobile: t('helpdesk.labels.replaceMobile'),
-      issueTap: t('helpdesk.labels.issueTap'),
-      reRegister: t('helpdesk.labels.reRegister'),
-      deny: t('helpdesk.labels.deny'),
-      denyReason: t('helpdesk.labels.denyReason'),
-      denyReasonRequired: t('helpdesk.labels.denyReasonRequired'),
-      denyConfirm: t('helpdesk.labels.denyConfirm'),
-      details: t('helpdesk.labels.details'),
-      override: t('helpdesk.labels.override'),
-      overrideReason: t('helpdesk.labels.overrideReason'),
-      overrideReasonRequired: t('helpdesk.labels.overrideReasonRequired'),
-      overrideConfirm: t('helpdesk.labels.overrideConfirm'),
-    },
+    labels: helpdeskCardLabels(ctx.localizer, ctx.language),
   });
 }
 
@@ -130,6 +117,25 @@ export function helpdeskCard(ticket: Ticket, target: TargetLookup, view: CardVie
  * Puts a bold warning line into a rendered card at `position` in its body (after the title: 1;
  * after the status: 2): the "not audited" warning, or the pass shown once to its approver.
  */
+/** The helpdesk card's button and input labels in a language. */
+export function helpdeskCardLabels(localizer: Localizer, lang: string): CardData['helpdeskRequest']['labels'] {
+  const t = (key: string) => localizer.t(lang, key);
+  return {
+    replaceMobile: t('helpdesk.labels.replaceMobile'),
+    issueTap: t('helpdesk.labels.issueTap'),
+    reRegister: t('helpdesk.labels.reRegister'),
+    deny: t('helpdesk.labels.deny'),
+    denyReason: t('helpdesk.labels.denyReason'),
+    denyReasonRequired: t('helpdesk.labels.denyReasonRequired'),
+    denyConfirm: t('helpdesk.labels.denyConfirm'),
+    details: t('helpdesk.labels.details'),
+    override: t('helpdesk.labels.override'),
+    overrideReason: t('helpdesk.labels.overrideReason'),
+    overrideReasonRequired: t('helpdesk.labels.overrideReasonRequired'),
+    overrideConfirm: t('helpdesk.labels.overrideConfirm'),
+  };
+}
+
 export function withBanner(card: CardAttachment, text: string, position: number): CardAttachment {
   (card.content.body as unknown[]).splice(position, 0, { type: 'TextBlock', text, wrap: true, color: 'Attention', weight: 'Bolder' });
   return card;

@@ -4,6 +4,7 @@ import es from '../../locales/es.json';
 import { ADAPTIVE_CARD, cardNames, renderCard, type CardData, type CardName } from '../../cards/render';
 import { escapeMarkup, Localizer } from '../../src/core/i18n';
 import { maskPhoneNumber } from '../../src/core/phone';
+import { helpdeskCardLabels } from '../../src/helpdesk/cards';
 
 // The package's `lib/` build is ES modules with extensionless imports, which neither Node's CommonJS
 // loader nor Jest can load; its UMD bundle is the same library and needs no DOM to parse or validate.
@@ -67,20 +68,7 @@ function helpdeskSample(lang: string, pending: boolean): CardData['helpdeskReque
     phoneWarning: pending ? t('helpdesk.phoneWarning.retired', { date: '1 February 2027' }) : '',
     showDetails: !pending,
     refreshUserIds: pending ? ['40614aca-a9c8-4628-9699-d36ea2979204'] : [],
-    labels: {
-      replaceMobile: t('helpdesk.labels.replaceMobile'),
-      issueTap: t('helpdesk.labels.issueTap'),
-      reRegister: t('helpdesk.labels.reRegister'),
-      deny: t('helpdesk.labels.deny'),
-      denyReason: t('helpdesk.labels.denyReason'),
-      denyReasonRequired: t('helpdesk.labels.denyReasonRequired'),
-      denyConfirm: t('helpdesk.labels.denyConfirm'),
-      details: t('helpdesk.labels.details'),
-      override: t('helpdesk.labels.override'),
-      overrideReason: t('helpdesk.labels.overrideReason'),
-      overrideReasonRequired: t('helpdesk.labels.overrideReasonRequired'),
-      overrideConfirm: t('helpdesk.labels.overrideConfirm'),
-    },
+    labels: helpdeskCardLabels(localizer, lang),
   };
 }
 
