@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ClientSecretCredential } from '@azure/identity';
-import { DirectoryError, PHONE_METHOD_IDS } from '../../src/core/directory';
+import { PHONE_METHOD_IDS } from '../../src/core/directory';
 import { createGraphCredential } from '../../src/graph/credentials';
 import { createGraphClient, type GraphClientOptions } from '../../src/graph/graphClient';
 import { GraphDirectory } from '../../src/graph/graphDirectory';
@@ -14,19 +14,10 @@ import { startGraphSandbox } from '../../src/local/graphSandbox/graphSandbox';
 import { parseTenantSeed } from '../../src/local/graphSandbox/tenant';
 import { createLoopbackCertificate } from '../../src/local/graphSandbox/tls';
 import { RecordingLog } from '../fakes/ports';
+import { failure } from '../helpers/directoryFailure';
 
 const USER_ID = '00000000-0000-4000-8000-000000000001';
 const OPTIONS = { tapLifetimeMinutes: 60, tapUsableOnce: true };
-
-async function failure(call: Promise<unknown>): Promise<DirectoryError> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof DirectoryError) return error;
-    throw error;
-  }
-  throw new Error('expected a DirectoryError');
-}
 
 describe('start-up checks', () => {
   const log = new RecordingLog();

@@ -6,7 +6,6 @@
  */
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import {
-  DirectoryError,
   PHONE_METHOD_IDS,
   ROLE_AUTHENTICATION_ADMINISTRATOR,
   ROLE_GLOBAL_ADMINISTRATOR,
@@ -19,6 +18,7 @@ import { GraphDirectory, type GraphDirectoryOptions } from '../../src/graph/grap
 import { startGraphSandbox, type GraphSandbox } from '../../src/local/graphSandbox/graphSandbox';
 import { parseTenantSeed, type TenantSeed } from '../../src/local/graphSandbox/tenant';
 import { RecordingLog } from '../fakes/ports';
+import { failure } from '../helpers/directoryFailure';
 
 const PHONE = '#microsoft.graph.phoneAuthenticationMethod';
 const AUTHENTICATOR = '#microsoft.graph.microsoftAuthenticatorAuthenticationMethod';
@@ -149,17 +149,6 @@ afterEach(async () => {
     expect(logged).not.toContain(n.graph.split(' ')[1]);
   }
 });
-
-/** The DirectoryError a call fails with (the test fails if it does not). */
-async function failure(call: Promise<unknown>): Promise<DirectoryError> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof DirectoryError) return error;
-    throw error;
-  }
-  throw new Error('expected a DirectoryError');
-}
 
 const requestsTo = (method: string, pathPart: string) => sandbox.requests.filter((r) => r.method === method && r.path.includes(pathPart));
 const mobileOf = (key: string) => sandbox.user(key)?.methods.find((m) => m['@odata.type'] === PHONE && m.phoneType === 'mobile');

@@ -3,13 +3,14 @@
  * against the Graph sandbox over real HTTPS, in the style of contract.test.ts: the real graph
  * client, its retries and the error mapping, with Graph's shapes and errors played by the sandbox.
  */
-import { DirectoryError, isSignedInToTeams } from '../../src/core/directory';
+import { isSignedInToTeams } from '../../src/core/directory';
 import { createGraphCredential } from '../../src/graph/credentials';
 import { createGraphClient } from '../../src/graph/graphClient';
 import { GraphDirectory } from '../../src/graph/graphDirectory';
 import { startGraphSandbox, type GraphSandbox } from '../../src/local/graphSandbox/graphSandbox';
 import { parseTenantSeed, type TenantSeed } from '../../src/local/graphSandbox/tenant';
 import { RecordingLog } from '../fakes/ports';
+import { failure } from '../helpers/directoryFailure';
 
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const U = {
@@ -70,16 +71,6 @@ afterEach(async () => {
     expect(logged).not.toContain(n.replace(/\D/g, '').slice(2));
   }
 });
-
-async function failure(call: Promise<unknown>): Promise<DirectoryError> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof DirectoryError) return error;
-    throw error;
-  }
-  throw new Error('expected a DirectoryError');
-}
 
 describe('manager', () => {
   test("the manager as the project's DirectoryUser, by object id or sign-in address", async () => {
