@@ -12,6 +12,22 @@ export const PATTI = '6aab918f-11c8-48e0-9b4b-31a6de01d763'; // Privileged Authe
 export const ISAIAH = 'c5ab1e4c-dabf-4f7c-923c-9386a627cd04'; // helpdesk group, no role
 export const MEGAN = 'dcc62ea4-abbf-4fc1-824c-29778aee7c2e'; // Global Administrator
 
+/** The demo tenant's helpdesk group (HELPDESK_GROUP_ID): Isaiah is in it. */
+export const HELPDESK_GROUP = '19640382-9562-46f4-b751-a763f56a1c48';
+
+/** The helpdesk channel settings for a bot whose channel is on a loopback connector. */
+export const helpdeskChannel = (conversationId: string, serviceUrl: string): Record<string, string> => ({
+  HELPDESK_CONVERSATION_ID: conversationId,
+  HELPDESK_SERVICE_URL: serviceUrl,
+});
+
+/** What every helpdesk suite's bot runs with: no expiry sweep, short Graph retries, the demo helpdesk group. */
+export const HELPDESK_SUITE_ENV: Readonly<Record<string, string>> = {
+  EXPIRY_SWEEP_SECONDS: '0',
+  GRAPH_MAX_RETRY_SECONDS: '3',
+  HELPDESK_GROUP_ID: HELPDESK_GROUP,
+};
+
 /** The number people ask for in the tests. */
 export const NEW_NUMBER = '+44 7400 123456';
 

@@ -8,7 +8,7 @@ import en from '../../locales/en.json';
 import { LoopbackConnector } from '../fakes/connector';
 import { FixedClock } from '../fakes/ports';
 import { HttpConversation, postCardAction, startBot, type RunningBot } from '../helpers/botServer';
-import { ALEX, LEE, fileWebRequest } from '../helpers/demoTenant';
+import { ALEX, HELPDESK_SUITE_ENV, LEE, fileWebRequest, helpdeskChannel } from '../helpers/demoTenant';
 
 const HELPDESK = '19:evidence0123456789abcdef@thread.tacv2';
 const IN_CHANNEL = `${HELPDESK};messageid=1700000000000`;
@@ -20,7 +20,7 @@ beforeAll(async () => {
   connector = new LoopbackConnector();
   await connector.start();
   bot = await startBot(
-    { HELPDESK_CONVERSATION_ID: HELPDESK, HELPDESK_SERVICE_URL: connector.url, EXPIRY_SWEEP_SECONDS: '0', GRAPH_MAX_RETRY_SECONDS: '3', HELPDESK_GROUP_ID: '19640382-9562-46f4-b751-a763f56a1c48' },
+    { ...helpdeskChannel(HELPDESK, connector.url), ...HELPDESK_SUITE_ENV },
     { clock: new FixedClock(new Date('2026-11-25T10:00:00Z')) },
   );
 });

@@ -20,7 +20,7 @@ import { LoopbackConnector } from '../fakes/connector';
 import { FailingAuditStore } from '../fakes/failingAudit';
 import { FixedClock, RecordingLog } from '../fakes/ports';
 import { HttpConversation, postCardAction, readable, startBot, type RunningBot } from '../helpers/botServer';
-import { ADELE, ALEX, ISAIAH, LEE, MEGAN, NEW_NUMBER, PATTI, fileWebRequest } from '../helpers/demoTenant';
+import { ADELE, ALEX, HELPDESK_SUITE_ENV, ISAIAH, LEE, MEGAN, NEW_NUMBER, PATTI, fileWebRequest, helpdeskChannel } from '../helpers/demoTenant';
 
 const HELPDESK = '19:helpdesk0123456789abcdef@thread.tacv2';
 const JOHANNA = '824ddde4-be32-4fd3-8951-b3d5817272d2';
@@ -41,10 +41,8 @@ afterAll(async () => {
 
 async function start(sqliteFile?: string, channelEnv?: Record<string, string>): Promise<RunningBot> {
   const env: Record<string, string> = {
-    ...(channelEnv ?? { HELPDESK_CONVERSATION_ID: HELPDESK, HELPDESK_SERVICE_URL: connector.url }),
-    EXPIRY_SWEEP_SECONDS: '0',
-    GRAPH_MAX_RETRY_SECONDS: '3',
-    HELPDESK_GROUP_ID: '19640382-9562-46f4-b751-a763f56a1c48',
+    ...(channelEnv ?? helpdeskChannel(HELPDESK, connector.url)),
+    ...HELPDESK_SUITE_ENV,
     // These tests are about the Graph actions; the evidence policy has its own (evidence.test.ts).
     REQUIRE_MANAGER_CONFIRMATION: 'never',
   };
@@ -536,11 +534,8 @@ describe('the warning before "Replace mobile number" (PHONE_SIGN_IN and the cloc
     clock = new FixedClock(now);
     bot = await startBot(
       {
-        HELPDESK_CONVERSATION_ID: HELPDESK,
-        HELPDESK_SERVICE_URL: connector.url,
-        EXPIRY_SWEEP_SECONDS: '0',
-        GRAPH_MAX_RETRY_SECONDS: '3',
-        HELPDESK_GROUP_ID: '19640382-9562-46f4-b751-a763f56a1c48',
+        ...helpdeskChannel(HELPDESK, connector.url),
+        ...HELPDESK_SUITE_ENV,
         REQUIRE_MANAGER_CONFIRMATION: 'never',
         PHONE_SIGN_IN: setting ?? 'microsoft',
       },
@@ -774,7 +769,7 @@ describe('an audit store that fails (after its own retries)', () => {
     await bot.stop();
     store = new FailingAuditStore();
     bot = await startBot(
-      { HELPDESK_CONVERSATION_ID: HELPDESK, HELPDESK_SERVICE_URL: connector.url, EXPIRY_SWEEP_SECONDS: '0', GRAPH_MAX_RETRY_SECONDS: '3', HELPDESK_GROUP_ID: '19640382-9562-46f4-b751-a763f56a1c48', REQUIRE_MANAGER_CONFIRMATION: 'never' },
+      { ...helpdeskChannel(HELPDESK, connector.url), ...HELPDESK_SUITE_ENV, REQUIRE_MANAGER_CONFIRMATION: 'never' },
       { clock, storage: store },
     );
   });

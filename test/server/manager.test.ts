@@ -11,7 +11,7 @@ import { ticketKey } from '../../src/infra/ticketStore';
 import { LoopbackConnector, type ConnectorCall } from '../fakes/connector';
 import { FixedClock } from '../fakes/ports';
 import { HttpConversation, postCardAction, readable, startBot, type RunningBot } from '../helpers/botServer';
-import { ALEX, ISAIAH, LEE, MEGAN, NEW_NUMBER, PATTI } from '../helpers/demoTenant';
+import { ALEX, HELPDESK_SUITE_ENV, ISAIAH, LEE, MEGAN, NEW_NUMBER, PATTI, helpdeskChannel } from '../helpers/demoTenant';
 
 const HELPDESK = '19:helpdesk-manager0123456789@thread.tacv2';
 const JOHANNA = '824ddde4-be32-4fd3-8951-b3d5817272d2';
@@ -23,13 +23,7 @@ beforeAll(async () => {
   connector = new LoopbackConnector();
   await connector.start();
   bot = await startBot(
-    {
-      HELPDESK_CONVERSATION_ID: HELPDESK,
-      HELPDESK_SERVICE_URL: connector.url,
-      EXPIRY_SWEEP_SECONDS: '0',
-      GRAPH_MAX_RETRY_SECONDS: '3',
-      HELPDESK_GROUP_ID: '19640382-9562-46f4-b751-a763f56a1c48',
-    },
+    { ...helpdeskChannel(HELPDESK, connector.url), ...HELPDESK_SUITE_ENV },
     { clock: new FixedClock(new Date('2026-11-25T10:00:00Z')) },
   );
 });
