@@ -1,9 +1,10 @@
 /**
  * The bot's languages: one catalog each, and what the rest of the product needs to know about a
- * language (how its dates are written, Web Chat's locale, the Teams package's tag, the country a
- * national phone number is read in). Adding a language: translate en.json into `<tag>.json`,
- * then add (uncomment) ONE import line and ONE entry below; every test that covers "all languages" reads
- * this list.
+ * language (how its dates are written, Web Chat's locale, the country a national phone number is
+ * read in). Adding a language: translate en.json into `<tag>.json`, then add ONE import line and
+ * ONE entry below; every test that covers "all languages" reads this list. (The Teams package
+ * script, compiled on its own, reads the same `<tag>.json` files from this folder; a test checks
+ * the two agree.)
  */
 import type { Catalog } from '../src/core/i18n';
 import en from './en.json';
