@@ -34,11 +34,24 @@ export interface SqliteStorageOptions {
 
 export class SqliteStorage implements Storage, CreateIfAbsent, ListableStorage, JsonDocuments {
   private readonly db: Database.Database;
+  /**
+   * A second connection to the same file, for the conversation documents (readJson/writeJson),
+   * with synchronous=NORMAL (better-sqlite3's build default in WAL mode): a commit survives a
+   * crash of the process but not necessarily a power loss, and skips the fsync of the WAL that
+   * FULL makes on every commit (about 120 µs on this project's machines, blocking the event loop,
+   * against a support turn of under a millisecond). Losing the last turns of a conversation to a
+   * power cut sends the person back a question or two. Everything else (helpdesk requests, the
+   * audit trail, the notice outbox: write/createIfAbsent on `db`) is set to FULL, and its fsync
+   * also makes every earlier conversation commit durable.
+   */
+  private readonly conversationDb: Database.Database;
   private readonly selectStmt: Database.Statement<[string], StateRow>;
+  private readonly documentStmt: Database.Statement<[string], StateRow>;
   private readonly selectUnlessStmt: Database.Statement<[string, string], { etag: string; doc: string | null }>;
   private readonly upsertStmt: Database.Statement<[string, string, string, string]>;
   private readonly deleteStmt: Database.Statement<[string]>;
   private readonly insertStmt: Database.Statement<[string, string, string, string]>;
+  private readonly insertDocumentStmt: Database.Statement<[string, string, string, string]>;
   private readonly upsertIfMatchStmt: Database.Statement<[string, string, string, string, string]>;
   private readonly pingStmt: Database.Statement<[], { ok: number }>;
   private readonly listStmt: Database.Statement<[{ prefix: string }], { key: string; updated_at: string }>;
@@ -51,6 +64,7 @@ export class SqliteStorage implements Storage, CreateIfAbsent, ListableStorage, 
   constructor(readonly filePath: string, options: SqliteStorageOptions = {}) {
     this.clock = options.clock ?? systemClock;
     let db: Database.Database | undefined;
+    let conversationDb: Database.Database | undefined;
     try {
       fs.mkdirSync(path.dirname(path.resolve(filePath)), { recursive: true });
       db = new Database(filePath);
@@ -58,22 +72,31 @@ export class SqliteStorage implements Storage, CreateIfAbsent, ListableStorage, 
       // second writer wait for the lock instead of failing immediately with SQLITE_BUSY.
       db.pragma('journal_mode = WAL');
       db.pragma('busy_timeout = 5000');
+      // Not the build default (NORMAL in WAL mode): an approval's audit record must not vanish in a
+      // power cut after the bot reported it. See conversationDb for the other half.
+      db.pragma('synchronous = FULL');
       db.exec(`CREATE TABLE IF NOT EXISTS state (
         key TEXT PRIMARY KEY,
         etag TEXT NOT NULL,
         doc TEXT NOT NULL,
         updated_at TEXT NOT NULL
       )`);
+      conversationDb = new Database(filePath);
+      conversationDb.pragma('busy_timeout = 5000');
+      conversationDb.pragma('synchronous = NORMAL');
     } catch (err) {
+      conversationDb?.close();
       db?.close();
       const reason = err instanceof Error ? err.message : String(err);
       throw new Error(`Cannot open SQLite storage at "${filePath}": ${reason}`, { cause: err });
     }
     this.db = db;
+    this.conversationDb = conversationDb;
 
     this.selectStmt = db.prepare<[string], StateRow>('SELECT etag, doc FROM state WHERE key = ?');
+    this.documentStmt = conversationDb.prepare<[string], StateRow>('SELECT etag, doc FROM state WHERE key = ?');
     // Parameters: the eTag the caller has, then the key.
-    this.selectUnlessStmt = db.prepare<[string, string], { etag: string; doc: string | null }>(
+    this.selectUnlessStmt = conversationDb.prepare<[string, string], { etag: string; doc: string | null }>(
       'SELECT etag, CASE WHEN etag = ? THEN NULL ELSE doc END AS doc FROM state WHERE key = ?',
     );
     this.upsertStmt = db.prepare<[string, string, string, string]>(
@@ -86,7 +109,10 @@ export class SqliteStorage implements Storage, CreateIfAbsent, ListableStorage, 
     );
     // The eTag check and the write in one statement: atomic on its own, so no BEGIN IMMEDIATE,
     // eTag SELECT and COMMIT around it. A missing row is inserted, as write() does.
-    this.upsertIfMatchStmt = db.prepare<[string, string, string, string, string]>(
+    this.insertDocumentStmt = conversationDb.prepare<[string, string, string, string]>(
+      'INSERT INTO state (key, etag, doc, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO NOTHING',
+    );
+    this.upsertIfMatchStmt = conversationDb.prepare<[string, string, string, string, string]>(
       `INSERT INTO state (key, etag, doc, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT(key) DO UPDATE SET etag = excluded.etag, doc = excluded.doc, updated_at = excluded.updated_at
        WHERE state.etag = ?`,
@@ -180,7 +206,7 @@ export class SqliteStorage implements Storage, CreateIfAbsent, ListableStorage, 
   async readJson(key: string, unlessETag?: string): Promise<{ eTag: string; json?: string } | undefined> {
     this.assertOpen();
     if (unlessETag === undefined) {
-      const row = this.selectStmt.get(key);
+      const row = this.documentStmt.get(key);
       return row ? { eTag: row.etag, json: row.doc } : undefined;
     }
     const row = this.selectUnlessStmt.get(unlessETag, key);
@@ -192,7 +218,7 @@ export class SqliteStorage implements Storage, CreateIfAbsent, ListableStorage, 
     this.assertOpen();
     const next = randomUUID();
     const now = this.clock.now().toISOString();
-    const changes = eTag === undefined ? this.insertStmt.run(key, next, json, now).changes : this.upsertIfMatchStmt.run(key, next, json, now, eTag).changes;
+    const changes = eTag === undefined ? this.insertDocumentStmt.run(key, next, json, now).changes : this.upsertIfMatchStmt.run(key, next, json, now, eTag).changes;
     return changes === 1 ? next : undefined;
   }
 
@@ -211,6 +237,16 @@ export class SqliteStorage implements Storage, CreateIfAbsent, ListableStorage, 
     for (const row of rows) yield { key: row.key, modifiedAt: new Date(row.updated_at) };
   }
 
+  /**
+   * SQLite's synchronous level of each connection (1 NORMAL, 2 FULL): the conversation documents
+   * and everything else. Read by the storage test, which pins which writes wait for the disk.
+   */
+  syncLevels(): { conversations: number; records: number } {
+    this.assertOpen();
+    const level = (db: Database.Database): number => db.pragma('synchronous', { simple: true }) as number;
+    return { conversations: level(this.conversationDb), records: level(this.db) };
+  }
+
   /** Readiness probe: never throws, so a health endpoint can call it unguarded. */
   ping(): boolean {
     if (this.closed) return false;
@@ -224,6 +260,7 @@ export class SqliteStorage implements Storage, CreateIfAbsent, ListableStorage, 
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.conversationDb.close();
     this.db.close();
   }
 

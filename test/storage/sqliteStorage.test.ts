@@ -65,6 +65,18 @@ describe('SqliteStorage specifics', () => {
     expect(fs.existsSync(`${file}-wal`) || fs.existsSync(`${file}-shm`)).toBe(true);
   });
 
+  it('waits for the disk on every record write but not on every conversation turn', async () => {
+    const storage = open(path.join(dir, 'state.db'));
+    // FULL (2) fsyncs the WAL on each commit: requests, audit, outbox. NORMAL (1) leaves the
+    // conversation documents (writeJson) to the next FULL commit or checkpoint.
+    expect(storage.syncLevels()).toEqual({ conversations: 1, records: 2 });
+    // Both connections see one another's commits at once.
+    const eTag = (await storage.writeJson('c', '{"step":1}', undefined))!;
+    expect((await storage.read(['c']))['c']).toEqual({ step: 1, eTag });
+    await storage.write({ r: { audit: true } });
+    expect((await storage.readJson('r'))?.json).toBe('{"audit":true}');
+  });
+
   it('answers ping while open and returns false after close', () => {
     const storage = open(path.join(dir, 'state.db'));
     expect(storage.ping()).toBe(true);
