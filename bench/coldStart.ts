@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from './processes';
+import { cpuTimeMs, freePort } from './processes';
 import { median, round } from './stats';
 
 export interface ColdStartFigures {
@@ -73,18 +73,6 @@ async function timeToHealthy(command: string, args: string[], cwd: string, env: 
   const output = fs.readFileSync(logFile, 'utf8');
   if (ms === undefined) throw new Error(`${command} ${args.join(' ')} never answered /healthz:\n${output.slice(-2000)}`);
   return { ms, cpuMs, output };
-}
-
-/** utime + stime of a process from /proc/<pid>/stat, in ms; undefined where there is no /proc. */
-function cpuTimeMs(pid: number): number | undefined {
-  try {
-    // Fields after the command name (which is in parentheses and may hold spaces): utime and stime are the 12th and 13th.
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    const ticksPerSecond = 100; // USER_HZ: 100 on every Linux architecture Node supports
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
-  } catch {
-    return undefined;
-  }
 }
 
 export async function measureColdStart(root: string, work: string, runs: number, log: (line: string) => void): Promise<ColdStartResult> {

@@ -24,9 +24,9 @@ import { IDLE_MIDWAY, PERSONAL_WALK, WORK_WALK, escalationIntake, fixedPart, rea
 import { BotClient, Errors, driveConversations, driveEcho, openConversations, playTurn, type ChatOptions, type PhaseResult } from './load';
 import { collectGarbage, openInspector } from './inspector';
 import { measureColdStart, type ColdStartResult } from './coldStart';
-import { Child, accepts, answers200, freePort, projectRoot } from './processes';
+import { Child, accepts, answers200, cpuTimeMs, freePort, projectRoot } from './processes';
 import { summarise } from './profileSummary';
-import { median, percentile, round } from './stats';
+import { median, percentile, round, sum } from './stats';
 
 // ---- targets the project set itself -------------------------------------------------------------
 const TARGETS = {
@@ -152,6 +152,12 @@ interface StoreResult {
   full?: Throughput;
   ratio?: number;
   ratioPerRound?: number[];
+  /**
+   * CPU time (user + system, /proc) each target's process spent per turn over the measured rounds,
+   * in µs, and echo's over full's per round: what each turn costs, which other work on a shared
+   * machine moves far less than it moves turns per second. Absent where there is no /proc.
+   */
+  cpuPerTurn?: { echoUs: number; fullUs: number; ratio: number; ratioPerRound: number[] };
   memory?: {
     conversations: number;
     turnsEach: number;
@@ -362,18 +368,41 @@ async function main(): Promise<number> {
         assertNoErrors('the warm-up');
         const echoRounds: PhaseResult[] = [];
         const fullRounds: PhaseResult[] = [];
+        const echoCpuMs: (number | undefined)[] = [];
+        const fullCpuMs: (number | undefined)[] = [];
+        const cpuOf = async (pid: number, phase: Promise<PhaseResult>, into: (number | undefined)[]): Promise<PhaseResult> => {
+          const before = cpuTimeMs(pid);
+          const result = await phase;
+          const after = cpuTimeMs(pid);
+          into.push(before === undefined || after === undefined ? undefined : after - before);
+          return result;
+        };
         for (let r = 0; r < options.rounds; r += 1) {
-          echoRounds.push(await floor(`r${r}`, options.roundSeconds));
-          fullRounds.push(await full(`r${r}`, options.roundSeconds));
+          echoRounds.push(await cpuOf(echo.pid, floor(`r${r}`, options.roundSeconds), echoCpuMs));
+          fullRounds.push(await cpuOf(bot.pid, full(`r${r}`, options.roundSeconds), fullCpuMs));
           const e = echoRounds.at(-1)!;
           const f = fullRounds.at(-1)!;
-          process.stdout.write(`  round ${r + 1}/${options.rounds}: echo ${fmt(e.turns / e.seconds, 0)} turns/s, full ${fmt(f.turns / f.seconds, 0)} turns/s\n`);
+          const perTurn = (ms: number | undefined, turns: number) => (ms === undefined ? '' : `, ${fmt((ms * 1000) / turns, 0)} µs CPU a turn`);
+          process.stdout.write(
+            `  round ${r + 1}/${options.rounds}: echo ${fmt(e.turns / e.seconds, 0)} turns/s${perTurn(echoCpuMs.at(-1), e.turns)}, full ${fmt(f.turns / f.seconds, 0)} turns/s${perTurn(fullCpuMs.at(-1), f.turns)}\n`,
+          );
           assertNoErrors(`round ${r + 1}`);
         }
         result.echo = throughput(echoRounds);
         result.full = throughput(fullRounds);
         result.ratio = round(result.full.turnsPerSecond / result.echo.turnsPerSecond, 3);
         result.ratioPerRound = fullRounds.map((f, i) => round(f.turns / f.seconds / (echoRounds[i]!.turns / echoRounds[i]!.seconds), 3));
+        if (echoCpuMs.every((x) => x !== undefined) && fullCpuMs.every((x) => x !== undefined)) {
+          const us = (ms: number[], phases: PhaseResult[]) => (sum(ms) * 1000) / sum(phases.map((p) => p.turns));
+          const echoUs = us(echoCpuMs as number[], echoRounds);
+          const fullUs = us(fullCpuMs as number[], fullRounds);
+          result.cpuPerTurn = {
+            echoUs: round(echoUs, 1),
+            fullUs: round(fullUs, 1),
+            ratio: round(echoUs / fullUs, 3),
+            ratioPerRound: fullRounds.map((f, i) => round((echoCpuMs[i]! / echoRounds[i]!.turns) / (fullCpuMs[i]! / f.turns), 3)),
+          };
+        }
       }
 
       if (options.phases.includes('escalation')) {
@@ -621,6 +650,12 @@ function report(results: StoreResult[], coldStart: ColdStartResult | undefined, 
       lines.push(`  echo floor          ${fmt(r.echo.turnsPerSecond, 0).padStart(7)} turns/s   p50 ${fmt(r.echo.p50Ms)} ms   p99 ${fmt(r.echo.p99Ms)} ms   (${r.echo.turns} turns)`);
       lines.push(`  full conversation   ${fmt(r.full.turnsPerSecond, 0).padStart(7)} turns/s   p50 ${fmt(r.full.p50Ms)} ms   p99 ${fmt(r.full.p99Ms)} ms   (${r.full.turns} turns, ${r.full.conversations} whole conversations)`);
       lines.push(`  ${verdict(r.ratio! >= TARGETS.fullToEchoRatio)}  full/echo ratio ${fmt(r.ratio!, 2)} (rounds: ${r.ratioPerRound!.map((x) => fmt(x, 2)).join(' ')})   target >= ${TARGETS.fullToEchoRatio}`);
+      if (r.cpuPerTurn) {
+        const c = r.cpuPerTurn;
+        lines.push(
+          `        CPU a turn: echo ${fmt(c.echoUs, 0)} µs, full ${fmt(c.fullUs, 0)} µs: echo ÷ full ${fmt(c.ratio, 2)} (rounds: ${c.ratioPerRound.map((x) => fmt(x, 2)).join(' ')}), the same ratio measured in CPU time`,
+        );
+      }
       lines.push(`  ${verdict(r.full.p99Ms <= TARGETS.fullP99Ms)}  full-turn p99 ${fmt(r.full.p99Ms)} ms   target <= ${TARGETS.fullP99Ms} ms`);
     }
     if (r.memory) {

@@ -18,3 +18,7 @@ export function round(value: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+export function sum(samples: readonly number[]): number {
+  return samples.reduce((total, x) => total + x, 0);
+}
