@@ -15,7 +15,10 @@ export interface DailyOutcomes {
   eTag?: string;
 }
 
-export const outcomesKey = (day: string) => `stats/outcomes/${day}`;
+const OUTCOMES_PREFIX = 'stats/outcomes/';
+export const outcomesKey = (day: string) => `${OUTCOMES_PREFIX}${day}`;
+/** Counters, not records: a store may trade their last writes in a power cut for speed (SqliteStorage's `relaxed`). */
+export const isOutcomesKey = (key: string) => key.startsWith(OUTCOMES_PREFIX);
 
 const MAX_ATTEMPTS = 8;
 

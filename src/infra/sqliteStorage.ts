@@ -30,6 +30,12 @@ interface PreparedWrite {
 export interface SqliteStorageOptions {
   /** The time written to `updated_at` (listing reports it); tests inject one. */
   clock?: Clock;
+  /**
+   * Keys whose writes may be lost in a power cut, like the conversation documents: a batch of
+   * only such keys commits without waiting for the disk (see conversationDb). Everything else
+   * written through write() does wait. Default: none.
+   */
+  relaxed?: (key: string) => boolean;
 }
 
 export class SqliteStorage implements Storage, CreateIfAbsent, ListableStorage, JsonDocuments {
@@ -42,13 +48,13 @@ export class SqliteStorage implements Storage, CreateIfAbsent, ListableStorage, 
    * against a support turn of under a millisecond). Losing the last turns of a conversation to a
    * power cut sends the person back a question or two. Everything else (helpdesk requests, the
    * audit trail, the notice outbox: write/createIfAbsent on `db`) is set to FULL, and its fsync
-   * also makes every earlier conversation commit durable.
+   * also makes every earlier conversation commit durable; write() batches of `relaxed` keys only
+   * (the outcome counters, once per finished conversation) commit here too.
    */
   private readonly conversationDb: Database.Database;
   private readonly selectStmt: Database.Statement<[string], StateRow>;
   private readonly documentStmt: Database.Statement<[string], StateRow>;
   private readonly selectUnlessStmt: Database.Statement<[string, string], { etag: string; doc: string | null }>;
-  private readonly upsertStmt: Database.Statement<[string, string, string, string]>;
   private readonly deleteStmt: Database.Statement<[string]>;
   private readonly insertStmt: Database.Statement<[string, string, string, string]>;
   private readonly insertDocumentStmt: Database.Statement<[string, string, string, string]>;
@@ -58,11 +64,14 @@ export class SqliteStorage implements Storage, CreateIfAbsent, ListableStorage, 
   private readonly clock: Clock;
   private readonly readAll: (keys: readonly string[]) => StoreItems;
   private readonly writeAll: (writes: readonly PreparedWrite[]) => void;
+  private readonly writeAllRelaxed: (writes: readonly PreparedWrite[]) => void;
+  private readonly relaxed: (key: string) => boolean;
   private readonly deleteAll: (keys: readonly string[]) => void;
   private closed = false;
 
   constructor(readonly filePath: string, options: SqliteStorageOptions = {}) {
     this.clock = options.clock ?? systemClock;
+    this.relaxed = options.relaxed ?? (() => false);
     let db: Database.Database | undefined;
     let conversationDb: Database.Database | undefined;
     try {
@@ -99,10 +108,6 @@ export class SqliteStorage implements Storage, CreateIfAbsent, ListableStorage, 
     this.selectUnlessStmt = conversationDb.prepare<[string, string], { etag: string; doc: string | null }>(
       'SELECT etag, CASE WHEN etag = ? THEN NULL ELSE doc END AS doc FROM state WHERE key = ?',
     );
-    this.upsertStmt = db.prepare<[string, string, string, string]>(
-      `INSERT INTO state (key, etag, doc, updated_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT(key) DO UPDATE SET etag = excluded.etag, doc = excluded.doc, updated_at = excluded.updated_at`,
-    );
     this.deleteStmt = db.prepare<[string]>('DELETE FROM state WHERE key = ?');
     this.insertStmt = db.prepare<[string, string, string, string]>(
       'INSERT INTO state (key, etag, doc, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO NOTHING',
@@ -135,25 +140,32 @@ export class SqliteStorage implements Storage, CreateIfAbsent, ListableStorage, 
       return items;
     });
 
-    const writeAll = db.transaction((writes: readonly PreparedWrite[]): void => {
-      const now = this.clock.now().toISOString();
-      for (const w of writes) {
-        if (w.conditional) {
-          const current = this.selectStmt.get(w.key);
-          // A missing row is written unconditionally, as MemoryStorage does: the first save of a
-          // conversation may carry an eTag from a row that another process has since deleted.
-          if (current && current.etag !== w.expectedETag) {
-            // Throwing inside the transaction rolls back every change already made in this batch.
-            throw new ETagConflictError(w.key);
+    // The same transaction on either connection: the eTag check, then the write, per key.
+    const writeAllOn = (connection: Database.Database) => {
+      const select = connection.prepare<[string], StateRow>('SELECT etag, doc FROM state WHERE key = ?');
+      const upsert = connection.prepare<[string, string, string, string]>(UPSERT);
+      const transaction = connection.transaction((writes: readonly PreparedWrite[]): void => {
+        const now = this.clock.now().toISOString();
+        for (const w of writes) {
+          if (w.conditional) {
+            const current = select.get(w.key);
+            // A missing row is written unconditionally, as MemoryStorage does: the first save of a
+            // conversation may carry an eTag from a row that another process has since deleted.
+            if (current && current.etag !== w.expectedETag) {
+              // Throwing inside the transaction rolls back every change already made in this batch.
+              throw new ETagConflictError(w.key);
+            }
           }
+          upsert.run(w.key, randomUUID(), w.doc, now);
         }
-        this.upsertStmt.run(w.key, randomUUID(), w.doc, now);
-      }
-    });
-    // IMMEDIATE takes the write lock before the eTag check. A deferred transaction would read first
-    // and could then fail with SQLITE_BUSY_SNAPSHOT (which busy_timeout cannot retry) if another
-    // process committed in between.
-    this.writeAll = (writes) => writeAll.immediate(writes);
+      });
+      // IMMEDIATE takes the write lock before the eTag check. A deferred transaction would read first
+      // and could then fail with SQLITE_BUSY_SNAPSHOT (which busy_timeout cannot retry) if another
+      // process committed in between.
+      return (writes: readonly PreparedWrite[]) => transaction.immediate(writes);
+    };
+    this.writeAll = writeAllOn(db);
+    this.writeAllRelaxed = writeAllOn(conversationDb);
 
     this.deleteAll = db.transaction((keys: readonly string[]): void => {
       for (const key of keys) this.deleteStmt.run(key);
@@ -193,7 +205,9 @@ export class SqliteStorage implements Storage, CreateIfAbsent, ListableStorage, 
       // Same rule as MemoryStorage: any falsy eTag or '*' means "last writer wins".
       return { key, conditional: Boolean(eTag) && eTag !== '*', expectedETag: eTag, doc };
     });
-    if (writes.length > 0) this.writeAll(writes);
+    if (writes.length === 0) return;
+    if (writes.every((w) => this.relaxed(w.key))) this.writeAllRelaxed(writes);
+    else this.writeAll(writes);
   }
 
   async createIfAbsent(key: string, item: object): Promise<boolean> {
@@ -268,6 +282,9 @@ export class SqliteStorage implements Storage, CreateIfAbsent, ListableStorage, 
     if (this.closed) throw new Error('SQLite storage is closed');
   }
 }
+
+const UPSERT = `INSERT INTO state (key, etag, doc, updated_at) VALUES (?, ?, ?, ?)
+  ON CONFLICT(key) DO UPDATE SET etag = excluded.etag, doc = excluded.doc, updated_at = excluded.updated_at`;
 
 function toItem(row: StateRow): StoreItem {
   return { ...(JSON.parse(row.doc) as Record<string, unknown>), eTag: row.etag };

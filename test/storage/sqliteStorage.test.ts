@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteStorage } from '../../src/infra/sqliteStorage';
+import { SqliteStorage, type SqliteStorageOptions } from '../../src/infra/sqliteStorage';
+import { ETagConflictError } from '../../src/infra/storageErrors';
 import { describeStorageContract, TEAMS_LIKE_KEYS } from './storageContract';
 
 function makeTempDir(): string {
@@ -35,8 +36,8 @@ describe('SqliteStorage specifics', () => {
   let dir: string;
   const opened: SqliteStorage[] = [];
 
-  function open(file: string): SqliteStorage {
-    const storage = new SqliteStorage(file);
+  function open(file: string, options?: SqliteStorageOptions): SqliteStorage {
+    const storage = new SqliteStorage(file, options);
     opened.push(storage);
     return storage;
   }
@@ -75,6 +76,24 @@ describe('SqliteStorage specifics', () => {
     expect((await storage.read(['c']))['c']).toEqual({ step: 1, eTag });
     await storage.write({ r: { audit: true } });
     expect((await storage.readJson('r'))?.json).toBe('{"audit":true}');
+  });
+
+  it('commits a batch of relaxed keys only without waiting for the disk, with the same eTag rules', async () => {
+    const file = path.join(dir, 'state.db');
+    const storage = open(file, { relaxed: (key) => key.startsWith('stats/') });
+    // Rows each connection has changed: which of the two (NORMAL or FULL) committed a batch.
+    type Connection = { prepare(sql: string): { get(): { n: number } } };
+    const changes = (connection: 'conversationDb' | 'db') =>
+      (storage as unknown as Record<string, Connection>)[connection]!.prepare('SELECT total_changes() AS n').get().n;
+    await storage.write({ 'stats/a': { n: 1 } });
+    expect([changes('conversationDb'), changes('db')]).toEqual([1, 0]);
+    const first = (await storage.read(['stats/a']))['stats/a']!;
+    await storage.write({ 'stats/a': { n: 2, eTag: first.eTag } });
+    await expect(storage.write({ 'stats/a': { n: 3, eTag: first.eTag } })).rejects.toThrow(ETagConflictError);
+    // A batch with any other key is a record: all of it waits for the disk, all-or-nothing as ever.
+    await storage.write({ 'stats/a': { n: 4 }, 'audit/x': { y: 1 } });
+    expect([changes('conversationDb'), changes('db')]).toEqual([2, 2]);
+    expect((await storage.read(['stats/a', 'audit/x']))).toEqual({ 'stats/a': expect.objectContaining({ n: 4 }), 'audit/x': expect.objectContaining({ y: 1 }) });
   });
 
   it('answers ping while open and returns false after close', () => {
