@@ -7,6 +7,7 @@ import {
   ListStyle,
   PromptCultureModels,
   type Choice,
+  type ChoiceFactoryOptions,
   type FoundChoice,
   type PromptOptions,
   type PromptRecognizerResult,
@@ -56,6 +57,28 @@ export class AnswerPrompt extends ChoicePrompt {
       return super.onPrompt(context, state, { ...options, retryPrompt: retryFrom(options.prompt, why) }, isRetry);
     }
     return super.onPrompt(context, state, options, isRetry);
+  }
+
+  /**
+   * Prompt.appendChoices copies the whole prompt through JSON.stringify and JSON.parse so as not to
+   * change the original, which lives in dialog state: with a step card inside, that copy was the
+   * prompt's largest cost. A shallow copy with the three fields it sets replaced leaves the
+   * original just as untouched (TurnContext copies an activity again before completing it, and
+   * nothing changes a reply's nested parts), so only the buttons are built by the base class.
+   */
+  protected override appendChoices(
+    prompt: string | Partial<Activity>,
+    channelId: string,
+    choices: (string | Choice)[],
+    style: ListStyle,
+    options?: ChoiceFactoryOptions,
+  ): Partial<Activity> {
+    if (typeof prompt !== 'object' || prompt === null) return super.appendChoices(prompt, channelId, choices, style, options);
+    const built = super.appendChoices(prompt.text ?? '', channelId, choices, style, options);
+    const composed: Partial<Activity> = { ...prompt, text: built.text };
+    if (built.suggestedActions?.actions?.length) composed.suggestedActions = built.suggestedActions;
+    if (built.attachments) composed.attachments = prompt.attachments ? prompt.attachments.concat(built.attachments) : built.attachments;
+    return composed;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { ConversationState, MemoryStorage, TestAdapter, type TurnContext } from 'botbuilder';
-import { DialogSet, DialogTurnStatus, WaterfallDialog, type FoundChoice } from 'botbuilder-dialogs';
+import { DialogSet, DialogTurnStatus, ListStyle, WaterfallDialog, type FoundChoice } from 'botbuilder-dialogs';
 import { AnswerPrompt } from '../../dialogs/prompts';
 
 /** A root waterfall asking one AnswerPrompt question; counts how often the prompt read each turn's text. */
@@ -49,5 +49,26 @@ describe('AnswerPrompt', () => {
     const { adapter, reads } = setUp();
     await adapter.send('hi').assertReply((a) => expect(a.text).toContain('Red or blue?')).send('red').assertReply('You chose red').startTest();
     expect(reads).toEqual([]);
+  });
+
+  test('adds the buttons to a copy of the prompt: the prompt kept in dialog state is left as it was', () => {
+    const prompt = new AnswerPrompt('ask', 3);
+    const stored = { type: 'message', text: 'Which?', attachments: [{ contentType: 'application/json', content: { nested: { a: 1 } } }] };
+    const before = structuredClone(stored);
+    const choices = [{ value: 'red', action: { type: 'imBack', title: 'Red', value: 'red' } }];
+    // appendChoices is protected: called as ChoicePrompt.onPrompt calls it.
+    type Sent = { text?: string; suggestedActions?: { actions: { title: string }[] }; attachments?: unknown[] };
+    type Append = (p: object, channelId: string, choices: object[], style: ListStyle) => Sent;
+    const append = (prompt as unknown as { appendChoices: Append }).appendChoices.bind(prompt);
+    const sent = append(stored, 'webchat', choices, ListStyle.suggestedAction);
+    expect(sent).not.toBe(stored);
+    expect(sent.text).toBe('Which?');
+    expect(sent.suggestedActions!.actions.map((a) => a.title)).toEqual(['Red']);
+    expect(sent.attachments).toEqual(stored.attachments);
+    expect(stored).toEqual(before);
+    // The hero-card style appends a card: to a new list, never to the stored one.
+    const withCard = append(stored, 'msteams', choices, ListStyle.heroCard);
+    expect(withCard.attachments).toHaveLength(2);
+    expect(stored).toEqual(before);
   });
 });
