@@ -103,8 +103,9 @@ export interface CardAttachment {
 /**
  * Expanding a template parses every `${}` expression with adaptive-expressions' ANTLR parser:
  * it was a sixth of a whole turn's CPU in the benchmark. The same step card in the same language
- * is rendered again and again, so expansions are kept (a bounded, least-recently-used map) and
- * each caller gets its own copy.
+ * is rendered again and again, so expansions are kept (a bounded, least-recently-used map).
+ * Callers share a kept expansion, frozen so that none can change what the next one gets: a copy
+ * for each caller (structuredClone) was most of the renderer's cost once expansions were kept.
  */
 const CACHE_LIMIT = 512;
 
@@ -130,10 +131,16 @@ export function renderCard<K extends CardName>(name: K, data: CardData[K]): Card
     content = withoutNulls(new (preloadCardRenderer())(templates[name]).expand({ $root: data })) as Record<string, unknown>;
     // The schema link helps editors; hosts do not need it in every message.
     delete content.$schema;
+    deepFreeze(content);
     if (expanded.size >= CACHE_LIMIT) expanded.delete(expanded.keys().next().value as string);
   }
   expanded.set(key, content);
-  return { contentType: ADAPTIVE_CARD, content: structuredClone(content) };
+  return { contentType: ADAPTIVE_CARD, content };
+}
+
+function deepFreeze(value: object): void {
+  for (const child of Object.values(value)) if (child !== null && typeof child === 'object') deepFreeze(child as object);
+  Object.freeze(value);
 }
 
 /** Every template with its name, for the test that renders them all. */

@@ -136,9 +136,11 @@ export function helpdeskCardLabels(localizer: Localizer, lang: string): CardData
   };
 }
 
+/** A copy of the card with a banner in its body: rendered cards are shared and frozen (cards/render.ts). */
 export function withBanner(card: CardAttachment, text: string, position: number): CardAttachment {
-  (card.content.body as unknown[]).splice(position, 0, { type: 'TextBlock', text, wrap: true, color: 'Attention', weight: 'Bolder' });
-  return card;
+  const body = card.content.body as unknown[];
+  const banner = { type: 'TextBlock', text, wrap: true, color: 'Attention', weight: 'Bolder' };
+  return { ...card, content: { ...card.content, body: [...body.slice(0, position), banner, ...body.slice(position)] } };
 }
 
 /**

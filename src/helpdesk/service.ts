@@ -677,14 +677,12 @@ export class HelpdeskService implements EscalationPort, RequestTracker {
     await this.afterDecision(done.ticket, now);
 
     const card = this.withAuditWarning(this.card(done.ticket, now, 'approver'), callAudited && outcomeAudited, ticket.reference);
-    if (pass) {
-      // The pass goes into this response only: the clicking admin's own view, shown once, even
-      // when the rest of the action failed (it is the person's way back in).
-      const usage = this.t(pass.once ? 'helpdesk.tapOnce' : 'helpdesk.tapMany');
-      const text = this.t('helpdesk.tap', { account: accountLabel(done.ticket, now.contact), pass: pass.value, minutes: pass.minutes, usage }, ['pass']);
-      withBanner(card, text, 2);
-    }
-    return this.cardResponse(card);
+    if (!pass) return this.cardResponse(card);
+    // The pass goes into this response only: the clicking admin's own view, shown once, even
+    // when the rest of the action failed (it is the person's way back in).
+    const usage = this.t(pass.once ? 'helpdesk.tapOnce' : 'helpdesk.tapMany');
+    const text = this.t('helpdesk.tap', { account: accountLabel(done.ticket, now.contact), pass: pass.value, minutes: pass.minutes, usage }, ['pass']);
+    return this.cardResponse(withBanner(card, text, 2));
   }
 
   /**

@@ -254,6 +254,16 @@ describe('intake summary card', () => {
     expect(json).not.toMatch(/\d{7,}/);
   });
 
+  test('a rendered card is shared and frozen: no caller can change what the next one gets', () => {
+    const first = render('intakeSummary', samples.en.intakeSummary).content as { body: { text?: string }[] };
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(Object.isFrozen(first.body[0])).toBe(true);
+    expect(() => {
+      first.body[0]!.text = 'changed';
+    }).toThrow(TypeError);
+    expect(render('intakeSummary', samples.en.intakeSummary).content).toBe(first);
+  });
+
   test('renders twice the same way: templates are not mutated by rendering', () => {
     const first = JSON.stringify(render('intakeSummary', samples.es.intakeSummary).content);
     render('intakeSummary', { ...samples.es.intakeSummary, facts: [], choices: [] });
