@@ -1,5 +1,6 @@
 import type { TurnContext } from 'botbuilder';
 import type { DialogContext, DialogSet, DialogStateManagerConfiguration } from 'botbuilder-dialogs';
+import * as registrationModule from 'botbuilder-dialogs/lib/dialogsComponentRegistration';
 
 /**
  * The turn-state key under which botbuilder-dialogs keeps a turn's memory-scope configuration
@@ -17,7 +18,9 @@ const CONFIGURATION_KEY = 'DialogStateManagerConfiguration';
 export class DialogContexts {
   private configuration?: DialogStateManagerConfiguration;
 
-  constructor(private readonly dialogs: DialogSet) {}
+  constructor(private readonly dialogs: DialogSet) {
+    shareDialogsRegistration();
+  }
 
   async create(context: TurnContext): Promise<DialogContext> {
     if (this.configuration) context.turnState.set(CONFIGURATION_KEY, this.configuration);
@@ -25,4 +28,30 @@ export class DialogContexts {
     this.configuration ??= dc.state.configuration;
     return dc;
   }
+}
+
+type Registration = registrationModule.DialogsComponentRegistration;
+
+/**
+ * Every DialogContext (each component level, each waterfall step) builds a DialogStateManager,
+ * whose constructor registers `new DialogsComponentRegistration()`: a service collection of the
+ * memory scopes and path resolvers, built and thrown away, even when the configuration it would
+ * feed is already in turn state. A support turn builds five to seven of them: 2 % of its CPU and
+ * their garbage. The registration holds no per-turn state (it is a factory for scopes), and the
+ * library keeps one per class anyway (ComponentRegistration.add replaces the previous), so the
+ * constructor is made to hand back the first instance. Idempotent.
+ */
+export function shareDialogsRegistration(): void {
+  const Original = registrationModule.DialogsComponentRegistration as typeof registrationModule.DialogsComponentRegistration & { shared?: true };
+  if (Original.shared) return;
+  let instance: Registration | undefined;
+  // A constructor that returns an object makes `new` evaluate to that object.
+  const Shared = function DialogsComponentRegistration(): Registration {
+    instance ??= new Original();
+    return instance;
+  } as unknown as typeof Original & { shared?: true };
+  Shared.prototype = Original.prototype;
+  Shared.shared = true;
+  // The library reads the export at each construction (`new module_1.DialogsComponentRegistration()`).
+  (registrationModule as { DialogsComponentRegistration: typeof Original }).DialogsComponentRegistration = Shared;
 }

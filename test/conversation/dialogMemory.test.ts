@@ -1,5 +1,7 @@
-import { ConversationState, MemoryStorage, TestAdapter, type TurnContext } from 'botbuilder';
+import { ComponentRegistration, ConversationState, MemoryStorage, TestAdapter, type TurnContext } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, TextPrompt, WaterfallDialog, type DialogStateManagerConfiguration } from 'botbuilder-dialogs';
+// Not in the package's index; dialogStateManager.js constructs it from this module.
+import * as registrationModule from 'botbuilder-dialogs/lib/dialogsComponentRegistration';
 import { DialogContexts } from '../../dialogs/dialogMemory';
 
 /** A two-question waterfall run through DialogContexts, recording each turn's memory configuration. */
@@ -44,5 +46,20 @@ describe('DialogContexts', () => {
     const { adapter } = setUp();
     // Each turn's "turn.activity" is that turn's own activity, though the scopes are shared.
     await adapter.send('one').assertReply('Name?').send('two').assertReply('Hi two. Town?').send('three').assertReply('three noted (three)').startTest();
+  });
+
+  test('dialog contexts stop building a DialogsComponentRegistration each: every turn registers the same one', async () => {
+    const { adapter } = setUp();
+    const registered = () => ComponentRegistration.components.find((c) => c instanceof registrationModule.DialogsComponentRegistration);
+    await adapter.send('hi').assertReply('Name?').startTest();
+    const first = registered();
+    expect(first).toBeDefined();
+    // Each of these turns builds several dialog contexts (the set's, each waterfall step's), and
+    // each context's DialogStateManager registers `new DialogsComponentRegistration()`.
+    await adapter.send('Ana').assertReply('Hi Ana. Town?').send('Vigo').assertReply('Vigo noted (Vigo)').startTest();
+    expect(registered()).toBe(first);
+    expect(new registrationModule.DialogsComponentRegistration()).toBe(first);
+    // Still a working registration: the scopes a fresh configuration would be built from.
+    expect(first!.getMemoryScopes().map((s) => s.name)).toEqual(expect.arrayContaining(['turn', 'dialog']));
   });
 });
