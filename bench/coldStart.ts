@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cpuTimeMs, freePort } from './processes';
+import { cpuTimeMs, freePort, startOptions } from './processes';
 import { median, round } from './stats';
 
 export interface ColdStartFigures {
@@ -95,7 +95,7 @@ export async function measureColdStart(root: string, work: string, runs: number,
       };
       const logFile = path.join(work, `cold-${which}-${i}.log`);
       if (which === 'node') {
-        const { ms, cpuMs } = await timeToHealthy(process.execPath, ['--disable-warning=DEP0111', path.join(root, 'dist', 'src', 'index.js')], root, env, port, logFile);
+        const { ms, cpuMs } = await timeToHealthy(process.execPath, [...startOptions(root), path.join(root, 'dist', 'src', 'index.js')], root, env, port, logFile);
         node.push(ms);
         if (cpuMs !== undefined) nodeCpu.push(cpuMs);
       } else {

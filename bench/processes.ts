@@ -143,3 +143,15 @@ export function cpuTimeMs(pid: number): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * The Node.js options `npm start` runs the bot with (package.json's start script, between `node`
+ * and the entry point), so the bench starts exactly that.
+ */
+export function startOptions(root: string): string[] {
+  const start = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const words = start.trim().split(/\s+/);
+  const entry = words.indexOf('dist/src/index.js');
+  if (words[0] !== 'node' || entry < 0) throw new Error(`package.json's start script is not "node [options] dist/src/index.js": ${start}`);
+  return words.slice(1, entry);
+}

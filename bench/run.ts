@@ -24,7 +24,7 @@ import { IDLE_MIDWAY, PERSONAL_WALK, WORK_WALK, escalationIntake, fixedPart, rea
 import { BotClient, Errors, driveConversations, driveEcho, openConversations, playTurn, type ChatOptions, type PhaseResult } from './load';
 import { collectGarbage, openInspector } from './inspector';
 import { measureColdStart, type ColdStartResult } from './coldStart';
-import { Child, accepts, answers200, cpuTimeMs, freePort, projectRoot } from './processes';
+import { Child, accepts, answers200, cpuTimeMs, freePort, projectRoot, startOptions } from './processes';
 import { summarise } from './profileSummary';
 import { median, percentile, round, sum } from './stats';
 
@@ -329,7 +329,7 @@ async function main(): Promise<number> {
         name: `bot (${store})`,
         command: process.execPath,
         args: [
-          '--disable-warning=DEP0111',
+          ...startOptions(root),
           `--inspect-port=127.0.0.1:${inspectPort}`,
           ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
           path.join(root, 'dist', 'src', 'index.js'),
