@@ -1,12 +1,12 @@
-import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { TurnContext } from 'botbuilder';
 import type { AccountKind } from '../src/core/ports';
 import { describesTheProblem, emailDomain, isConsumerDomain, recognizeAccountAnswer } from '../src/core/recognizers';
+import { DialogGroup } from './dialogGroup';
 import { AnswerPrompt, choiceQuestion } from './prompts';
 import type { Voice } from './voice';
 
 export const ACCOUNT_KIND = 'accountKind';
-const ASK = 'accountKind.ask';
 const KIND = 'accountKind.kind';
 const TEAMS_CONFIRM = 'accountKind.teams';
 
@@ -31,14 +31,13 @@ export type AccountKindResult = AccountKind | undefined;
  * "Personal or work/school?" In Teams the person is signed in with a work or school account, so
  * the bot confirms instead of asking. A typed address decides by its domain, and the bot says so.
  */
-export class AccountKindDialog extends ComponentDialog {
+export class AccountKindDialog extends DialogGroup {
   constructor(private readonly voice: Voice, maxMisses: number) {
-    super(ACCOUNT_KIND);
+    super();
     const opening = (ctx: TurnContext) => this.voice.t(ctx, openingKey(this.voice, ctx, ctx.activity.text ?? ''));
-    this.addDialog(new AnswerPrompt(KIND, maxMisses, (ctx) => this.readKind(ctx), opening));
-    this.addDialog(new AnswerPrompt(TEAMS_CONFIRM, maxMisses, undefined, opening));
-    this.addDialog(new WaterfallDialog<AccountKindOptions>(ASK, [this.ask.bind(this), this.answer.bind(this)]));
-    this.initialDialogId = ASK;
+    this.add(new AnswerPrompt(KIND, maxMisses, (ctx) => this.readKind(ctx), opening));
+    this.add(new AnswerPrompt(TEAMS_CONFIRM, maxMisses, undefined, opening));
+    this.add(new WaterfallDialog<AccountKindOptions>(ACCOUNT_KIND, [this.ask.bind(this), this.answer.bind(this)]));
   }
 
   private async ask(step: WaterfallStepContext<AccountKindOptions>) {
@@ -68,10 +67,10 @@ export class AccountKindDialog extends ComponentDialog {
       case 'yes':
         return step.endDialog('work' satisfies AccountKindResult);
       case 'no':
-        return step.replaceDialog(ASK, { skipTeams: true } satisfies AccountKindOptions);
+        return step.replaceDialog(ACCOUNT_KIND, { skipTeams: true } satisfies AccountKindOptions);
       case 'unsure':
         await this.voice.say(ctx, 'account.notSure');
-        return step.replaceDialog(ASK, { skipTeams: true } satisfies AccountKindOptions);
+        return step.replaceDialog(ACCOUNT_KIND, { skipTeams: true } satisfies AccountKindOptions);
       default: {
         // An address decides by its domain even when a button word inside it matched first.
         const domain = emailDomain(ctx.activity.text ?? '');

@@ -1,13 +1,13 @@
-import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { TurnContext } from 'botbuilder';
 import { PROBLEM_CASES, type ProblemCase } from '../src/core/ports';
 import { recognizeProblem } from '../src/core/recognizers';
+import { DialogGroup } from './dialogGroup';
 import { AnswerPrompt, choiceQuestion } from './prompts';
 import type { DialogServices } from './services';
 import type { Voice } from './voice';
 
 export const DIAGNOSIS = 'diagnosis';
-const ASK = 'diagnosis.ask';
 const PROBLEM = 'diagnosis.problem';
 
 /** What broke, or `undefined` when the person could not be understood. */
@@ -20,16 +20,15 @@ export type DiagnosisResult = ProblemCase | undefined;
  * The answer is kept on the support case so the outcome statistics show which problems are
  * most common.
  */
-export class DiagnosisDialog extends ComponentDialog {
+export class DiagnosisDialog extends DialogGroup {
   constructor(private readonly voice: Voice, private readonly services: DialogServices) {
-    super(DIAGNOSIS);
+    super();
     const prompt = new AnswerPrompt(PROBLEM, services.maxMisses, (ctx) => this.readProblem(ctx));
     // The internal values ("new-number-old-phone") read like words and would match "new number,
     // old phone broken"; only the titles and readProblem's ordered words may decide.
     prompt.recognizerOptions = { ...prompt.recognizerOptions, noValue: true };
-    this.addDialog(prompt);
-    this.addDialog(new WaterfallDialog(ASK, [this.ask.bind(this), this.answer.bind(this)]));
-    this.initialDialogId = ASK;
+    this.add(prompt);
+    this.add(new WaterfallDialog(DIAGNOSIS, [this.ask.bind(this), this.answer.bind(this)]));
   }
 
   private async ask(step: WaterfallStepContext) {

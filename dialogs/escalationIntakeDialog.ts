@@ -1,4 +1,4 @@
-import { ComponentDialog, TextPrompt, WaterfallDialog, type FoundChoice, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { TextPrompt, WaterfallDialog, type FoundChoice, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { TurnContext } from 'botbuilder';
 import { renderCard } from '../cards/render';
 import { escapeMarkup } from '../src/core/i18n';
@@ -6,6 +6,7 @@ import { languageInfo } from '../locales';
 import { countryFromLocale, exampleMobile, formatPhoneNumber, maskPhoneNumber, parseMobileNumber, type PhoneParseResult } from '../src/core/phone';
 import { EscalationRefused, type EscalationDraft, type RequestedFix } from '../src/core/ports';
 import { emailDomain, isConsumerDomain, isSignInAddress, matchesAny } from '../src/core/recognizers';
+import { DialogGroup } from './dialogGroup';
 import { identityAssurance, replyAddress, teamsObjectId } from './identity';
 import { ownMethods } from './ownMethods';
 import { ended } from './pathResult';
@@ -14,7 +15,6 @@ import { phoneWorks, saySmsRetirementOnce, type DialogServices } from './service
 import type { Voice } from './voice';
 
 export const ESCALATION_INTAKE = 'escalationIntake';
-const FLOW = 'intake.flow';
 const ADDRESS = 'intake.address';
 const OLD_NUMBER = 'intake.oldNumber';
 const NEW_NUMBER = 'intake.newNumber';
@@ -51,17 +51,19 @@ const GAVE_UP = '\u0000gave-up';
  * escalation port. The bot never asks for a password or a code, and never says whether an
  * address exists: the intake takes what it is told and leaves verification to the helpdesk.
  */
-export class EscalationIntakeDialog extends ComponentDialog {
+export class EscalationIntakeDialog extends DialogGroup {
   constructor(private readonly voice: Voice, private readonly services: DialogServices) {
-    super(ESCALATION_INTAKE);
+    super();
     const misses = services.maxMisses;
-    this.addDialog(new TextPrompt(ADDRESS, (pc) => this.validateAddress(pc)));
-    this.addDialog(new TextPrompt(OLD_NUMBER, (pc) => this.validateNumber(pc, 'old')));
-    this.addDialog(new TextPrompt(NEW_NUMBER, (pc) => this.validateNumber(pc, 'new')));
-    this.addDialog(new AnswerPrompt(FIX, misses));
-    this.addDialog(new AnswerPrompt(CONFIRM, misses));
-    this.addDialog(
-      new WaterfallDialog(FLOW, [
+    this.add(new TextPrompt(ADDRESS, (pc) => this.validateAddress(pc)));
+    this.add(new TextPrompt(OLD_NUMBER, (pc) => this.validateNumber(pc, 'old')));
+    this.add(new TextPrompt(NEW_NUMBER, (pc) => this.validateNumber(pc, 'new')));
+    this.add(new AnswerPrompt(FIX, misses));
+    this.add(new AnswerPrompt(CONFIRM, misses));
+    this.add(
+      // The whole intake: while it is on the stack, its answers have not been sent (see
+      // holdsUnsentIntake in src/app.ts, which looks for this id).
+      new WaterfallDialog(ESCALATION_INTAKE, [
         this.askAddress.bind(this),
         this.askOldNumber.bind(this),
         this.askNewNumber.bind(this),
@@ -70,7 +72,6 @@ export class EscalationIntakeDialog extends ComponentDialog {
         this.submit.bind(this),
       ]),
     );
-    this.initialDialogId = FLOW;
   }
 
   private values(step: WaterfallStepContext): IntakeValues {
@@ -160,7 +161,7 @@ export class EscalationIntakeDialog extends ComponentDialog {
     const ctx = step.context;
     if (answer === 'change') {
       await this.voice.say(ctx, 'intake.again');
-      return step.replaceDialog(FLOW);
+      return step.replaceDialog(ESCALATION_INTAKE);
     }
     if (answer !== 'send') return this.giveUp(step);
     const values = this.values(step);

@@ -1,10 +1,13 @@
 import { ActivityTypes, type TurnContext } from 'botbuilder';
-import { DialogTurnStatus, WaterfallDialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { DialogEvents, DialogTurnStatus, WaterfallDialog, type DialogContext, type DialogEvent, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { Outcome } from '../src/core/ports';
 import type { Interruption } from '../src/core/recognizers';
 import { matchesAny } from '../src/core/recognizers';
 import { ACCOUNT_KIND, AccountKindDialog, openingKey, type AccountKindOptions, type AccountKindResult } from './accountKindDialog';
+import { DiagnosisDialog } from './diagnosisDialog';
+import type { DialogGroup } from './dialogGroup';
 import { ESCALATION_INTAKE, EscalationIntakeDialog } from './escalationIntakeDialog';
+import { GuidedStepsDialog } from './guidedStepsDialog';
 import { InterruptibleDialog } from './interruptibleDialog';
 import { ended, type PathResult } from './pathResult';
 import { PERSONAL_ACCOUNT, PersonalAccountDialog } from './personalAccountDialog';
@@ -25,18 +28,27 @@ export interface FlowOptions {
   entry: 'new' | 'welcome' | 'restart' | 'human';
 }
 
+/** Turn state: the dialogs changed since this conversation's stack was saved (a new version was deployed). */
+const DIALOGS_CHANGED = Symbol('dialogsChanged');
+
 /**
  * The whole conversation: which account, then that account's path, then the outcome recorded.
- * Help, cancel, start over and talk to a person work at every step (InterruptibleDialog).
+ * Help, cancel, start over and talk to a person work at every step (InterruptibleDialog). Every
+ * part's dialogs are in this one dialog's set (DialogGroup), so whatever the person is answering,
+ * a turn runs through one component level.
  */
 export class MainDialog extends InterruptibleDialog {
   constructor(private readonly services: DialogServices) {
     const voice = new Voice(services.localizer);
     super(MAIN_DIALOG, voice);
-    this.addDialog(new AccountKindDialog(voice, services.maxMisses));
-    this.addDialog(new PersonalAccountDialog(voice, services));
-    this.addDialog(new WorkAccountDialog(voice, services));
-    this.addDialog(new EscalationIntakeDialog(voice, services));
+    this.addGroup(new AccountKindDialog(voice, services.maxMisses));
+    this.addGroup(new DiagnosisDialog(voice, services));
+    this.addGroup(new PersonalAccountDialog(voice, services));
+    this.addGroup(new WorkAccountDialog(voice, services));
+    this.addGroup(new EscalationIntakeDialog(voice, services));
+    // Both account paths walk the person through steps.
+    this.addDialog(new GuidedStepsDialog(voice));
+    for (const prompt of GuidedStepsDialog.prompts(services.maxMisses)) this.addDialog(prompt);
     this.addDialog(
       new WaterfallDialog<FlowOptions>(FLOW, [
         this.greet.bind(this),
@@ -46,6 +58,14 @@ export class MainDialog extends InterruptibleDialog {
       ]),
     );
     this.initialDialogId = FLOW;
+  }
+
+  private addGroup(group: DialogGroup): void {
+    for (const dialog of group.dialogs) {
+      // DialogSet.add would rename a second dialog with a taken id, and nothing would ever begin it.
+      if (this.findDialog(dialog.id)) throw new Error(`Two dialogs have the id "${dialog.id}"`);
+      this.addDialog(dialog);
+    }
   }
 
   private async greet(step: WaterfallStepContext<FlowOptions>) {
@@ -112,6 +132,30 @@ export class MainDialog extends InterruptibleDialog {
     if (supportCase.scamWarned) return this.voice.say(ctx, key);
     supportCase.scamWarned = true;
     await ctx.sendActivity(this.voice.message(`${this.voice.t(ctx, key)}\n\n${this.voice.t(ctx, 'start.scam')}`));
+  }
+
+  /**
+   * botbuilder-dialogs compares the version of this dialog's set (its dialogs' ids and waterfall
+   * step counts) with the one saved with the conversation, and raises versionChanged when they
+   * differ: a new version was deployed mid-conversation, and the saved stack may name dialogs or
+   * steps that are gone or mean something else now. Noted here, acted on in onContinueDialog.
+   */
+  protected override async onPreBubbleEvent(dc: DialogContext, event: DialogEvent): Promise<boolean> {
+    if (event.name !== DialogEvents.versionChanged) return super.onPreBubbleEvent(dc, event);
+    dc.context.turnState.set(DIALOGS_CHANGED, true);
+    return true;
+  }
+
+  /**
+   * After an update, the saved stack is dropped without running it (its dialogs' own ending could
+   * misread state saved by the old version), and the person is told and asked the first question
+   * again: an apology for a failure, or an answer taken for a different question, would be worse.
+   */
+  protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    if (innerDc.context.turnState.get(DIALOGS_CHANGED) !== true) return super.onContinueDialog(innerDc);
+    innerDc.stack.length = 0;
+    await this.voice.say(innerDc.context, 'errors.updated');
+    return innerDc.beginDialog(FLOW, { entry: 'restart' } satisfies FlowOptions);
   }
 
   /** A new turn after the flow ended: a late "thanks" or an old button is answered, not a restart. */

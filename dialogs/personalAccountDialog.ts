@@ -1,6 +1,7 @@
-import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { DIAGNOSIS, DiagnosisDialog, type DiagnosisResult } from './diagnosisDialog';
-import { GUIDED_STEPS, GuidedStepsDialog, type GuidedStepsOptions, type GuidedStepsResult, type Walkthrough } from './guidedStepsDialog';
+import { WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { DIAGNOSIS, type DiagnosisResult } from './diagnosisDialog';
+import { DialogGroup } from './dialogGroup';
+import { GUIDED_STEPS, type GuidedStepsOptions, type GuidedStepsResult, type Walkthrough } from './guidedStepsDialog';
 import { ended } from './pathResult';
 import { AnswerPrompt, askYesNo } from './prompts';
 import type { DialogServices } from './services';
@@ -14,7 +15,6 @@ type RecoveryRoute = 'code' | 'dontHave' | 'form';
 interface WayForwardOptions {
   route: RecoveryRoute;
 }
-const START = 'personal.start';
 const SELF_SERVICE = 'personal.selfService';
 const RECOVERY = 'personal.recovery';
 const PASSWORD = 'personal.recovery.password';
@@ -28,21 +28,17 @@ interface SelfServiceOptions {
 /**
  * A personal Microsoft account. Only its owner and Microsoft can change it, so every way out
  * leads to the owner's own security page or to Microsoft, never to an organisation's admin.
+ * (What broke, and the guided steps, are MainDialog's: the work path uses them too.)
  */
-export class PersonalAccountDialog extends ComponentDialog {
+export class PersonalAccountDialog extends DialogGroup {
   constructor(private readonly voice: Voice, services: DialogServices) {
-    super(PERSONAL_ACCOUNT);
-    const maxMisses = services.maxMisses;
-    this.addDialog(new AnswerPrompt(YES_NO, maxMisses));
-    for (const prompt of GuidedStepsDialog.prompts(maxMisses)) this.addDialog(prompt);
-    this.addDialog(new GuidedStepsDialog(voice));
-    this.addDialog(new DiagnosisDialog(voice, services));
-    this.addDialog(new WaterfallDialog(START, [this.diagnose.bind(this), this.askCanSignIn.bind(this), this.choosePath.bind(this)]));
-    this.addDialog(new WaterfallDialog<SelfServiceOptions>(SELF_SERVICE, [this.walk.bind(this), this.askWorked.bind(this), this.finish.bind(this)]));
-    this.addDialog(new WaterfallDialog(RECOVERY, [this.askRecoveryCode.bind(this), this.afterRecoveryCode.bind(this)]));
-    this.addDialog(new WaterfallDialog(PASSWORD, [this.askPassword.bind(this), this.afterPassword.bind(this)]));
-    this.addDialog(new WaterfallDialog<WayForwardOptions>(WAY_FORWARD, [this.explainRoute.bind(this), this.afterRoute.bind(this)]));
-    this.initialDialogId = START;
+    super();
+    this.add(new AnswerPrompt(YES_NO, services.maxMisses));
+    this.add(new WaterfallDialog(PERSONAL_ACCOUNT, [this.diagnose.bind(this), this.askCanSignIn.bind(this), this.choosePath.bind(this)]));
+    this.add(new WaterfallDialog<SelfServiceOptions>(SELF_SERVICE, [this.walk.bind(this), this.askWorked.bind(this), this.finish.bind(this)]));
+    this.add(new WaterfallDialog(RECOVERY, [this.askRecoveryCode.bind(this), this.afterRecoveryCode.bind(this)]));
+    this.add(new WaterfallDialog(PASSWORD, [this.askPassword.bind(this), this.afterPassword.bind(this)]));
+    this.add(new WaterfallDialog<WayForwardOptions>(WAY_FORWARD, [this.explainRoute.bind(this), this.afterRoute.bind(this)]));
   }
 
   private yesNo(step: WaterfallStepContext, key: string) {

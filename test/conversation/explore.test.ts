@@ -172,7 +172,7 @@ describe.each(['msteams', 'webchat'] as const)('parity regressions in %s', (chan
   let wayToStuck: Input[] = [];
   beforeAll(async () => {
     const paths = await explore({ channel, locale: 'en-GB' });
-    const isStuck = (stack: string) => stack.includes('workAccount') && stack.endsWith('guidedSteps.stuck');
+    const isStuck = (stack: string) => stack.includes('work.selfService') && stack.endsWith('guidedSteps.stuck');
     const path = paths.find((p) => p.turns.some((t) => isStuck(t.stack)))!;
     wayToStuck = path.inputs.slice(0, path.turns.findIndex((t) => isStuck(t.stack))).map(toInput);
   });

@@ -143,6 +143,24 @@ export class Conversation {
     return chain;
   }
 
+  /** How many dialog stacks are nested right now: the root's, then one per component dialog on top. */
+  levels(): number {
+    let levels = 0;
+    for (let stack = this.client.dialogContext.stack; stack.length > 0; levels += 1) {
+      stack = (stack.at(-1)!.state as { dialogs?: { dialogStack?: typeof stack } } | undefined)?.dialogs?.dialogStack ?? [];
+    }
+    return levels;
+  }
+
+  /** Rewrites the conversation's stored state, as another version of the bot might have left it. */
+  editStoredState(edit: (state: Record<string, unknown>) => void): void {
+    const keys = Object.keys(this.memory).filter((key) => key.includes('/conversations/'));
+    if (keys.length !== 1) throw new Error(`Expected one conversation document, found ${keys.length}`);
+    const state = JSON.parse(this.memory[keys[0]!]!) as Record<string, unknown>;
+    edit(state);
+    this.memory[keys[0]!] = JSON.stringify(state);
+  }
+
   /** True when the last replies contain the catalog message (up to its first placeholder). */
   said(key: string): boolean {
     const fixed = localizer.template(this.lang, key).split('{{')[0]!;
