@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
 import restify from 'restify';
 import type { Activity, CloudAdapter, InvokeResponse, TurnContext } from 'botbuilder';
@@ -73,6 +74,7 @@ export class TurnGate {
   }
 }
 
+const MESSAGES_ROUTE = '/api/messages';
 const CORRELATION_HEADER = 'x-correlation-id';
 const SAFE_CORRELATION = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -102,23 +104,26 @@ export function createServer(deps: ServerDeps): restify.Server {
   });
   // JSON only: restify's full bodyParser would also parse forms and write multipart uploads to disk.
   // (@types/restify 8 lacks maxBodySize here; restify 11's body reader honours it.)
-  server.use(restify.plugins.jsonBodyParser({ maxBodySize: deps.maxBodyBytes, mapParams: false } as restify.plugins.JsonBodyParserOptions));
+  // Every route but /api/messages, which reads its body itself (readMessageBody, below).
+  for (const handler of restify.plugins.jsonBodyParser({ maxBodySize: deps.maxBodyBytes, mapParams: false } as restify.plugins.JsonBodyParserOptions)) {
+    server.use((req, res, next) => (req.getRoute()?.path === MESSAGES_ROUTE ? next() : handler(req, res, next)));
+  }
   const authTimeoutMs = deps.authTimeoutMs ?? 5_000;
 
-  server.post('/api/messages', async (req, res) => {
+  server.post(MESSAGES_ROUTE, readMessageBody(deps.maxBodyBytes), async (req, res) => {
     const supplied = req.header(CORRELATION_HEADER);
     const correlationId = supplied && SAFE_CORRELATION.test(supplied) ? supplied : randomUUID();
     res.header(CORRELATION_HEADER, correlationId);
     const check = checkActivity(req.body, { localMode: deps.localMode });
     if (!check.ok) {
       deps.log.warn({ correlationId, code: check.code }, 'rejected malformed activity');
-      res.send(400, { error: { code: check.code, message: check.message } });
+      sendJson(res, 400, { error: { code: check.code, message: check.message } });
       return;
     }
     if (!deps.gate.enter()) {
       // The Bot Framework channels retry a 503; behind a load balancer the retry lands elsewhere.
       res.header('retry-after', '1');
-      res.send(503, { error: { code: 'ShuttingDown', message: 'This instance is shutting down; retry the request.' } });
+      sendJson(res, 503, { error: { code: 'ShuttingDown', message: 'This instance is shutting down; retry the request.' } });
       return;
     }
     const body = req.body as { conversation?: { id?: unknown }; channelId?: unknown };
@@ -140,7 +145,7 @@ export function createServer(deps: ServerDeps): restify.Server {
           auth = await quietConsole(() => withTimeout(deps.auth.authenticateRequest(activity, authorization), authTimeoutMs));
         } catch (error) {
           deps.log.warn({ status: 401, reason: authorization ? authFailure(error) : 'missing' }, 'request refused: authentication failed');
-          res.send(401, { error: { code: 'Unauthorized', message: 'The request is not authenticated.' } });
+          sendJson(res, 401, { error: { code: 'Unauthorized', message: 'The request is not authenticated.' } });
           return;
         }
         let invoke: InvokeResponse | undefined;
@@ -152,11 +157,11 @@ export function createServer(deps: ServerDeps): restify.Server {
         } catch (error) {
           // Turn errors end in onTurnError; what reaches here failed around the turn (the connector client, say).
           deps.log.error({ err: { name: (error as Error).name, message: (error as Error).message } }, 'activity could not be processed');
-          res.send(500, { error: { code: 'InternalError', message: 'The activity could not be processed.' } });
+          sendJson(res, 500, { error: { code: 'InternalError', message: 'The activity could not be processed.' } });
           return;
         }
-        if (invoke?.body !== undefined) res.send(invoke.status, invoke.body);
-        else res.send(invoke?.status ?? 200);
+        if (invoke?.body !== undefined) sendJson(res, invoke.status, invoke.body);
+        else sendEmpty(res, invoke?.status ?? 200);
         deps.log.debug({ type: activity.type, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'turn');
       });
     } finally {
@@ -181,6 +186,113 @@ export function createServer(deps: ServerDeps): restify.Server {
   });
 
   return server;
+}
+
+/** The error classes restify's own body reader raises (its copy of restify-errors), so a refused body is answered, and logged through restifyError, as before. */
+const restifyErrors = createRequire(require.resolve('restify'))('restify-errors') as {
+  PayloadTooLargeError: new (message: string) => Error;
+  InvalidContentError: new (format: string, ...args: unknown[]) => Error;
+  BadDigestError: new (format: string, ...args: unknown[]) => Error;
+};
+const JSON_SUFFIX_TYPE = /^application\/[a-zA-Z.]+\+json/;
+
+/**
+ * restify's jsonBodyParser (bodyReader, then parseJson) for /api/messages, with the same outcomes:
+ * the same errors for a body over the limit, a bad Content-MD5 or invalid JSON, the same req.body
+ * for an empty body. Its reader calls the deprecated Buffer constructor for every request, which
+ * captures a stack trace on each of the first 10,000 calls (to decide whether to warn), and runs
+ * through two more plugin handlers; this one collects the chunks, concatenates and decodes once.
+ */
+function readMessageBody(maxBytes: number): restify.RequestHandler {
+  return (req, res, next) => {
+    const type = req.getContentType();
+    if ((req.getContentLength() === 0 && !req.isChunked()) || type === 'multipart/form-data' || type === 'application/octet-stream') return next();
+    const isText = type === 'application/json' || type === 'application/x-www-form-urlencoded' || type.startsWith('text/');
+    const md5 = req.headers['content-md5'] as string | undefined;
+    const hash = md5 ? createHash('md5') : undefined;
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let settled = false;
+    const parse = (body: string | Buffer): void => {
+      if (!body || (type !== 'application/json' && !JSON_SUFFIX_TYPE.test(type))) {
+        req.body = body;
+        return next();
+      }
+      try {
+        req.body = JSON.parse(typeof body === 'string' ? body : body.toString());
+      } catch (error) {
+        return next(new restifyErrors.InvalidContentError('%s', `Invalid JSON: ${(error as Error).message}`));
+      }
+      return next();
+    };
+    // A client gone before the end: as restify did, go on with an empty body (invalid JSON, a 400
+    // to nobody), so the turn never starts and the gate is never entered.
+    const gone = (error?: Error): void => {
+      if (settled) return;
+      settled = true;
+      if (error) next(error);
+      else parse(Buffer.alloc(0));
+    };
+    req.on('data', (chunk: Buffer) => {
+      // Past the limit the rest is counted and dropped, never kept; the answer comes at the end.
+      received += chunk.length;
+      if (maxBytes && received > maxBytes) return;
+      hash?.update(chunk);
+      chunks.push(chunk);
+    });
+    req.once('end', () => {
+      if (settled) return;
+      settled = true;
+      if (maxBytes && received > maxBytes) return next(new restifyErrors.PayloadTooLargeError(`Request body size exceeds ${maxBytes}`));
+      const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      if (raw.length > 0 && hash) {
+        const digest = hash.digest('base64');
+        if (digest !== md5) return next(new restifyErrors.BadDigestError("Content-MD5 '%s' didn't match '%s'", md5, digest));
+      }
+      parse(isText ? raw.toString('utf8') : raw);
+    });
+    req.once('error', gone);
+    req.once('aborted', () => gone());
+    res.once('close', () => gone());
+    req.resume();
+  };
+}
+
+/**
+ * What res.send(status, body) writes for a JSON body (status line, Content-Type application/json,
+ * Content-Length, the serialised body) without restify's formatter pipeline. Anything restify
+ * would treat differently (no status, 204/304, a Buffer, an Error, a body JSON cannot write) still
+ * goes through res.send.
+ */
+function sendJson(res: restify.Response, status: number | undefined, body: unknown): void {
+  if (typeof status !== 'number' || !status || status === 204 || status === 304 || typeof body !== 'object' || Buffer.isBuffer(body) || body instanceof Error || res.getHeader('Content-Type') !== undefined) {
+    res.send(status, body);
+    return;
+  }
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(body);
+  } catch {
+    json = undefined;
+  }
+  if (json === undefined) {
+    res.send(status, body);
+    return;
+  }
+  res.setHeader('Content-Type', 'application/json');
+  res.setHeader('Content-Length', Buffer.byteLength(json));
+  res.writeHead(status);
+  res.end(json);
+}
+
+/** What res.send(status) writes: the status line and no body (Node then sends it chunked, as before). */
+function sendEmpty(res: restify.Response, status: number): void {
+  if (!status) {
+    res.send(status);
+    return;
+  }
+  res.writeHead(status);
+  res.end();
 }
 
 /** Bodies arrive as they were sent; restify would inflate gzip (with no error handler, and no limit on the inflated size). */

@@ -392,3 +392,99 @@ describe('authentication failures are a plain 401 and one log line', () => {
     }
   }, 60_000);
 });
+
+describe('/api/messages reads its own body and writes its own answers, as restify did', () => {
+  /** One raw request on a socket; resolves with the response head and body once complete. */
+  function exchange(socket: net.Socket, request: string): Promise<{ head: string; body: string }> {
+    return new Promise((resolve, reject) => {
+      let data = Buffer.alloc(0);
+      const onData = (chunk: Buffer) => {
+        data = Buffer.concat([data, chunk]);
+        const end = data.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const head = data.subarray(0, end).toString();
+        const length = /content-length: (\d+)/i.exec(head);
+        const body = data.subarray(end + 4);
+        if (length && body.length >= Number(length[1])) {
+          socket.off('data', onData);
+          resolve({ head, body: body.toString() });
+        }
+      };
+      socket.on('data', onData);
+      socket.once('error', reject);
+      socket.write(request);
+    });
+  }
+  const connect = () => new Promise<net.Socket>((resolve) => { const s = net.connect(Number(new URL(bot.url).port), '127.0.0.1', () => resolve(s)); });
+
+  test('a body over the limit: 413 PayloadTooLarge, and the connection stays usable', async () => {
+    const socket = await connect();
+    try {
+      const big = 'x'.repeat(300 * 1024);
+      const refused = await exchange(socket, `POST /api/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${big.length}\r\n\r\n${big}`);
+      expect(refused.head).toMatch(/^HTTP\/1\.1 413 /);
+      expect(refused.head).toMatch(/\r\nConnection: keep-alive\r\n/);
+      expect(JSON.parse(refused.body)).toEqual({ code: 'PayloadTooLarge', message: 'Request body size exceeds 262144' });
+      const next = await exchange(socket, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+      expect(next.head).toMatch(/^HTTP\/1\.1 200 /);
+    } finally {
+      socket.destroy();
+    }
+  });
+
+  test('invalid JSON: 400 InvalidContent with the parser\'s message', async () => {
+    const res = await fetch(`${bot.url}/api/messages`, { method: 'POST', headers: json, body: '{"type":' });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(await res.json()).toEqual({ code: 'InvalidContent', message: 'Invalid JSON: Unexpected end of JSON input' });
+  });
+
+  test('an upload aborted mid-body starts no turn and leaves the gate at zero', async () => {
+    const gate = new TurnGate();
+    let turns = 0;
+    const server = createServer({ adapter: new CloudAdapter(), auth: new ConfigurationBotFrameworkAuthentication({}), localMode: true, logic: async () => void (turns += 1), log: new RecordingLog(), ready: () => true, gate, maxBodyBytes: 64 * 1024 });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const socket = await new Promise<net.Socket>((resolve) => { const s = net.connect(port, '127.0.0.1', () => resolve(s)); });
+      socket.write('POST /api/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"type":"message",');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      socket.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(gate.inFlight).toBe(0);
+      expect(turns).toBe(0);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  test('response headers: a turn, a refusal and an empty 200 carry what res.send gave them', async () => {
+    const socket = await connect();
+    try {
+      const body = JSON.stringify(activity('headers'));
+      const turn = await exchange(socket, `POST /api/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Correlation-Id: hdr-1\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      const names = (head: string) => head.split('\r\n').slice(1).map((line) => line.slice(0, line.indexOf(':')));
+      expect(turn.head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(names(turn.head)).toEqual(['Server', 'X-Content-Type-Options', 'x-correlation-id', 'Content-Type', 'Content-Length', 'Date', 'Connection', 'Keep-Alive']);
+      expect(turn.head).toContain('\r\nX-Content-Type-Options: nosniff\r\n');
+      expect(turn.head).toContain('\r\nx-correlation-id: hdr-1\r\n');
+      expect(turn.head).toContain('\r\nContent-Type: application/json\r\n');
+      expect(turn.head).toContain(`\r\nContent-Length: ${Buffer.byteLength(turn.body)}\r\n`);
+      expect(JSON.parse(turn.body)).toMatchObject({ activities: expect.any(Array) });
+      const bad = await exchange(socket, 'POST /api/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n[]');
+      expect(bad.head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(names(bad.head)).toEqual(['Server', 'X-Content-Type-Options', 'x-correlation-id', 'Content-Type', 'Content-Length', 'Date', 'Connection', 'Keep-Alive']);
+    } finally {
+      socket.destroy();
+    }
+    // No body (a typing activity, no expectReplies): res.send(200) wrote no Content-Length, so Node sent it chunked.
+    const empty = await fetch(`${bot.url}/api/messages`, { method: 'POST', headers: json, body: JSON.stringify(activity('headers-empty', { type: 'typing', text: undefined, deliveryMode: undefined })) });
+    expect(empty.status).toBe(200);
+    expect(empty.headers.get('content-type')).toBeNull();
+    expect(empty.headers.get('content-length')).toBeNull();
+    expect(empty.headers.get('transfer-encoding')).toBe('chunked');
+    expect(empty.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await empty.text()).toBe('');
+  });
+});
