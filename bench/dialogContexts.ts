@@ -5,12 +5,13 @@
  * Run: npx tsc -p tsconfig.bench.json && node dist/bench/dialogContexts.js
  */
 import { ConversationState, MemoryStorage, TestAdapter, TurnContext, type Activity } from 'botbuilder';
-import { DialogSet, WaterfallDialog } from 'botbuilder-dialogs';
+import { DialogSet, WaterfallDialog, type DialogState } from 'botbuilder-dialogs';
 import { DialogContexts } from '../dialogs/dialogMemory';
 
 const state = new ConversationState(new MemoryStorage());
-const dialogs = new DialogSet(state.createProperty('dialogState')).add(new WaterfallDialog('w', [async (step) => step.endDialog()]));
-const shared = new DialogContexts(dialogs);
+const dialogState = state.createProperty<DialogState>('dialogState');
+const dialogs = new DialogSet(dialogState).add(new WaterfallDialog('w', [async (step) => step.endDialog()]));
+const shared = new DialogContexts(dialogs, dialogState);
 const adapter = new TestAdapter(async () => undefined);
 const activity: Partial<Activity> = { type: 'message', text: 'Done', channelId: 'webchat', conversation: { id: 'c', isGroup: false, conversationType: 'personal', name: '' }, from: { id: 'u', name: '' }, recipient: { id: 'b', name: '' } };
 const ways = { library: (ctx: TurnContext) => dialogs.createContext(ctx), shared: (ctx: TurnContext) => shared.create(ctx) };

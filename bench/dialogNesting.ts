@@ -6,13 +6,13 @@
  *   npx tsc -p tsconfig.bench.json && node dist/bench/dialogNesting.js [--rounds=6] [--turns=4000]
  */
 import { ConversationState, MemoryStorage, TestAdapter, TurnContext, type Activity } from 'botbuilder';
-import { ComponentDialog, DialogSet, DialogTurnStatus, TextPrompt, WaterfallDialog, type Dialog } from 'botbuilder-dialogs';
+import { ComponentDialog, DialogSet, DialogTurnStatus, TextPrompt, WaterfallDialog, type Dialog, type DialogState } from 'botbuilder-dialogs';
 import { DialogContexts } from '../dialogs/dialogMemory';
 
 const arg = (name: string, fallback: number): number => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const rounds = arg('rounds', 6);
 const turns = arg('turns', 4000);
-const DEPTHS = [1, 2, 3] as const;
+const DEPTHS = [0, 1, 2, 3] as const;
 
 class Level extends ComponentDialog {
   constructor(id: string, members: Dialog[], entry: string) {
@@ -32,9 +32,10 @@ function build(depth: number) {
     entry = component.id;
   }
   const state = new ConversationState(new MemoryStorage());
-  const set = new DialogSet(state.createProperty('dialogState'));
+  const dialogState = state.createProperty<DialogState>('dialogState');
+  const set = new DialogSet(dialogState);
   for (const member of members) set.add(member);
-  return { contexts: new DialogContexts(set), entry, state };
+  return { contexts: new DialogContexts(set, dialogState), entry, state };
 }
 
 const adapter = new TestAdapter(async () => undefined);
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   for (const depth of DEPTHS) {
     const xs = times.get(depth)!;
-    console.log(`${depth} component level${depth > 1 ? 's' : ''}: ${median(xs).toFixed(1)} µs CPU per turn (median of ${xs.length}; ${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)})`);
+    console.log(`${depth} component level${depth === 1 ? '' : 's'}: ${median(xs).toFixed(1)} µs CPU per turn (median of ${xs.length}; ${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)})`);
   }
 }
 

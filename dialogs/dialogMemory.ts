@@ -1,5 +1,5 @@
-import type { TurnContext } from 'botbuilder';
-import type { DialogContext, DialogSet, DialogStateManagerConfiguration } from 'botbuilder-dialogs';
+import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
+import { DialogContext, type DialogSet, type DialogState, type DialogStateManagerConfiguration } from 'botbuilder-dialogs';
 import * as registrationModule from 'botbuilder-dialogs/lib/dialogsComponentRegistration';
 
 /**
@@ -18,13 +18,17 @@ const CONFIGURATION_KEY = 'DialogStateManagerConfiguration';
 export class DialogContexts {
   private configuration?: DialogStateManagerConfiguration;
 
-  constructor(private readonly dialogs: DialogSet) {
+  /** `dialogs` over the stack in `state`: a set of the bot's own (DialogSet.createContext's work) or a component's. */
+  constructor(
+    private readonly dialogs: DialogSet,
+    private readonly state: StatePropertyAccessor<DialogState>,
+  ) {
     shareDialogsRegistration();
   }
 
   async create(context: TurnContext): Promise<DialogContext> {
     if (this.configuration) context.turnState.set(CONFIGURATION_KEY, this.configuration);
-    const dc = await this.dialogs.createContext(context);
+    const dc = new DialogContext(this.dialogs, context, await this.state.get(context, { dialogStack: [] }));
     this.configuration ??= dc.state.configuration;
     return dc;
   }

@@ -153,9 +153,36 @@ export class MainDialog extends InterruptibleDialog {
    */
   protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
     if (innerDc.context.turnState.get(DIALOGS_CHANGED) !== true) return super.onContinueDialog(innerDc);
-    innerDc.stack.length = 0;
-    await this.voice.say(innerDc.context, 'errors.updated');
-    return innerDc.beginDialog(FLOW, { entry: 'restart' } satisfies FlowOptions);
+    return this.restartAfterUpdate(innerDc);
+  }
+
+  private async restartAfterUpdate(dc: DialogContext): Promise<DialogTurnResult> {
+    dc.stack.length = 0;
+    await this.voice.say(dc.context, 'errors.updated');
+    return dc.beginDialog(FLOW, { entry: 'restart' } satisfies FlowOptions);
+  }
+
+  /**
+   * The bot's turn. Run as a ComponentDialog under a root dialog set, MainDialog is one more
+   * level on every turn (another dialog context, memory-scope manager and chain of async calls:
+   * bench/dialogNesting.ts measures a level at 50-75 µs, against a whole support turn of about
+   * 0.8 ms). The bot instead keeps MainDialog's own stack at the root of the conversation state
+   * and calls the same steps a component would: begin when nothing is waiting, otherwise
+   * continue, commands first. (botbuilder-testing's DialogTestClient, in the conversation tests,
+   * runs it as a component; test/conversation/sharedConversations.test.ts runs the bot.)
+   */
+  async runTurn(dc: DialogContext, newConversation?: FlowOptions): Promise<DialogTurnResult> {
+    // What ComponentDialog's version check does for a component (onPreBubbleEvent above), kept on
+    // the stack's first dialog: the set's version when that stack was saved.
+    const version = this.dialogs.getVersion();
+    const bottom = dc.stack[0];
+    const result = !bottom
+      ? await this.onBeginDialog(dc, newConversation)
+      : bottom.version !== version
+        ? await this.restartAfterUpdate(dc)
+        : await this.onContinueDialog(dc);
+    if (dc.stack[0]) dc.stack[0].version = version;
+    return result;
   }
 
   /** A new turn after the flow ended: a late "thanks" or an old button is answered, not a restart. */

@@ -8,8 +8,9 @@ import {
   type ConversationState,
   type StatePropertyAccessor,
 } from 'botbuilder';
-import { DialogSet, DialogTurnStatus, type Dialog, type DialogState } from 'botbuilder-dialogs';
+import type { DialogState } from 'botbuilder-dialogs';
 import { DialogContexts } from '../dialogs/dialogMemory';
+import type { MainDialog } from '../dialogs/mainDialog';
 import type { Voice } from '../dialogs/voice';
 
 export interface SupportBotOptions {
@@ -34,14 +35,15 @@ export class SupportBot extends ActivityHandler {
 
   constructor(
     private readonly conversationState: ConversationState,
-    private readonly dialog: Dialog,
+    private readonly dialog: MainDialog,
     private readonly voice: Voice,
     private readonly options: SupportBotOptions,
   ) {
     super();
     this.dialogState = conversationState.createProperty('dialogState');
     this.welcomed = conversationState.createProperty('welcomed');
-    this.dialogs = new DialogContexts(new DialogSet(this.dialogState).add(dialog));
+    // MainDialog's own set at the root: see MainDialog.runTurn.
+    this.dialogs = new DialogContexts(dialog.dialogs, this.dialogState);
 
     this.onMembersAdded(async (context, next) => {
       const botId = context.activity.recipient?.id;
@@ -123,12 +125,10 @@ export class SupportBot extends ActivityHandler {
       await this.voice.say(context, 'errors.nonText');
       return;
     }
-    // What runDialog does for a bot that is not a skill, without its per-turn extras: it builds a
-    // memory-scope manager and sends a snapshot of the whole dialog memory as a trace (which
-    // traceFilter then drops). Together they were a tenth of a turn's CPU in the benchmark.
-    const dc = await this.dialogs.create(context);
-    const result = await dc.continueDialog();
-    if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.dialog.id);
+    // Not runDialog: for a bot that is not a skill it also builds a memory-scope manager and sends
+    // a snapshot of the whole dialog memory as a trace (which traceFilter then drops), a tenth of
+    // a turn's CPU in the benchmark; and MainDialog runs at the root, not as a component.
+    await this.dialog.runTurn(await this.dialogs.create(context));
   }
 
   /** The only answer to a message in a shared conversation: message me 1:1, with a link when one can be built. */
@@ -151,7 +151,7 @@ export class SupportBot extends ActivityHandler {
     const dc = await this.dialogs.create(context);
     // The person wrote before the page's join event arrived: the conversation is already going.
     if (dc.activeDialog) return;
-    await dc.beginDialog(this.dialog.id, { entry: 'welcome' });
+    await this.dialog.runTurn(dc, { entry: 'welcome' });
   }
 }
 

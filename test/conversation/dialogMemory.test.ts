@@ -1,5 +1,5 @@
 import { ComponentRegistration, ConversationState, MemoryStorage, TestAdapter, type TurnContext } from 'botbuilder';
-import { DialogSet, DialogTurnStatus, TextPrompt, WaterfallDialog, type DialogStateManagerConfiguration } from 'botbuilder-dialogs';
+import { DialogSet, DialogTurnStatus, TextPrompt, WaterfallDialog, type DialogState, type DialogStateManagerConfiguration } from 'botbuilder-dialogs';
 // Not in the package's index; dialogStateManager.js constructs it from this module.
 import * as registrationModule from 'botbuilder-dialogs/lib/dialogsComponentRegistration';
 import { DialogContexts } from '../../dialogs/dialogMemory';
@@ -7,7 +7,8 @@ import { DialogContexts } from '../../dialogs/dialogMemory';
 /** A two-question waterfall run through DialogContexts, recording each turn's memory configuration. */
 function setUp() {
   const state = new ConversationState(new MemoryStorage());
-  const dialogs = new DialogSet(state.createProperty('dialogState'));
+  const dialogState = state.createProperty<DialogState>('dialogState');
+  const dialogs = new DialogSet(dialogState);
   dialogs.add(new TextPrompt('text'));
   dialogs.add(
     new WaterfallDialog('ask', [
@@ -20,7 +21,7 @@ function setUp() {
       },
     ]),
   );
-  const contexts = new DialogContexts(dialogs);
+  const contexts = new DialogContexts(dialogs, dialogState);
   const configurations: DialogStateManagerConfiguration[] = [];
   const adapter = new TestAdapter(async (context: TurnContext) => {
     const dc = await contexts.create(context);
