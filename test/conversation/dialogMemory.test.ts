@@ -63,4 +63,37 @@ describe('DialogContexts', () => {
     // Still a working registration: the scopes a fresh configuration would be built from.
     expect(first!.getMemoryScopes().map((s) => s.name)).toEqual(expect.arrayContaining(['turn', 'dialog']));
   });
+
+  test('remembered memory paths parse as before: each caller gets its own copy, and a bracketed path is read from the state of the moment', async () => {
+    const state = new ConversationState(new MemoryStorage());
+    const dialogState = state.createProperty<DialogState>('dialogState');
+    const dialogs = new DialogSet(dialogState);
+    const seen: unknown[] = [];
+    dialogs.add(
+      new WaterfallDialog('w', [
+        async (step) => {
+          const manager = step.state;
+          const first = manager.parsePath('dialog.values.answer');
+          first.pop();
+          expect(manager.parsePath('dialog.values.answer')).toEqual(['dialog', 'values', 'answer']);
+          expect(manager.transformPath('$answer')).toBe('dialog.answer');
+          expect(manager.transformPath('$answer')).toBe('dialog.answer');
+          manager.setValue('dialog.map', { a: 'first', b: 'second' });
+          manager.setValue('dialog.key', 'a');
+          seen.push(manager.getValue('dialog.map[dialog.key]'));
+          manager.setValue('dialog.key', 'b');
+          seen.push(manager.getValue('dialog.map[dialog.key]'));
+          return step.endDialog();
+        },
+      ]),
+    );
+    const contexts = new DialogContexts(dialogs, dialogState);
+    const adapter = new TestAdapter(async (context: TurnContext) => {
+      const dc = await contexts.create(context);
+      await dc.beginDialog('w');
+      await state.saveChanges(context);
+    });
+    await adapter.send('hi').startTest();
+    expect(seen).toEqual(['first', 'second']);
+  });
 });
