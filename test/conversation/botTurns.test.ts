@@ -5,13 +5,11 @@
  * dropped with a word to the person instead of being run or failing the turn. Both channels.
  */
 import { ConversationState, MemoryStorage, TestAdapter, type Activity } from 'botbuilder';
-import { MainDialog } from '../../dialogs/mainDialog';
-import type { SupportCase } from '../../dialogs/services';
 import { Voice } from '../../dialogs/voice';
 import { SupportBot } from '../../src/bot';
 import { FakeDirectory } from '../fakes/directory';
-import { FakeEscalations, FakeOutcomes, RecordingLog } from '../fakes/ports';
-import { BEFORE_RETIREMENT, localizer, type Channel } from './harness';
+import { FakeEscalations, RecordingLog } from '../fakes/ports';
+import { localizer, mainDialogOnFakes, type Channel } from './harness';
 
 type Instance = { id: string; version?: string; state?: Record<string, unknown> };
 type Stored = { dialogState?: { dialogStack: Instance[] } };
@@ -21,21 +19,7 @@ function setUp(channel: Channel) {
   const conversationState = new ConversationState(new MemoryStorage(memory));
   const log = new RecordingLog();
   const escalations = new FakeEscalations();
-  const dialog = new MainDialog({
-    localizer,
-    escalations,
-    outcomes: new FakeOutcomes(),
-    log,
-    supportCase: conversationState.createProperty<SupportCase>('supportCase'),
-    maxMisses: 3,
-    defaultPhoneCountry: undefined,
-    clock: { now: () => BEFORE_RETIREMENT },
-    phoneSignIn: 'microsoft',
-    entraAccountRecovery: false,
-    directory: new FakeDirectory(),
-    directoryMode: 'sandbox',
-    requests: escalations,
-  });
+  const dialog = mainDialogOnFakes(conversationState, { log, escalations, directory: new FakeDirectory() });
   const bot = new SupportBot(conversationState, dialog, new Voice(localizer), { maxTextChars: 2000 });
   const adapter = new TestAdapter(async (context) => bot.run(context));
   const stored = (): Stored => {

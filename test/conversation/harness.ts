@@ -16,6 +16,28 @@ import { FakeEscalations, FakeOutcomes, RecordingLog } from '../fakes/ports';
 
 export const localizer = new Localizer(CATALOGS, 'en');
 
+/** MainDialog on fakes, as the bot-level suites build it (the Conversation harness adds options). */
+export function mainDialogOnFakes(
+  conversationState: ConversationState,
+  fakes: { log: RecordingLog; escalations: FakeEscalations; directory: FakeDirectory },
+): MainDialog {
+  return new MainDialog({
+    localizer,
+    escalations: fakes.escalations,
+    outcomes: new FakeOutcomes(),
+    log: fakes.log,
+    supportCase: conversationState.createProperty<SupportCase>('supportCase'),
+    maxMisses: 3,
+    defaultPhoneCountry: undefined,
+    clock: { now: () => BEFORE_RETIREMENT },
+    phoneSignIn: 'microsoft',
+    entraAccountRecovery: false,
+    directory: fakes.directory,
+    directoryMode: 'sandbox',
+    requests: fakes.escalations,
+  });
+}
+
 /** Dates the conversation tables freeze the clock at: before 1 Feb 2027, between, after 1 Jul 2027. */
 export const BEFORE_RETIREMENT = new Date('2026-12-02T10:00:00Z');
 export const AFTER_RETIREMENT = new Date('2027-03-15T10:00:00Z');

@@ -4,13 +4,11 @@
  * mention handling) through botbuilder's TestAdapter (what botbuilder-testing builds on).
  */
 import { ConversationState, MemoryStorage, TestAdapter, type Activity, type ConversationAccount } from 'botbuilder';
-import { MainDialog } from '../../dialogs/mainDialog';
-import type { SupportCase } from '../../dialogs/services';
 import { Voice } from '../../dialogs/voice';
 import { SupportBot, personalChatLink } from '../../src/bot';
 import { FakeDirectory, summary } from '../fakes/directory';
-import { FakeEscalations, FakeOutcomes, RecordingLog } from '../fakes/ports';
-import { BEFORE_RETIREMENT, localizer } from './harness';
+import { FakeEscalations, RecordingLog } from '../fakes/ports';
+import { localizer, mainDialogOnFakes } from './harness';
 
 const OBJECT_ID = '0a0d0e00-0000-4000-8000-000000000001';
 const BOT_APP_ID = '00000000-0000-0000-0000-00000000b07a';
@@ -43,21 +41,7 @@ function setUp() {
   const conversationState = new ConversationState(recording);
   const directory = new FakeDirectory().withMethods(summary(OBJECT_ID, [mobile], ['microsoftAuthenticator']));
   const escalations = new FakeEscalations();
-  const dialog = new MainDialog({
-    localizer,
-    escalations,
-    outcomes: new FakeOutcomes(),
-    log: new RecordingLog(),
-    supportCase: conversationState.createProperty<SupportCase>('supportCase'),
-    maxMisses: 3,
-    defaultPhoneCountry: undefined,
-    clock: { now: () => BEFORE_RETIREMENT },
-    phoneSignIn: 'microsoft',
-    entraAccountRecovery: false,
-    directory,
-    directoryMode: 'sandbox',
-    requests: escalations,
-  });
+  const dialog = mainDialogOnFakes(conversationState, { log: new RecordingLog(), escalations, directory });
   const bot = new SupportBot(conversationState, dialog, new Voice(localizer), { maxTextChars: 2000, botAppId: BOT_APP_ID });
   const adapter = new TestAdapter(async (context) => bot.run(context));
   return { adapter, storage, writes, directory };
