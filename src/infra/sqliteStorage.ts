@@ -102,21 +102,17 @@ export class SqliteStorage implements Storage, CreateIfAbsent, ListableStorage, 
     this.db = db;
     this.conversationDb = conversationDb;
 
-    this.selectStmt = db.prepare<[string], StateRow>('SELECT etag, doc FROM state WHERE key = ?');
-    this.documentStmt = conversationDb.prepare<[string], StateRow>('SELECT etag, doc FROM state WHERE key = ?');
+    this.selectStmt = db.prepare<[string], StateRow>(SELECT_ROW);
+    this.documentStmt = conversationDb.prepare<[string], StateRow>(SELECT_ROW);
     // Parameters: the eTag the caller has, then the key.
     this.selectUnlessStmt = conversationDb.prepare<[string, string], { etag: string; doc: string | null }>(
       'SELECT etag, CASE WHEN etag = ? THEN NULL ELSE doc END AS doc FROM state WHERE key = ?',
     );
     this.deleteStmt = db.prepare<[string]>('DELETE FROM state WHERE key = ?');
-    this.insertStmt = db.prepare<[string, string, string, string]>(
-      'INSERT INTO state (key, etag, doc, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO NOTHING',
-    );
+    this.insertStmt = db.prepare<[string, string, string, string]>(INSERT_IF_ABSENT);
     // The eTag check and the write in one statement: atomic on its own, so no BEGIN IMMEDIATE,
     // eTag SELECT and COMMIT around it. A missing row is inserted, as write() does.
-    this.insertDocumentStmt = conversationDb.prepare<[string, string, string, string]>(
-      'INSERT INTO state (key, etag, doc, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO NOTHING',
-    );
+    this.insertDocumentStmt = conversationDb.prepare<[string, string, string, string]>(INSERT_IF_ABSENT);
     this.upsertIfMatchStmt = conversationDb.prepare<[string, string, string, string, string]>(
       `INSERT INTO state (key, etag, doc, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT(key) DO UPDATE SET etag = excluded.etag, doc = excluded.doc, updated_at = excluded.updated_at
@@ -141,8 +137,7 @@ export class SqliteStorage implements Storage, CreateIfAbsent, ListableStorage, 
     });
 
     // The same transaction on either connection: the eTag check, then the write, per key.
-    const writeAllOn = (connection: Database.Database) => {
-      const select = connection.prepare<[string], StateRow>('SELECT etag, doc FROM state WHERE key = ?');
+    const writeAllOn = (connection: Database.Database, select: Database.Statement<[string], StateRow>) => {
       const upsert = connection.prepare<[string, string, string, string]>(UPSERT);
       const transaction = connection.transaction((writes: readonly PreparedWrite[]): void => {
         const now = this.clock.now().toISOString();
@@ -164,8 +159,8 @@ export class SqliteStorage implements Storage, CreateIfAbsent, ListableStorage, 
       // process committed in between.
       return (writes: readonly PreparedWrite[]) => transaction.immediate(writes);
     };
-    this.writeAll = writeAllOn(db);
-    this.writeAllRelaxed = writeAllOn(conversationDb);
+    this.writeAll = writeAllOn(db, this.selectStmt);
+    this.writeAllRelaxed = writeAllOn(conversationDb, this.documentStmt);
 
     this.deleteAll = db.transaction((keys: readonly string[]): void => {
       for (const key of keys) this.deleteStmt.run(key);
@@ -283,6 +278,8 @@ export class SqliteStorage implements Storage, CreateIfAbsent, ListableStorage, 
   }
 }
 
+const SELECT_ROW = 'SELECT etag, doc FROM state WHERE key = ?';
+const INSERT_IF_ABSENT = 'INSERT INTO state (key, etag, doc, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO NOTHING';
 const UPSERT = `INSERT INTO state (key, etag, doc, updated_at) VALUES (?, ?, ?, ?)
   ON CONFLICT(key) DO UPDATE SET etag = excluded.etag, doc = excluded.doc, updated_at = excluded.updated_at`;
 
