@@ -28,14 +28,11 @@ export interface FlowOptions {
   entry: 'new' | 'welcome' | 'restart' | 'human';
 }
 
-/** Turn state: the dialogs changed since this conversation's stack was saved (a new version was deployed). */
-const DIALOGS_CHANGED = Symbol('dialogsChanged');
-
 /**
  * The whole conversation: which account, then that account's path, then the outcome recorded.
  * Help, cancel, start over and talk to a person work at every step (InterruptibleDialog). Every
- * part's dialogs are in this one dialog's set (DialogGroup), so whatever the person is answering,
- * a turn runs through one component level.
+ * part's dialogs are in this one dialog's set (DialogGroup), and the bot runs that set's stack at
+ * the root of the conversation state (runTurn), so no turn pays for nested dialog contexts.
  */
 export class MainDialog extends InterruptibleDialog {
   constructor(private readonly services: DialogServices) {
@@ -135,25 +132,28 @@ export class MainDialog extends InterruptibleDialog {
   }
 
   /**
-   * botbuilder-dialogs compares the version of this dialog's set (its dialogs' ids and waterfall
-   * step counts) with the one saved with the conversation, and raises versionChanged when they
-   * differ: a new version was deployed mid-conversation, and the saved stack may name dialogs or
-   * steps that are gone or mean something else now. Noted here, acted on in onContinueDialog.
+   * A deploy that changes the dialogs mid-conversation leaves a saved stack that may name dialogs
+   * or steps that are gone or mean something else now. So the stack's first dialog carries the
+   * version of this set (its dialogs' ids and waterfall step counts, botbuilder-dialogs'
+   * getVersion) from the turn that saved it, and a stack without it, or with another, is dropped
+   * without being run (its dialogs' own endings could misread the old state): the person is told
+   * and asked the first question again. An apology for a failure, or an answer taken for a
+   * different question, would be worse. A stack saved before this check has no version either.
    */
-  protected override async onPreBubbleEvent(dc: DialogContext, event: DialogEvent): Promise<boolean> {
-    if (event.name !== DialogEvents.versionChanged) return super.onPreBubbleEvent(dc, event);
-    dc.context.turnState.set(DIALOGS_CHANGED, true);
-    return true;
+  protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    const result = innerDc.stack[0]?.version === this.dialogs.getVersion() ? await super.onContinueDialog(innerDc) : await this.restartAfterUpdate(innerDc);
+    this.stampVersion(innerDc);
+    return result;
   }
 
   /**
-   * After an update, the saved stack is dropped without running it (its dialogs' own ending could
-   * misread state saved by the old version), and the person is told and asked the first question
-   * again: an apology for a failure, or an answer taken for a different question, would be worse.
+   * Run as a component (the conversation tests), MainDialog also gets botbuilder-dialogs' own
+   * version check on the component, whose event fails the turn when nothing handles it (it traces
+   * through a telemetry client the root set lacks). onContinueDialog makes the same check on the
+   * stack, so the event is taken here and nothing else is done with it.
    */
-  protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
-    if (innerDc.context.turnState.get(DIALOGS_CHANGED) !== true) return super.onContinueDialog(innerDc);
-    return this.restartAfterUpdate(innerDc);
+  protected override async onPreBubbleEvent(dc: DialogContext, event: DialogEvent): Promise<boolean> {
+    return event.name === DialogEvents.versionChanged || super.onPreBubbleEvent(dc, event);
   }
 
   private async restartAfterUpdate(dc: DialogContext): Promise<DialogTurnResult> {
@@ -162,33 +162,30 @@ export class MainDialog extends InterruptibleDialog {
     return dc.beginDialog(FLOW, { entry: 'restart' } satisfies FlowOptions);
   }
 
+  private stampVersion(dc: DialogContext): void {
+    if (dc.stack[0]) dc.stack[0].version = this.dialogs.getVersion();
+  }
+
   /**
    * The bot's turn. Run as a ComponentDialog under a root dialog set, MainDialog is one more
    * level on every turn (another dialog context, memory-scope manager and chain of async calls:
    * bench/dialogNesting.ts measures a level at 50-75 µs, against a whole support turn of about
    * 0.8 ms). The bot instead keeps MainDialog's own stack at the root of the conversation state
-   * and calls the same steps a component would: begin when nothing is waiting, otherwise
-   * continue, commands first. (botbuilder-testing's DialogTestClient, in the conversation tests,
-   * runs it as a component; test/conversation/sharedConversations.test.ts runs the bot.)
+   * and calls what a component would: begin when nothing is waiting, otherwise continue (the
+   * version check, then the commands). botbuilder-testing's DialogTestClient, in the
+   * conversation tests, runs it as a component, through the same two methods;
+   * test/conversation/botTurns.test.ts runs the bot.
    */
-  async runTurn(dc: DialogContext, newConversation?: FlowOptions): Promise<DialogTurnResult> {
-    // What ComponentDialog's version check does for a component (onPreBubbleEvent above), kept on
-    // the stack's first dialog: the set's version when that stack was saved.
-    const version = this.dialogs.getVersion();
-    const bottom = dc.stack[0];
-    const result = !bottom
-      ? await this.onBeginDialog(dc, newConversation)
-      : bottom.version !== version
-        ? await this.restartAfterUpdate(dc)
-        : await this.onContinueDialog(dc);
-    if (dc.stack[0]) dc.stack[0].version = version;
-    return result;
+  runTurn(dc: DialogContext, newConversation?: FlowOptions): Promise<DialogTurnResult> {
+    return dc.stack.length === 0 ? this.onBeginDialog(dc, newConversation) : this.onContinueDialog(dc);
   }
 
   /** A new turn after the flow ended: a late "thanks" or an old button is answered, not a restart. */
   protected override async onBeginDialog(innerDc: DialogContext, options?: object): Promise<DialogTurnResult> {
     if (await this.answeredAfterTheEnd(innerDc.context)) return { status: DialogTurnStatus.complete };
-    return super.onBeginDialog(innerDc, options);
+    const result = await super.onBeginDialog(innerDc, options);
+    this.stampVersion(innerDc);
+    return result;
   }
 
   private async answeredAfterTheEnd(ctx: TurnContext): Promise<boolean> {

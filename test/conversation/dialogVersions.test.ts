@@ -48,11 +48,13 @@ describe.each(CHANNELS)('dialog stack (%s)', (channel) => {
     const c = new Conversation(channel);
     await toFirstStep(c);
     // What the version before the flattening saved at this point: the personal path as a
-    // component of its own, holding its stack, and MainDialog's version of its dialog set.
+    // component of its own, holding its stack, MainDialog's version of its dialog set, and no
+    // version on the flow (nothing stamped it then).
     c.editStoredState((state) => {
       const main = (state as Stored).DialogState.dialogStack[0]!;
       const inner = main.state!.dialogs!.dialogStack;
       const [flow, ...personal] = inner;
+      delete flow!.version;
       main.state!.dialogs!.dialogStack = [flow!, { id: 'personalAccount', state: { dialogs: { dialogStack: personal } } }];
       main.version = 'an older version';
     });
