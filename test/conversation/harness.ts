@@ -16,22 +16,23 @@ import { FakeEscalations, FakeOutcomes, RecordingLog } from '../fakes/ports';
 
 export const localizer = new Localizer(CATALOGS, 'en');
 
-/** MainDialog on fakes, as the bot-level suites build it (the Conversation harness adds options). */
+/** MainDialog on fakes: the Conversation harness and the bot-level suites build it here. */
 export function mainDialogOnFakes(
   conversationState: ConversationState,
-  fakes: { log: RecordingLog; escalations: FakeEscalations; directory: FakeDirectory },
+  fakes: { log: RecordingLog; escalations: FakeEscalations; directory: FakeDirectory; outcomes?: FakeOutcomes },
+  options: { maxMisses?: number; now?: Date; phoneSignIn?: PhoneSignInSetting; entraAccountRecovery?: boolean } = {},
 ): MainDialog {
   return new MainDialog({
     localizer,
     escalations: fakes.escalations,
-    outcomes: new FakeOutcomes(),
+    outcomes: fakes.outcomes ?? new FakeOutcomes(),
     log: fakes.log,
     supportCase: conversationState.createProperty<SupportCase>('supportCase'),
-    maxMisses: 3,
+    maxMisses: options.maxMisses ?? 3,
     defaultPhoneCountry: undefined,
-    clock: { now: () => BEFORE_RETIREMENT },
-    phoneSignIn: 'microsoft',
-    entraAccountRecovery: false,
+    clock: { now: () => options.now ?? BEFORE_RETIREMENT },
+    phoneSignIn: options.phoneSignIn ?? 'microsoft',
+    entraAccountRecovery: options.entraAccountRecovery ?? false,
     directory: fakes.directory,
     directoryMode: 'sandbox',
     requests: fakes.escalations,
@@ -81,21 +82,7 @@ export class Conversation {
     this.directory = options.directory ?? new FakeDirectory();
     this.lang = localizer.language(locale);
     const conversationState = new ConversationState(new MemoryStorage(this.memory));
-    const dialog = new MainDialog({
-      localizer,
-      escalations: this.escalations,
-      outcomes: this.outcomes,
-      log: this.log,
-      supportCase: conversationState.createProperty<SupportCase>('supportCase'),
-      maxMisses: options.maxMisses ?? 3,
-      defaultPhoneCountry: undefined,
-      directory: this.directory,
-      directoryMode: 'sandbox',
-      requests: this.escalations,
-      clock: { now: () => options.now ?? BEFORE_RETIREMENT },
-      phoneSignIn: options.phoneSignIn ?? 'microsoft',
-      entraAccountRecovery: options.entraAccountRecovery ?? false,
-    });
+    const dialog = mainDialogOnFakes(conversationState, { log: this.log, escalations: this.escalations, directory: this.directory, outcomes: this.outcomes }, options);
     this.client = new DialogTestClient(channel, dialog, undefined, [], conversationState);
   }
 
