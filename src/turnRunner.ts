@@ -11,6 +11,7 @@
 import { ActivityTypes, type Activity, type ResourceResponse, type TurnContext } from 'botbuilder';
 import type { Log } from './core/ports';
 import { StateConflictError, type CheckedBotState } from './infra/checkedState';
+import { conflictPause } from './infra/conflictPause';
 import { conversationHash } from './logContext';
 
 export interface TurnRunnerOptions {
@@ -72,6 +73,7 @@ export class TurnRunner {
     };
 
     for (let attempt = 1; ; attempt += 1) {
+      const started = performance.now();
       try {
         await logic();
       } catch (error) {
@@ -89,15 +91,11 @@ export class TurnRunner {
         );
         outbox = [];
         for (const state of this.options.states) state.forget(context);
-        await pause(attempt);
+        await conflictPause(attempt, started);
         continue;
       }
       await flush();
       return;
     }
   }
-}
-
-function pause(attempt: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** attempt));
 }

@@ -1,5 +1,6 @@
 import type { Storage } from 'botbuilder';
 import type { Clock, Log, Outcome, OutcomePort, OutcomeRecord, ProblemCase } from '../core/ports';
+import { conflictPause } from './conflictPause';
 import { createIfAbsent, ETagConflictError, isETagConflict } from './storageErrors';
 
 /**
@@ -20,7 +21,7 @@ export const outcomesKey = (day: string) => `${OUTCOMES_PREFIX}${day}`;
 /** Counters, not records: a store may trade their last writes in a power cut for speed (SqliteStorage's `relaxed`). */
 export const isOutcomesKey = (key: string) => key.startsWith(OUTCOMES_PREFIX);
 
-const MAX_ATTEMPTS = 8;
+const MAX_ATTEMPTS = 12;
 
 /**
  * Counts outcomes in storage. Two instances may end conversations at the same moment, so the
@@ -42,6 +43,7 @@ export class StoredOutcomes implements OutcomePort {
   private async update(entry: OutcomeRecord, day: string): Promise<void> {
     const key = outcomesKey(day);
     for (let attempt = 1; ; attempt += 1) {
+      const started = performance.now();
       const stored = (await this.storage.read([key]))[key] as DailyOutcomes | undefined;
       const current = stored ?? { day, outcomes: {}, paths: {} };
       current.outcomes[entry.outcome] = (current.outcomes[entry.outcome] ?? 0) + 1;
@@ -59,8 +61,7 @@ export class StoredOutcomes implements OutcomePort {
         return;
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !isETagConflict(error)) throw error;
-        // A random pause, growing with each conflict, so instances in lockstep stop colliding.
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** attempt));
+        await conflictPause(attempt, started);
       }
     }
   }

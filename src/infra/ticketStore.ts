@@ -4,6 +4,7 @@ import type { Clock, EscalationRefusalReason } from '../core/ports';
 import { isReference } from '../core/reference';
 import { InvalidTransition, isOpen, targetKey, type Ticket } from '../core/tickets';
 import { createIfAbsent, isETagConflict } from './storageErrors';
+import { conflictPause } from './conflictPause';
 
 /** Why a ticket was refused: exactly the reasons the person can be told (src/core/ports.ts). */
 export type TicketLimitReason = EscalationRefusalReason;
@@ -162,6 +163,7 @@ export class TicketStore {
     if (!isCanonicalReference(reference)) throw new TicketNotFoundError(reference);
     const key = ticketKey(reference);
     for (let attempt = 1; ; attempt += 1) {
+      const started = performance.now();
       const stored = (await this.storage.read([key]))[key];
       if (stored === undefined) throw new TicketNotFoundError(reference);
       const eTag = eTagOf(stored, key);
@@ -185,7 +187,7 @@ export class TicketStore {
         // Someone else changed the ticket. The next pass re-reads and asks `change` again: if the
         // other change made ours impossible (an approval beaten by another) that is a loss; if not
         // (it only recorded where the card was posted) ours is simply retried on top of it.
-        await pause(attempt);
+        await conflictPause(attempt, started);
         continue;
       }
       if (isOpen(current) && !isOpen(next)) await this.forgetOpen(reference);
@@ -318,6 +320,7 @@ export class TicketStore {
     /** Index entries whose ticket turned out closed or missing; they are dropped in the same write. */
     const stale = new Set<string>();
     for (let attempt = 1; ; attempt += 1) {
+      const started = performance.now();
       const stored = (await this.storage.read([TICKET_INDEX_KEY]))[TICKET_INDEX_KEY];
       if (stored === undefined) {
         if (attempt >= MAX_ATTEMPTS) throw new Error(`Storage did not keep "${TICKET_INDEX_KEY}"`);
@@ -363,7 +366,7 @@ export class TicketStore {
         return duplicateOf;
       } catch (error) {
         if (!isETagConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
-        await pause(attempt);
+        await conflictPause(attempt, started);
       }
     }
   }
@@ -429,6 +432,7 @@ export async function readModifyWrite<T extends object>(
   change: (doc: T) => T | undefined,
 ): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
+    const started = performance.now();
     const stored = (await storage.read([key]))[key];
     if (stored === undefined) {
       if (attempt >= MAX_ATTEMPTS) throw new Error(`Storage did not keep "${key}"`);
@@ -444,7 +448,7 @@ export async function readModifyWrite<T extends object>(
       return next;
     } catch (error) {
       if (!isETagConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
-      await pause(attempt);
+      await conflictPause(attempt, started);
     }
   }
 }
@@ -518,7 +522,3 @@ export function isCanonicalReference(reference: string): boolean {
   return typeof reference === 'string' && isReference(reference) && reference === reference.trim().toUpperCase();
 }
 
-/** A random pause, growing with each conflict, so instances in lockstep stop colliding. */
-function pause(attempt: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** attempt));
-}
