@@ -66,10 +66,19 @@ export interface Evidence {
   manager?: ManagerEvidence;
   dispute?: OwnerDispute;
   overrides?: readonly Override[];
+  /**
+   * The reference of the request this one duplicates, while that one is still open. Two open
+   * requests for one account could each be approved once, and the duplicate may be an impersonator
+   * racing the owner: the original is decided first, and the duplicate can only be denied until then.
+   */
+  openOriginal?: string;
 }
 
-/** The evidence recorded on a ticket, for the tenant the bot serves. */
-export function evidenceOf(ticket: Ticket, tenantId: string | undefined): Evidence {
+/**
+ * The evidence recorded on a ticket, for the tenant the bot serves; `openOriginal` is the
+ * request it duplicates when the caller found that one still open.
+ */
+export function evidenceOf(ticket: Ticket, tenantId: string | undefined, openOriginal?: string): Evidence {
   const evidence: Evidence = {
     requester: { assurance: ticket.requester.assurance, objectId: ticket.requester.objectId, tenantId: ticket.requester.replyTo.tenantId },
     target: { objectId: ticket.target.objectId },
@@ -78,6 +87,7 @@ export function evidenceOf(ticket: Ticket, tenantId: string | undefined): Eviden
   };
   if (ticket.manager) evidence.manager = ticket.manager;
   if (ticket.dispute) evidence.dispute = ticket.dispute;
+  if (openOriginal) evidence.openOriginal = openOriginal;
   return evidence;
 }
 
@@ -141,6 +151,8 @@ export const EVIDENCE_REFUSALS = [
   'override-reason-missing',
   'override-already-given',
   'override-not-needed',
+  // A duplicate whose original is still open: deny it, or decide the original first.
+  'duplicate-original-open',
 ] as const;
 
 export type EvidenceRefusal = (typeof EVIDENCE_REFUSALS)[number];
@@ -177,6 +189,8 @@ export function decide(input: PolicyInput): PolicyDecision {
   if (input.targetIsAdmin && approver.role !== 'privilegedAuthenticationAdministrator') return refuse('admin-target-needs-privileged-role');
   // Denying changes no sign-in method; a suspicious request must always be closable.
   if (action === 'deny') return { verdict: 'allow', level };
+  // No evidence or override makes a second open request for the account actionable.
+  if (evidence.openOriginal) return refuse('duplicate-original-open');
 
   if (input.targetIsAdmin) {
     if (level === 'disputed') return refuse('admin-target-disputed');
@@ -205,6 +219,7 @@ export function refuseOverride(
   const who = refuseApprover(evidence, approver);
   if (who) return who;
   if (input.targetIsAdmin && approver.role !== 'privilegedAuthenticationAdministrator') return 'admin-target-needs-privileged-role';
+  if (evidence.openOriginal) return 'duplicate-original-open';
   const level = assuranceLevel(evidence);
   if (input.targetIsAdmin) return level === 'disputed' ? 'admin-target-disputed' : level === 'manager-confirmed' ? 'override-not-needed' : 'admin-target-needs-manager-confirmation';
   if (typeof input.reason !== 'string' || input.reason.trim() === '') return 'override-reason-missing';

@@ -535,22 +535,39 @@ export class HelpdeskService implements EscalationPort, RequestTracker {
     }
     // An approver from here on. A stale card, or a click after another admin's, shows the current state.
     const by = { objectId: approver!, role: check.role };
-    if (VIEW_VERBS.has(verb) || ticket.state !== 'pending') return this.cardResponse(this.approverCard(ticket, target, by));
+    const openOriginal = ticket.state === 'pending' ? await this.openOriginal(ticket) : undefined;
+    if (VIEW_VERBS.has(verb) || ticket.state !== 'pending') return this.cardResponse(this.approverCard(ticket, target, by, openOriginal));
 
     const byName = click.by.name;
-    if (verb === OVERRIDE_VERB) return this.override(ticket, target, by, byName, data.overrideReason ?? data.reason);
+    if (verb === OVERRIDE_VERB) return this.override(ticket, target, by, byName, data.overrideReason ?? data.reason, openOriginal);
     // The evidence policy (assurance.ts), after the role checks: what the evidence allows this approver.
     const action: PolicyAction = verb === 'deny' ? 'deny' : VERB_ACTIONS[verb]!;
-    const decision = this.decide(ticket, target, by, action);
-    if (decision.verdict !== 'allow') return this.refuse(ticket, approver, verb, decision.code, target, 'approver', by, decision.level);
+    const decision = this.decide(ticket, target, by, action, openOriginal);
+    if (decision.verdict !== 'allow') return this.refuse(ticket, approver, verb, decision.code, target, 'approver', { by, level: decision.level, openOriginal });
     if (verb === 'deny') return this.deny(ticket, target, approver!, byName, data.reason);
     return this.approve(ticket, target, approver!, byName, VERB_ACTIONS[verb]!);
   }
 
+  /**
+   * A duplicate's original, when it is still open (or cannot be read: failing closed). The
+   * duplicate waits for it: see Evidence.openOriginal.
+   */
+  private async openOriginal(ticket: Ticket): Promise<string | undefined> {
+    const reference = ticket.duplicateOf;
+    if (!reference) return undefined;
+    try {
+      const original = await this.deps.store.get(reference);
+      // Gone (removed by retention) is closed.
+      return original && isOpen(original) ? reference : undefined;
+    } catch {
+      return reference;
+    }
+  }
+
   /** What the evidence on this ticket allows this approver to do. */
-  private decide(ticket: Ticket, target: TargetLookup, by: PolicyApprover, action: PolicyAction): PolicyDecision {
+  private decide(ticket: Ticket, target: TargetLookup, by: PolicyApprover, action: PolicyAction, openOriginal: string | undefined): PolicyDecision {
     return decide({
-      evidence: evidenceOf(ticket, this.deps.settings.tenantId),
+      evidence: evidenceOf(ticket, this.deps.settings.tenantId, openOriginal),
       action,
       targetIsAdmin: target.profile?.isAdmin ?? true,
       approver: by,
@@ -563,21 +580,28 @@ export class HelpdeskService implements EscalationPort, RequestTracker {
    * refuseOverride, recorded by the eTag-checked 'override' event (which enforces the same rules),
    * shown on the card and audited (the reason through the audit's redaction of free text).
    */
-  private async override(ticket: Ticket, target: TargetLookup, by: PolicyApprover, byName: string | undefined, reason: unknown): Promise<ClickAnswer> {
+  private async override(
+    ticket: Ticket,
+    target: TargetLookup,
+    by: PolicyApprover,
+    byName: string | undefined,
+    reason: unknown,
+    openOriginal: string | undefined,
+  ): Promise<ClickAnswer> {
     const text = typeof reason === 'string' ? reason : '';
     const refusal = refuseOverride({
-      evidence: evidenceOf(ticket, this.deps.settings.tenantId),
+      evidence: evidenceOf(ticket, this.deps.settings.tenantId, openOriginal),
       targetIsAdmin: target.profile?.isAdmin ?? true,
       approver: by,
       settings: { requireManagerConfirmation: this.deps.settings.requireManagerConfirmation ?? 'unverified' },
       reason: text,
     });
-    if (refusal) return this.refuse(ticket, by.objectId, OVERRIDE_VERB, refusal, target, 'approver', by);
+    if (refusal) return this.refuse(ticket, by.objectId, OVERRIDE_VERB, refusal, target, 'approver', { by, openOriginal });
     const outcome = await this.deps.store.update(ticket.reference, (t) =>
       applyEvent(t, { type: 'override', by: by.objectId, ...(byName ? { byName } : {}), reason: text, at: this.deps.clock.now() }),
     );
     // Another approver's click changed the ticket first: show where it stands now.
-    if (!outcome.won) return this.cardResponse(this.approverCard(outcome.ticket, target, by));
+    if (!outcome.won) return this.cardResponse(this.approverCard(outcome.ticket, target, by, openOriginal));
     const given = outcome.ticket.overrides?.at(-1);
     const audited = await this.record(ticket.reference, 'override', by.objectId, {
       reasonLength: text.trim().length,
@@ -585,13 +609,13 @@ export class HelpdeskService implements EscalationPort, RequestTracker {
       whileDisputed: given?.whileDisputed ?? false,
     });
     await this.updateSharedCard(outcome.ticket, target);
-    const card = withBanner(this.approverCard(outcome.ticket, target, by), this.t('helpdesk.overrideDone'), 2);
+    const card = withBanner(this.approverCard(outcome.ticket, target, by, openOriginal), this.t('helpdesk.overrideDone'), 2);
     return this.cardResponse(this.withAuditWarning(card, audited, ticket.reference));
   }
 
   /** One approver's own view, with what the policy still needs before a pass or a new mobile. */
-  private approverCard(ticket: Ticket, target: TargetLookup, by: PolicyApprover): CardAttachment {
-    const policy = ticket.state === 'pending' && target.profile ? this.decide(ticket, target, by, 'temporary-access-pass') : undefined;
+  private approverCard(ticket: Ticket, target: TargetLookup, by: PolicyApprover, openOriginal: string | undefined): CardAttachment {
+    const policy = ticket.state === 'pending' && target.profile ? this.decide(ticket, target, by, 'temporary-access-pass', openOriginal) : undefined;
     return this.card(ticket, target, 'approver', policy);
   }
 
@@ -1064,11 +1088,11 @@ export class HelpdeskService implements EscalationPort, RequestTracker {
     refusal: Refusal | EvidenceRefusal,
     target: TargetLookup,
     view: CardView,
-    by?: PolicyApprover,
-    level?: string,
+    weighed?: { by: PolicyApprover; level?: string; openOriginal: string | undefined },
   ): Promise<ClickAnswer> {
-    await this.record(ticket.reference, 'refusal', approver, { verb, refusal, ...(level ? { level } : {}) });
-    const card = view === 'approver' && by ? this.approverCard(ticket, target, by) : this.card(ticket, target, 'shared');
+    const { by, level, openOriginal } = weighed ?? {};
+    await this.record(ticket.reference, 'refusal', approver, { verb, refusal, ...(level ? { level } : {}), ...(openOriginal ? { openOriginal } : {}) });
+    const card = view === 'approver' && by ? this.approverCard(ticket, target, by, openOriginal) : this.card(ticket, target, 'shared');
     return this.cardResponse(withBanner(card, this.t(`helpdesk.refusal.${refusal}`), 1));
   }
 

@@ -85,13 +85,19 @@ const LEVELS: AssuranceLevel[] = ['teams-verified', 'manager-confirmed', 'unveri
 const ACTIONS: PolicyAction[] = ['replace-mobile', 'temporary-access-pass', 'require-re-registration', 'deny'];
 const ROLES: (ApproverRole | undefined)[] = ['privilegedAuthenticationAdministrator', 'authenticationAdministrator', 'helpdeskGroup', undefined];
 const SETTINGS: ManagerConfirmationSetting[] = ['unverified', 'always', 'never'];
+/** Whether the request duplicates another request for the account that is still open. */
+const ORIGINALS = ['no open original', 'duplicate of an open request'] as const;
+type Original = (typeof ORIGINALS)[number];
+const OPEN_ORIGINAL = 'HD-7Q4M-2XKP';
 
 type Expected = 'allow' | EvidenceRefusal | `needs-override:${'needs-manager-confirmation' | 'disputed'}:${number}`;
 
-function rule(level: AssuranceLevel, action: PolicyAction, admin: boolean, role: ApproverRole | undefined, setting: ManagerConfirmationSetting): Expected {
+function rule(level: AssuranceLevel, action: PolicyAction, admin: boolean, role: ApproverRole | undefined, setting: ManagerConfirmationSetting, original: Original): Expected {
   if (!role) return 'not-an-approver';
   if (admin && role !== 'privilegedAuthenticationAdministrator') return 'admin-target-needs-privileged-role';
   if (action === 'deny') return 'allow';
+  // Whatever the evidence: the original is decided first.
+  if (original === 'duplicate of an open request') return 'duplicate-original-open';
   if (admin) return level === 'manager-confirmed' ? 'allow' : level === 'disputed' ? 'admin-target-disputed' : 'admin-target-needs-manager-confirmation';
   if (level === 'disputed') return 'needs-override:disputed:2';
   const needsManager = { unverified: level === 'unverified', always: level !== 'manager-confirmed', never: false }[setting];
@@ -104,15 +110,19 @@ const flatten = (d: PolicyDecision): Expected =>
 const MATRIX = LEVELS.flatMap((level) =>
   ACTIONS.flatMap((action) =>
     [false, true].flatMap((admin) =>
-      ROLES.flatMap((role) => SETTINGS.map((setting) => [level, action, admin ? 'admin' : 'user', role ?? 'no role', setting, rule(level, action, admin, role, setting)] as const)),
+      ROLES.flatMap((role) =>
+        SETTINGS.flatMap((setting) =>
+          ORIGINALS.map((original) => [level, action, admin ? 'admin' : 'user', role ?? 'no role', setting, original, rule(level, action, admin, role, setting, original)] as const),
+        ),
+      ),
     ),
   ),
 );
 
 describe('decide: the matrix', () => {
-  test.each(MATRIX)('%s, %s, %s target, %s, REQUIRE_MANAGER_CONFIRMATION=%s -> %s', (level, action, target, role, setting, expected) => {
+  test.each(MATRIX)('%s, %s, %s target, %s, REQUIRE_MANAGER_CONFIRMATION=%s, %s -> %s', (level, action, target, role, setting, original, expected) => {
     const decision = decide({
-      evidence: EVIDENCE[level],
+      evidence: original === 'duplicate of an open request' ? { ...EVIDENCE[level], openOriginal: OPEN_ORIGINAL } : EVIDENCE[level],
       action,
       targetIsAdmin: target === 'admin',
       approver: { objectId: APPROVER, role: role === 'no role' ? undefined : role },
@@ -123,9 +133,9 @@ describe('decide: the matrix', () => {
   });
 
   test('the matrix has every combination, and the defaults block what the issue says', () => {
-    expect(MATRIX).toHaveLength(4 * 4 * 2 * 4 * 3);
-    const at = (level: AssuranceLevel, action: PolicyAction, admin = false, setting: ManagerConfirmationSetting = 'unverified') =>
-      MATRIX.find(([l, a, t, r, s]) => l === level && a === action && t === (admin ? 'admin' : 'user') && r === 'authenticationAdministrator' && s === setting)![5];
+    expect(MATRIX).toHaveLength(4 * 4 * 2 * 4 * 3 * 2);
+    const at = (level: AssuranceLevel, action: PolicyAction, admin = false, setting: ManagerConfirmationSetting = 'unverified', original: Original = 'no open original') =>
+      MATRIX.find(([l, a, t, r, s, o]) => l === level && a === action && t === (admin ? 'admin' : 'user') && r === 'authenticationAdministrator' && s === setting && o === original)![6];
     // Spelled out, so a wrong oracle cannot agree with a wrong implementation unnoticed.
     expect(at('unverified', 'temporary-access-pass')).toBe('needs-override:needs-manager-confirmation:1');
     expect(at('unverified', 'replace-mobile')).toBe('needs-override:needs-manager-confirmation:1');
@@ -137,6 +147,10 @@ describe('decide: the matrix', () => {
     expect(at('disputed', 'replace-mobile', false, 'never')).toBe('needs-override:disputed:2');
     expect(at('disputed', 'deny')).toBe('allow');
     expect(at('manager-confirmed', 'replace-mobile', true)).toBe('admin-target-needs-privileged-role');
+    // A second open request for the account waits for the first, however well vouched for.
+    expect(at('manager-confirmed', 'temporary-access-pass', false, 'never', 'duplicate of an open request')).toBe('duplicate-original-open');
+    expect(at('teams-verified', 'replace-mobile', false, 'unverified', 'duplicate of an open request')).toBe('duplicate-original-open');
+    expect(at('unverified', 'deny', false, 'unverified', 'duplicate of an open request')).toBe('allow');
   });
 });
 
@@ -233,6 +247,9 @@ describe('refuseOverride', () => {
     ['an admin target that is disputed', EVIDENCE.disputed, { admin: true, role: 'privilegedAuthenticationAdministrator' }, 'admin-target-disputed'],
     ['an admin target with the manager', EVIDENCE['manager-confirmed'], { admin: true, role: 'privilegedAuthenticationAdministrator' }, 'override-not-needed'],
     ['an admin target, not a Privileged Authentication Administrator', EVIDENCE.unverified, { admin: true, role: 'authenticationAdministrator' }, 'admin-target-needs-privileged-role'],
+    ['a duplicate of an open request: no override makes it actionable', { ...EVIDENCE.unverified, openOriginal: 'HD-7Q4M-2XKP' }, {}, 'duplicate-original-open'],
+    ['a disputed duplicate of an open request', { ...EVIDENCE.disputed, openOriginal: 'HD-7Q4M-2XKP' }, {}, 'duplicate-original-open'],
+    ['a duplicate, by its own requester: four eyes first', { ...colleague, openOriginal: 'HD-7Q4M-2XKP' }, { by: REQUESTER }, 'own-request'],
   ] as [string, Evidence, Parameters<typeof check>[1], EvidenceRefusal | undefined][]).map(([name, evidence, extra, expected]) => [name, expected ?? 'allowed', evidence, extra, expected] as const))('%s -> %s', (_name, _label, evidence, extra, expected) => {
     expect(check(evidence, extra)).toBe(expected);
   });
@@ -241,7 +258,7 @@ describe('refuseOverride', () => {
 describe('refusal texts', () => {
   test('every refusal the evidence policy can give is reachable and has a short text in en and es', () => {
     const seen = new Set<string>();
-    for (const [, , , , , expected] of MATRIX) if (!expected.startsWith('needs-override') && expected !== 'allow') seen.add(expected);
+    for (const [, , , , , , expected] of MATRIX) if (!expected.startsWith('needs-override') && expected !== 'allow') seen.add(expected);
     seen.add('needs-manager-confirmation').add('disputed');
     for (const code of ['override-reason-missing', 'override-already-given', 'override-not-needed', 'own-request', 'own-account']) seen.add(code);
     expect([...seen].sort()).toEqual([...EVIDENCE_REFUSALS].sort());
@@ -293,6 +310,13 @@ describe('evidenceOf: from a ticket, through its events, to a decision', () => {
     t = applyEvent(t, { type: 'override', by: APPROVER_3, reason: 'Verified in person at the service desk', at: later(5) });
     expect(pass(t)).toBe('allow');
     expect(pass(t, TARGET)).toBe('own-account');
+  });
+
+  test('an open original the caller found is evidence; the ticket alone never claims one', () => {
+    // duplicateOf says which request it duplicated when made; only the caller knows whether that one is still open.
+    const ticket: Ticket = { ...newTicket(draft, 'HD-7K3M-Q9XD', NOW, 60), duplicateOf: 'HD-7Q4M-2XKP' };
+    expect(evidenceOf(ticket, TENANT).openOriginal).toBeUndefined();
+    expect(evidenceOf(ticket, TENANT, 'HD-7Q4M-2XKP').openOriginal).toBe('HD-7Q4M-2XKP');
   });
 
   test('a Teams request by the owner is teams-verified only for our tenant', () => {

@@ -157,4 +157,86 @@ describe('the helpdesk service on a fake Teams port', () => {
     expect(directory.lookups.length).toBe(before);
     expect(directory.writes).toEqual([]);
   });
+
+  describe('a second open request for the same account (a duplicate)', () => {
+    // Two web visitors asking about one account: the second request is kept (refusing it would
+    // tell a stranger one is pending) but waits for the first, so one account never gets two
+    // passes from two requests, and an impersonator racing the owner cannot be approved first.
+    // REQUIRE_MANAGER_CONFIRMATION=never, so nothing else stands in the way.
+    const visitor = (n: number): EscalationDraft => ({
+      ...draft(),
+      channelId: 'webchat',
+      assurance: 'unverified',
+      requesterObjectId: undefined,
+      targetSignInAddress: 'ana@contoso.com',
+      fix: 'temporary-access-pass',
+      replyTo: { channelId: 'webchat', serviceUrl: 'https://webchat.example/', conversationId: `dl-${n}`, userId: `dl-user-${n}` },
+    });
+    const twoRequests = async () => {
+      const fakes = helpdeskOnFakes({
+        directory: new FakeAdminDirectory()
+          .withMethods(summary(TARGET, [{ type: 'mobile', e164: '+447700900999', masked: '+44 ••••••••99' }]))
+          .withApprover(APPROVER, 'authenticationAdministrator'),
+        clock: new HandClock(),
+        approverIds: [APPROVER],
+        settings: { requireManagerConfirmation: 'never' },
+      });
+      const original = (await fakes.helpdesk.submit(visitor(1))).reference;
+      const duplicate = (await fakes.helpdesk.submit(visitor(2))).reference;
+      expect((await fakes.store.get(duplicate))?.duplicateOf).toBe(original);
+      return { ...fakes, original, duplicate };
+    };
+    // As it appears inside a card's JSON.
+    const waitText = JSON.stringify(en.helpdesk.refusal['duplicate-original-open']).slice(1, -1);
+
+    it('cannot be approved or overridden while the original is open; the approver is told why and it is audited', async () => {
+      const { helpdesk, directory, audit, duplicate, original } = await twoRequests();
+
+      for (const verb of ['issueTap', 'replaceMobile', 'requireReRegistration']) {
+        const answer = await helpdesk.onCardAction(click(verb, duplicate));
+        expect(answer.kind).toBe('card');
+        expect(JSON.stringify(answer)).toContain(waitText);
+      }
+      const overridden = await helpdesk.onCardAction({ ...click('override', duplicate), data: { reference: duplicate, overrideReason: 'Called back on the directory number' } });
+      expect(JSON.stringify(overridden)).toContain(waitText);
+      // Looking at it says the same, before anyone tries.
+      expect(JSON.stringify(await helpdesk.onCardAction(click('refresh', duplicate)))).toContain(waitText);
+
+      expect(directory.writes).toEqual([]);
+      const refusals = (await audit.list(duplicate)).filter((r) => r.kind === 'refusal');
+      expect(refusals.map((r) => r.detail)).toEqual(
+        ['issueTap', 'replaceMobile', 'requireReRegistration', 'override'].map((verb) => expect.objectContaining({ verb, refusal: 'duplicate-original-open', openOriginal: original })),
+      );
+      expect((await audit.list(duplicate)).some((r) => r.kind === 'override')).toBe(false);
+    });
+
+    it('can be denied at once, and the original is still acted on as usual', async () => {
+      const { helpdesk, directory, store, duplicate, original } = await twoRequests();
+      await helpdesk.onCardAction({ ...click('deny', duplicate), data: { reference: duplicate, reason: 'Same account as the request before it' } });
+      expect((await store.get(duplicate))?.state).toBe('denied');
+      expect(JSON.stringify(await helpdesk.onCardAction(click('issueTap', original)))).not.toContain(waitText);
+      expect(directory.writes).toEqual([`issueTemporaryAccessPass:${TARGET}`]);
+    });
+
+    it('is judged on its own evidence once the original is closed', async () => {
+      const { helpdesk, directory, store, duplicate, original } = await twoRequests();
+      await helpdesk.onCardAction({ ...click('deny', original), data: { reference: original, reason: 'The owner did not ask for this' } });
+      expect((await store.get(original))?.state).toBe('denied');
+
+      const answer = await helpdesk.onCardAction(click('issueTap', duplicate));
+      expect(JSON.stringify(answer)).not.toContain(waitText);
+      expect(directory.writes).toEqual([`issueTemporaryAccessPass:${TARGET}`]);
+    });
+
+    it('fails closed when the original cannot be read', async () => {
+      const { helpdesk, directory, store, duplicate, original } = await twoRequests();
+      const get = store.get.bind(store);
+      jest.spyOn(store, 'get').mockImplementation(async (reference: string) => {
+        if (reference === original) throw new Error('storage unavailable');
+        return get(reference);
+      });
+      expect(JSON.stringify(await helpdesk.onCardAction(click('issueTap', duplicate)))).toContain(waitText);
+      expect(directory.writes).toEqual([]);
+    });
+  });
 });

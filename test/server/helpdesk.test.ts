@@ -327,6 +327,13 @@ test('a second web visitor for an account with an open request is answered as us
   expect(duplicate).toContain('Duplicate of');
   expect(duplicate).toContain(reference);
   expect(posted(reference).filter((a) => !a.includes(second)).map((a) => a.includes('Duplicate of'))).toEqual([false]);
+
+  // It waits for the first: an approver's click on it changes nothing and says why.
+  const writes = writesTo(ADELE).length;
+  const refused = await click(LEE, 'issueTap', second);
+  expect(JSON.stringify(refused.value)).toContain(JSON.stringify(en.helpdesk.refusal['duplicate-original-open']).slice(1, -1));
+  expect(writesTo(ADELE)).toHaveLength(writes);
+  expect((await audit(second)).at(-1)).toMatchObject({ kind: 'refusal', detail: { refusal: 'duplicate-original-open', openOriginal: reference } });
 });
 
 test('a restart with a request pending: still actionable afterwards', async () => {
