@@ -63,6 +63,10 @@ test("the approver view: the directory's phones to call back on, the request's n
   expect(card).toContain(en.helpdesk.presence.signedIn); // Alex is Available in Teams, the request came from web chat
   expect(card).toContain(en.helpdesk.level.unverified);
   expect(card).toContain('"verb":"override"');
+
+  // Closed, so the next test's request for Alex is not a duplicate of this one (which waits for it).
+  const denied = await click(LEE, 'deny', reference, { reason: 'Only looked at, in a test' });
+  expect(cardText(denied.value)).toContain('Denied');
 });
 
 test('a refused click is a 200 card with the reason; an override with a reason lets the approver act; the card then shows the new number', async () => {
