@@ -30,7 +30,9 @@ export type AuditKind =
   | 'dispute'
   | 'sessions-revoked'
   /** A line posted to the helpdesk channel about a request (a manager's "No", a dispute). */
-  | 'alert';
+  | 'alert'
+  /** On the original: a later request for the same account was kept as its duplicate. */
+  | 'duplicate-received';
 
 export interface AuditRecord {
   reference: string;

@@ -63,6 +63,12 @@ export interface Ticket {
    */
   duplicateOf?: string;
   /**
+   * The other way round: later requests kept as duplicates of this one, oldest first (at most
+   * MAX_LATER_DUPLICATES). Someone else asking about the same account is a warning sign for
+   * whoever decides this request.
+   */
+  laterDuplicates?: string[];
+  /**
    * Posting the card has failed (or never happened): tries so far and when the sweep may try
    * again. Set by 'post-attempt'; absent when the first post worked.
    */
@@ -109,7 +115,12 @@ export type TicketEvent =
   /** An approver acts without the evidence asked for, with a written reason; pending only. */
   | { type: 'override'; by: string; byName?: string; reason: string; at: Date }
   /** The owner's "This wasn't me"; in any state, once. */
-  | { type: 'dispute'; by: string; at: Date };
+  | { type: 'dispute'; by: string; at: Date }
+  /** A later request for the same account was kept as a duplicate of this one; while open, once per reference. */
+  | { type: 'duplicate-received'; reference: string; at: Date };
+
+/** Later duplicates a ticket lists; more are still audited, the card says the first ones. */
+export const MAX_LATER_DUPLICATES = 10;
 
 /** Exponential backoff for posting to the helpdesk: one minute, doubling, at most an hour. */
 export function postRetryDelayMs(attempts: number): number {
@@ -285,6 +296,15 @@ export function applyEvent(ticket: Ticket, event: TicketEvent): Ticket {
       // When the ticket names the account by address only, the caller checks `by` against the resolved target.
       if (ticket.target.objectId && !sameId(by, ticket.target.objectId)) return refuse('only the account owner can dispute');
       return next(from, { dispute: { byObjectId: by, at } });
+    }
+    case 'duplicate-received': {
+      // Only a request still to be decided needs the warning.
+      if (!isOpen(ticket)) return refuse();
+      if (event.reference === ticket.reference) return refuse('a request does not duplicate itself');
+      const later = ticket.laterDuplicates ?? [];
+      if (later.includes(event.reference)) return refuse('already noted');
+      if (later.length >= MAX_LATER_DUPLICATES) return refuse('enough noted');
+      return next(from, { laterDuplicates: [...later, event.reference] });
     }
   }
 }

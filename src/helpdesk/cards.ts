@@ -186,6 +186,7 @@ function evidenceLines(ticket: Ticket, target: TargetLookup, ctx: HelpdeskCardCo
   for (const o of ticket.overrides ?? []) {
     lines.push(t('helpdesk.evidence.override', { by: o.byName ?? o.byObjectId, at: when(o.at), reason: o.reason }));
   }
+  if (ticket.laterDuplicates?.length) lines.push(t('helpdesk.evidence.laterDuplicates', { references: ticket.laterDuplicates.join(', ') }));
   return lines;
 }
 

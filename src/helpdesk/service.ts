@@ -154,6 +154,7 @@ export class HelpdeskService implements EscalationPort, RequestTracker {
       duplicateOf: ticket.duplicateOf ?? null,
     });
     if (!audited) await this.withdrawUnaudited(ticket, draft.submissionId);
+    if (ticket.duplicateOf) await this.noteDuplicate(ticket.duplicateOf, ticket.reference);
     const channel = await this.channel();
     if (!channel) {
       // Nowhere to post yet (a team not installed in): the sweep posts it once there is.
@@ -163,6 +164,23 @@ export class HelpdeskService implements EscalationPort, RequestTracker {
     const posted = await this.post(ticket, channel, false);
     await this.askManager(ticket.reference, channel);
     return { reference: ticket.reference, delivery: posted ? 'helpdesk-notified' : 'retrying' };
+  }
+
+  /**
+   * Warns whoever decides the original that someone else asked about the same account: listed on
+   * the original (its card updated in place) and audited there. Best effort, and never a reason
+   * to fail the duplicate, which already names its original.
+   */
+  private async noteDuplicate(original: string, duplicate: string): Promise<void> {
+    try {
+      const outcome = await this.deps.store.update(original, (t) => applyEvent(t, { type: 'duplicate-received', reference: duplicate, at: this.deps.clock.now() }));
+      if (!outcome.won) return;
+      await this.record(original, 'duplicate-received', undefined, { duplicate });
+      await this.updateSharedCard(outcome.ticket, await this.lookUpTarget(outcome.ticket));
+    } catch (error) {
+      // Closed meanwhile (InvalidTransition), or the store failed: the duplicate's own card still says it.
+      this.deps.log.warn({ reference: original, duplicate, err: { name: (error as Error).name } }, 'could not note a later duplicate on its original');
+    }
   }
 
   /** A request with no 'request' record has no trail: it is withdrawn, and the person is told it failed. */

@@ -5,6 +5,7 @@ import {
   isDisputed,
   isOpen,
   MAX_DENY_REASON_LENGTH,
+  MAX_LATER_DUPLICATES,
   newTicket,
   postIsDue,
   postRetryDelayMs,
@@ -57,14 +58,15 @@ const EVENTS: Record<LifecycleEvent, TicketEvent> = {
   cancel: { type: 'cancel', at: LATER },
   posted: { type: 'posted', post: { activityId: 'act-1', conversationId: '19:helpdesk@thread.tacv2', serviceUrl: 'https://smba/' }, at: LATER },
   'post-attempt': { type: 'post-attempt', at: LATER },
+  'duplicate-received': { type: 'duplicate-received', reference: 'HD-9P2R-4TWM', at: LATER },
 };
 
 const STATES: TicketState[] = ['pending', 'approved', 'completed', 'failed', 'denied', 'expired', 'cancelled'];
 
 /** Every allowed transition; any (state, event) pair not listed must throw InvalidTransition. */
 const ALLOWED: Partial<Record<TicketState, Partial<Record<TicketEvent['type'], TicketState>>>> = {
-  pending: { approve: 'approved', deny: 'denied', expire: 'expired', cancel: 'cancelled', posted: 'pending', 'post-attempt': 'pending' },
-  approved: { complete: 'completed', fail: 'failed', posted: 'approved' },
+  pending: { approve: 'approved', deny: 'denied', expire: 'expired', cancel: 'cancelled', posted: 'pending', 'post-attempt': 'pending', 'duplicate-received': 'pending' },
+  approved: { complete: 'completed', fail: 'failed', posted: 'approved', 'duplicate-received': 'approved' },
 };
 
 const TABLE = STATES.flatMap((state) =>
@@ -92,9 +94,32 @@ describe('applyEvent: the transition table', () => {
     }
   });
 
-  test('the table covers all 56 pairs, 9 of them allowed', () => {
-    expect(TABLE).toHaveLength(56);
-    expect(TABLE.filter(([, , to]) => to !== undefined)).toHaveLength(9);
+  test('the table covers all 63 pairs, 11 of them allowed', () => {
+    expect(TABLE).toHaveLength(63);
+    expect(TABLE.filter(([, , to]) => to !== undefined)).toHaveLength(11);
+  });
+});
+
+describe('later duplicates: the warning kept on the request they duplicate', () => {
+  const received = (ticket: Ticket, reference: string) => applyEvent(ticket, { type: 'duplicate-received', reference, at: LATER });
+
+  test('each is listed once, oldest first, and nothing else about the request changes', () => {
+    const before = ticketIn('pending');
+    const after = received(received(before, 'HD-9P2R-4TWM'), 'HD-3KQ7-XM2C');
+    expect(after.laterDuplicates).toEqual(['HD-9P2R-4TWM', 'HD-3KQ7-XM2C']);
+    expect({ ...after, laterDuplicates: undefined, updatedAt: before.updatedAt }).toEqual({ ...before, laterDuplicates: undefined });
+    expect(() => received(after, 'HD-9P2R-4TWM')).toThrow(InvalidTransition);
+  });
+
+  test('a request is not its own duplicate', () => {
+    expect(() => received(ticketIn('pending'), 'HD-7K3M-Q9XD')).toThrow(InvalidTransition);
+  });
+
+  test(`at most ${MAX_LATER_DUPLICATES} are listed`, () => {
+    let t = ticketIn('pending');
+    for (let i = 0; i < MAX_LATER_DUPLICATES; i += 1) t = received(t, `HD-AAAA-${String(i).padStart(4, '0')}`);
+    expect(t.laterDuplicates).toHaveLength(MAX_LATER_DUPLICATES);
+    expect(() => received(t, 'HD-BBBB-0000')).toThrow(InvalidTransition);
   });
 });
 

@@ -228,6 +228,34 @@ describe('the helpdesk service on a fake Teams port', () => {
       expect(directory.writes).toEqual([`issueTemporaryAccessPass:${TARGET}`]);
     });
 
+    it('is noted on the original: listed, its card in the channel updated in place with a warning, and audited there', async () => {
+      const { helpdesk, teams, store, audit, duplicate, original } = await twoRequests();
+      expect((await store.get(original))?.laterDuplicates).toEqual([duplicate]);
+      const originalPost = teams.delivered('card').find((c) => JSON.stringify(c.card).includes(original) && !JSON.stringify(c.card).includes(duplicate));
+      const postedAs = originalPost?.outcome.ok ? originalPost.outcome.activityId : 'not posted';
+      const update = teams.delivered('update').filter((u) => u.post.activityId === postedAs).at(-1);
+      const warning = en.helpdesk.evidence.laterDuplicates.replace('{{references}}', duplicate);
+      expect(JSON.stringify(update?.card)).toContain(JSON.stringify(warning).slice(1, -1));
+      expect(JSON.stringify(update?.card)).not.toContain(NEW_MOBILE);
+      expect((await audit.list(original)).filter((r) => r.kind === 'duplicate-received').map((r) => r.detail)).toEqual([{ duplicate }]);
+      // The approver deciding the original sees it too.
+      expect(JSON.stringify(await helpdesk.onCardAction(click('details', original)))).toContain(JSON.stringify(warning).slice(1, -1));
+    });
+
+    it('a store that fails while noting it does not fail the duplicate', async () => {
+      const { helpdesk, store, original, duplicate } = await twoRequests();
+      const update = store.update.bind(store);
+      jest.spyOn(store, 'update').mockImplementation(async (reference, change) => {
+        const probe = change(structuredClone((await store.get(reference))!));
+        if (probe.laterDuplicates?.length) throw new Error('storage unavailable');
+        return update(reference, change);
+      });
+      const third = await helpdesk.submit({ ...draft(), channelId: 'webchat', assurance: 'unverified', requesterObjectId: undefined, targetSignInAddress: 'ana@contoso.com', replyTo: { channelId: 'webchat', serviceUrl: 'https://webchat.example/', conversationId: 'dl-3', userId: 'dl-user-3' } });
+      expect(third.delivery).toBe('helpdesk-notified');
+      expect((await store.get(third.reference))?.duplicateOf).toBe(original);
+      expect((await store.get(original))?.laterDuplicates).toEqual([duplicate]);
+    });
+
     it('fails closed when the original cannot be read', async () => {
       const { helpdesk, directory, store, duplicate, original } = await twoRequests();
       const get = store.get.bind(store);

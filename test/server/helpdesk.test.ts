@@ -328,6 +328,12 @@ test('a second web visitor for an account with an open request is answered as us
   expect(duplicate).toContain(reference);
   expect(posted(reference).filter((a) => !a.includes(second)).map((a) => a.includes('Duplicate of'))).toEqual([false]);
 
+  // The first one's card in the channel, updated in place, warns whoever decides it.
+  const title = JSON.stringify(en.helpdesk.title.replace('{{reference}}', reference)).slice(1, -1);
+  const warned = connector.inConversation(HELPDESK).filter((c) => c.method === 'PUT' && JSON.stringify(c.activity).includes(title)).at(-1);
+  expect(JSON.stringify(warned?.activity)).toContain(`account (${second})`);
+  expect((await audit(reference)).find((r) => r.kind === 'duplicate-received')?.detail).toEqual({ duplicate: second });
+
   // It waits for the first: an approver's click on it changes nothing and says why.
   const writes = writesTo(ADELE).length;
   const refused = await click(LEE, 'issueTap', second);
