@@ -154,16 +154,18 @@ export class HelpdeskService implements EscalationPort, RequestTracker {
       duplicateOf: ticket.duplicateOf ?? null,
     });
     if (!audited) await this.withdrawUnaudited(ticket, draft.submissionId);
-    if (ticket.duplicateOf) await this.noteDuplicate(ticket.duplicateOf, ticket.reference);
     const channel = await this.channel();
+    let delivery: EscalationReceipt['delivery'] = 'recorded';
     if (!channel) {
       // Nowhere to post yet (a team not installed in): the sweep posts it once there is.
       await this.record(ticket.reference, 'posted', undefined, { ok: false, error: 'no-helpdesk-channel', attempt: 0 });
-      return { reference: ticket.reference, delivery: 'recorded' };
+    } else {
+      delivery = (await this.post(ticket, channel, false)) ? 'helpdesk-notified' : 'retrying';
+      await this.askManager(ticket.reference, channel);
     }
-    const posted = await this.post(ticket, channel, false);
-    await this.askManager(ticket.reference, channel);
-    return { reference: ticket.reference, delivery: posted ? 'helpdesk-notified' : 'retrying' };
+    // After its own card, so the duplicate reaches the helpdesk first and the warning follows.
+    if (ticket.duplicateOf) await this.noteDuplicate(ticket.duplicateOf, ticket.reference);
+    return { reference: ticket.reference, delivery };
   }
 
   /**

@@ -234,6 +234,10 @@ describe('the helpdesk service on a fake Teams port', () => {
       const originalPost = teams.delivered('card').find((c) => JSON.stringify(c.card).includes(original) && !JSON.stringify(c.card).includes(duplicate));
       const postedAs = originalPost?.outcome.ok ? originalPost.outcome.activityId : 'not posted';
       const update = teams.delivered('update').filter((u) => u.post.activityId === postedAs).at(-1);
+      // The duplicate's own card reaches the channel first; the warning on the original follows.
+      const duplicatePost = teams.sent.findIndex((s) => s.kind === 'card' && JSON.stringify(s.card).includes(duplicate));
+      expect(duplicatePost).toBeGreaterThan(-1);
+      expect(teams.sent.indexOf(update!)).toBeGreaterThan(duplicatePost);
       const warning = en.helpdesk.evidence.laterDuplicates.replace('{{references}}', duplicate);
       expect(JSON.stringify(update?.card)).toContain(JSON.stringify(warning).slice(1, -1));
       expect(JSON.stringify(update?.card)).not.toContain(NEW_MOBILE);
