@@ -45,6 +45,11 @@ export function checkActivity(body: unknown, options: GuardOptions): GuardResult
   if (body.type === 'invoke' && body.name === 'adaptiveCard/action' && body.value && !isCardAction(body.value)) {
     return bad('An "adaptiveCard/action" invoke needs "value.action" with a string "type" (and "verb").');
   }
+  // For a Teams search invoke it also sets `value.kind` when absent: on a string, a number or a
+  // boolean that threw inside the turn, with the same bare 501 (fuzz seed 1510945623, case 19351).
+  if (body.type === 'invoke' && body.name === 'application/search' && body.value && typeof body.value !== 'object') {
+    return bad('An "application/search" invoke needs an object "value".');
+  }
   // Without one the connector falls back to the public Bot Framework host and retries for ~10 s;
   // only an expectReplies turn, answered in the HTTP response, sends nothing there.
   if (body.serviceUrl === undefined && body.deliveryMode !== 'expectReplies') return bad('The activity needs a "serviceUrl" (or deliveryMode "expectReplies").');

@@ -39,6 +39,40 @@ describe('an adaptiveCard/action invoke whose value has no action object', () =>
   });
 });
 
+describe('an application/search invoke from Teams whose value is not an object', () => {
+  // botbuilder fills in `value.kind` for Teams search invokes; on a string or a number that
+  // assignment threw inside the turn, and the caller got a bare 501 (fuzz seed 1510945623, case 19351).
+  test.each([
+    ['a string', 'x'],
+    ['a number', 7],
+    ['true', true],
+  ])('%s is a 400 that leaves the conversation where it was', async (label, value) => {
+    const c = new HttpConversation(bot.url, `fuzz-search-${label}`, 'msteams');
+    expect(readable(await c.say('I changed my phone and get no codes'))).toContain(en.start.problemHeard);
+    const res = await fetch(`${bot.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(c.activity({ type: 'invoke', name: 'application/search', value, deliveryMode: undefined })),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('BadActivity');
+    // In Teams the account question is a yes/no confirmation; it still waits for the answer.
+    expect(readable(await c.say('Yes'))).toContain(en.diagnosis.ask);
+    expect(bot.logs.join('')).not.toContain('"turn failed"');
+  });
+
+  test('with an object value it is still answered as a search the bot does not support', async () => {
+    const c = new HttpConversation(bot.url, 'fuzz-search-object', 'msteams');
+    const res = await fetch(`${bot.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(c.activity({ type: 'invoke', name: 'application/search', value: { queryText: 'ana', kind: 'search', dataset: 'x' }, deliveryMode: undefined })),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('InvokeNotSupported');
+  });
+});
+
 describe('a caller-chosen locale cannot make the server build recognisers for another language', () => {
   // Building fr-FR's number and ordinal recognisers blocked the event loop 3-8 s (once per
   // process and language), so one request with `locale: fr-FR` stalled every conversation.
