@@ -14,6 +14,28 @@ afterAll(async () => {
   await bot.stop();
 });
 
+/** Posts an invoke into the conversation (answered over HTTP, not expectReplies): its status and error code. */
+async function postInvoke(c: HttpConversation, name: string, value: unknown): Promise<{ status: number; code?: string }> {
+  const res = await fetch(`${bot.url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(c.activity({ type: 'invoke', name, value, deliveryMode: undefined })),
+  });
+  return { status: res.status, code: ((await res.json()) as { error?: { code: string } }).error?.code };
+}
+
+/**
+ * A conversation at the account question gets an invoke botbuilder would have failed on: it is a
+ * 400 and the dialog still waits for the answer (`answer`: the person's reply there), not a fresh
+ * start. It was a 501 that cleared the conversation's state.
+ */
+async function refusedInvokeKeepsItsPlace(c: HttpConversation, name: string, value: unknown, answer: string): Promise<void> {
+  expect(readable(await c.say('I changed my phone and get no codes'))).toContain(en.start.problemHeard);
+  expect(await postInvoke(c, name, value)).toEqual({ status: 400, code: 'BadActivity' });
+  expect(readable(await c.say(answer))).toContain(en.diagnosis.ask);
+  expect(bot.logs.join('')).not.toContain('"turn failed"');
+}
+
 describe('an adaptiveCard/action invoke whose value has no action object', () => {
   test.each([
     ['an array', [[]]],
@@ -23,19 +45,8 @@ describe('an adaptiveCard/action invoke whose value has no action object', () =>
     ['an action type that cannot be turned into text', { action: { type: { toString: null }, verb: 'approve' }, trigger: {} }],
     ['an action type that is a number', { action: { type: 7, verb: 'approve' } }],
     ['a verb that is an object', { action: { type: 'Action.Execute', verb: { x: 1 } } }],
-  ])('%s is a 400 that leaves the conversation where it was (it was a 501 that cleared its state)', async (_label, value) => {
-    const c = new HttpConversation(bot.url, `fuzz-invoke-${_label}`);
-    expect(readable(await c.say('I changed my phone and get no codes'))).toContain(en.start.problemHeard);
-    const res = await fetch(`${bot.url}/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(c.activity({ type: 'invoke', name: 'adaptiveCard/action', value, deliveryMode: undefined })),
-    });
-    expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('BadActivity');
-    // The dialog still waits for the account type: the person's answer is taken, not a fresh start.
-    expect(readable(await c.say('Personal'))).toContain(en.diagnosis.ask);
-    expect(bot.logs.join('')).not.toContain('"turn failed"');
+  ])('%s is a 400 that leaves the conversation where it was (it was a 501 that cleared its state)', async (label, value) => {
+    await refusedInvokeKeepsItsPlace(new HttpConversation(bot.url, `fuzz-invoke-${label}`), 'adaptiveCard/action', value, 'Personal');
   });
 });
 
@@ -47,29 +58,14 @@ describe('an application/search invoke from Teams whose value is not an object',
     ['a number', 7],
     ['true', true],
   ])('%s is a 400 that leaves the conversation where it was', async (label, value) => {
-    const c = new HttpConversation(bot.url, `fuzz-search-${label}`, 'msteams');
-    expect(readable(await c.say('I changed my phone and get no codes'))).toContain(en.start.problemHeard);
-    const res = await fetch(`${bot.url}/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(c.activity({ type: 'invoke', name: 'application/search', value, deliveryMode: undefined })),
-    });
-    expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('BadActivity');
-    // In Teams the account question is a yes/no confirmation; it still waits for the answer.
-    expect(readable(await c.say('Yes'))).toContain(en.diagnosis.ask);
-    expect(bot.logs.join('')).not.toContain('"turn failed"');
+    // In Teams the account question is a yes/no confirmation.
+    await refusedInvokeKeepsItsPlace(new HttpConversation(bot.url, `fuzz-search-${label}`, 'msteams'), 'application/search', value, 'Yes');
   });
 
   test('with an object value it is still answered as a search the bot does not support', async () => {
     const c = new HttpConversation(bot.url, 'fuzz-search-object', 'msteams');
-    const res = await fetch(`${bot.url}/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(c.activity({ type: 'invoke', name: 'application/search', value: { queryText: 'ana', kind: 'search', dataset: 'x' }, deliveryMode: undefined })),
-    });
-    expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('InvokeNotSupported');
+    const value = { queryText: 'ana', kind: 'search', dataset: 'x' };
+    expect(await postInvoke(c, 'application/search', value)).toEqual({ status: 400, code: 'InvokeNotSupported' });
   });
 });
 
