@@ -8,6 +8,7 @@ import { CATALOGS } from '../../locales';
 import { catalogKeys, Localizer } from '../../src/core/i18n';
 import type { Clock, EscalationDraft } from '../../src/core/ports';
 import type { CardClick, Clicker } from '../../src/helpdesk/port';
+import type { HelpdeskSettings } from '../../src/helpdesk/service';
 import { FakeAdminDirectory } from '../fakes/adminDirectory';
 import { summary } from '../fakes/directory';
 import { CHANNEL, helpdeskOnFakes, TENANT } from '../helpers/helpdeskOnFakes';
@@ -31,12 +32,12 @@ class HandClock implements Clock {
   }
 }
 
-function setUp() {
+function setUp(settings: Partial<HelpdeskSettings> = {}) {
   const clock = new HandClock();
   const directory = new FakeAdminDirectory()
     .withMethods(summary(TARGET, [{ type: 'mobile', e164: '+447700900999', masked: '+44 ••••••••99' }]))
     .withApprover(APPROVER, 'authenticationAdministrator');
-  return { ...helpdeskOnFakes({ directory, clock, approverIds: [APPROVER] }), clock };
+  return { ...helpdeskOnFakes({ directory, clock, approverIds: [APPROVER], settings }), clock };
 }
 
 function draft(): EscalationDraft {
@@ -110,11 +111,7 @@ describe('the helpdesk service on a fake Teams port', () => {
   });
 
   it("the helpdesk's card and answers stay in the helpdesk's language (HELPDESK_LOCALE); the requester is told in theirs", async () => {
-    const clock = new HandClock();
-    const directory = new FakeAdminDirectory()
-      .withMethods(summary(TARGET, [{ type: 'mobile', e164: '+447700900999', masked: '+44 ••••••••99' }]))
-      .withApprover(APPROVER, 'authenticationAdministrator');
-    const { helpdesk, teams } = helpdeskOnFakes({ directory, clock, approverIds: [APPROVER], settings: { language: 'ja' } });
+    const { helpdesk, teams } = setUp({ language: 'ja' });
     const { reference } = await helpdesk.submit({ ...draft(), locale: 'es-ES' });
     const every = new Localizer(CATALOGS, 'en');
     // Its helpdesk messages (not the lists of words), without placeholders, as a card shows them.
@@ -173,14 +170,7 @@ describe('the helpdesk service on a fake Teams port', () => {
       replyTo: { channelId: 'webchat', serviceUrl: 'https://webchat.example/', conversationId: `dl-${n}`, userId: `dl-user-${n}` },
     });
     const twoRequests = async () => {
-      const fakes = helpdeskOnFakes({
-        directory: new FakeAdminDirectory()
-          .withMethods(summary(TARGET, [{ type: 'mobile', e164: '+447700900999', masked: '+44 ••••••••99' }]))
-          .withApprover(APPROVER, 'authenticationAdministrator'),
-        clock: new HandClock(),
-        approverIds: [APPROVER],
-        settings: { requireManagerConfirmation: 'never' },
-      });
+      const fakes = setUp({ requireManagerConfirmation: 'never' });
       const original = (await fakes.helpdesk.submit(visitor(1))).reference;
       const duplicate = (await fakes.helpdesk.submit(visitor(2))).reference;
       expect((await fakes.store.get(duplicate))?.duplicateOf).toBe(original);
@@ -254,7 +244,7 @@ describe('the helpdesk service on a fake Teams port', () => {
         if (probe.laterDuplicates?.length) throw new Error('storage unavailable');
         return update(reference, change);
       });
-      const third = await helpdesk.submit({ ...draft(), channelId: 'webchat', assurance: 'unverified', requesterObjectId: undefined, targetSignInAddress: 'ana@contoso.com', replyTo: { channelId: 'webchat', serviceUrl: 'https://webchat.example/', conversationId: 'dl-3', userId: 'dl-user-3' } });
+      const third = await helpdesk.submit(visitor(3));
       expect(third.delivery).toBe('helpdesk-notified');
       expect((await store.get(third.reference))?.duplicateOf).toBe(original);
       expect((await store.get(original))?.laterDuplicates).toEqual([duplicate]);
