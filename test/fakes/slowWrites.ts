@@ -1,5 +1,5 @@
 import type { Storage, StoreItems } from 'botbuilder';
-import { canCreateIfAbsent, type CreateIfAbsent } from '../../src/infra/storageErrors';
+import { createIfAbsent, type CreateIfAbsent } from '../../src/infra/storageErrors';
 
 /**
  * A real store whose writes of matching keys wait a moment first, so two turns that start
@@ -22,10 +22,10 @@ export class SlowWrites implements Storage, CreateIfAbsent {
     return this.inner.write(changes);
   }
 
+  /** Atomic when the wrapped store is (storageErrors' createIfAbsent), a read then a write on botbuilder's MemoryStorage. */
   async createIfAbsent(key: string, item: Record<string, unknown>): Promise<boolean> {
-    if (!canCreateIfAbsent(this.inner)) throw new Error('SlowWrites: the wrapped store cannot create-if-absent');
     if (this.matches(key)) await sleep(this.delayMs);
-    return this.inner.createIfAbsent(key, item);
+    return createIfAbsent(this.inner, key, item);
   }
 
   delete(keys: string[]): Promise<void> {

@@ -1,8 +1,8 @@
 import { MemoryStorage, type Storage, type StoreItems } from 'botbuilder';
 import type { OutcomeRecord } from '../../src/core/ports';
 import { FixedClock, RecordingLog } from '../fakes/ports';
-import { outcomesKey, StoredOutcomes } from '../../src/infra/outcomeStats';
-import { createIfAbsent } from '../../src/infra/storageErrors';
+import { isOutcomesKey, outcomesKey, StoredOutcomes } from '../../src/infra/outcomeStats';
+import { SlowWrites } from '../fakes/slowWrites';
 import { storageBackends } from '../helpers/storageBackends';
 
 /** A store whose every call fails the way a broken disk or network would (not an eTag conflict). */
@@ -27,33 +27,6 @@ class UnwritableStorage extends MemoryStorage {
   override async write(_changes: StoreItems): Promise<void> {
     this.writes += 1;
     throw new Error('disk full');
-  }
-}
-
-/**
- * The same store with every call made slow, as Blob storage is under load: a read-modify-write
- * takes ~40 ms, so writers that retry after a few milliseconds collide again.
- */
-class SlowStorage implements Storage {
-  constructor(private readonly inner: Storage, private readonly delayMs: number) {}
-  private wait(): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, this.delayMs));
-  }
-  async read(keys: string[]): Promise<StoreItems> {
-    await this.wait();
-    return this.inner.read(keys);
-  }
-  async write(changes: StoreItems): Promise<void> {
-    await this.wait();
-    return this.inner.write(changes);
-  }
-  async delete(keys: string[]): Promise<void> {
-    await this.wait();
-    return this.inner.delete(keys);
-  }
-  async createIfAbsent(key: string, item: object): Promise<boolean> {
-    await this.wait();
-    return createIfAbsent(this.inner, key, item);
   }
 }
 
@@ -165,10 +138,11 @@ describe.each(storages)('StoredOutcomes on %s', (_name, open) => {
     expect((await outcomes.day('2025-06-01'))?.outcomes).toEqual({ resolved: 31 });
   });
 
-  test('ten instances on a slow store (30 ms a call) lose nothing', async () => {
+  test('ten instances on a slow store (60 ms a write) lose nothing', async () => {
     // The pause after a conflict has to grow with how long a read-modify-write takes: pauses of a
-    // few milliseconds left every writer on a slow store colliding until it ran out of attempts.
-    const slow = new SlowStorage(storage, 30);
+    // few milliseconds left every writer on a slow store (Blob storage under load) colliding until
+    // it ran out of attempts.
+    const slow = new SlowWrites(storage, 60, isOutcomesKey);
     const instances = Array.from({ length: 10 }, () => new StoredOutcomes(slow, new RecordingLog(), clock));
     await Promise.all(
       Array.from({ length: 30 }, (_, i) => instances[i % instances.length]!.record(entry('escalated', 'work/escalation'))),
