@@ -22,16 +22,17 @@ function setUp(channel: Channel) {
   const dialog = mainDialogOnFakes(conversationState, { log, escalations, directory: new FakeDirectory() });
   const bot = new SupportBot(conversationState, dialog, new Voice(localizer), { maxTextChars: 2000 });
   const adapter = new TestAdapter(async (context) => bot.run(context));
-  const stored = (): Stored => {
+  /** The one conversation document in the store. */
+  const conversationKey = (): string => {
     const keys = Object.keys(memory).filter((key) => key.includes('/conversations/'));
     expect(keys).toHaveLength(1);
-    return JSON.parse(memory[keys[0]!]!) as Stored;
+    return keys[0]!;
   };
+  const stored = (): Stored => JSON.parse(memory[conversationKey()]!) as Stored;
   const rewrite = (edit: (state: Stored) => void) => {
-    const key = Object.keys(memory).find((k) => k.includes('/conversations/'))!;
-    const state = JSON.parse(memory[key]!) as Stored;
+    const state = stored();
     edit(state);
-    memory[key] = JSON.stringify(state);
+    memory[conversationKey()] = JSON.stringify(state);
   };
   /** Sends a message (text, or a button's title as Web Chat and Teams hero cards send it) and returns the replies' text. */
   const send = async (text: string): Promise<string> => {
