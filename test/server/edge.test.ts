@@ -415,7 +415,7 @@ describe('/api/messages reads its own body and writes its own answers, as restif
       socket.write(request);
     });
   }
-  const connect = () => new Promise<net.Socket>((resolve) => { const s = net.connect(Number(new URL(bot.url).port), '127.0.0.1', () => resolve(s)); });
+  const connect = (port = Number(new URL(bot.url).port)) => new Promise<net.Socket>((resolve) => { const s = net.connect(port, '127.0.0.1', () => resolve(s)); });
 
   test('a body over the limit: 413 PayloadTooLarge, and the connection stays usable', async () => {
     const socket = await connect();
@@ -446,7 +446,7 @@ describe('/api/messages reads its own body and writes its own answers, as restif
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
     try {
-      const socket = await new Promise<net.Socket>((resolve) => { const s = net.connect(port, '127.0.0.1', () => resolve(s)); });
+      const socket = await connect(port);
       socket.write('POST /api/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"type":"message",');
       await new Promise((resolve) => setTimeout(resolve, 50));
       socket.destroy();
