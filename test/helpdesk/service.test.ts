@@ -9,6 +9,7 @@ import { catalogKeys, Localizer } from '../../src/core/i18n';
 import type { Clock, EscalationDraft } from '../../src/core/ports';
 import type { CardClick, Clicker } from '../../src/helpdesk/port';
 import type { HelpdeskSettings } from '../../src/helpdesk/service';
+import { DirectoryError } from '../../src/core/directory';
 import { FakeAdminDirectory } from '../fakes/adminDirectory';
 import { summary } from '../fakes/directory';
 import { CHANNEL, helpdeskOnFakes, TENANT } from '../helpers/helpdeskOnFakes';
@@ -248,6 +249,20 @@ describe('the helpdesk service on a fake Teams port', () => {
       expect(third.delivery).toBe('helpdesk-notified');
       expect((await store.get(third.reference))?.duplicateOf).toBe(original);
       expect((await store.get(original))?.laterDuplicates).toEqual([duplicate]);
+    });
+
+    it('with Teams and Graph down the duplicate is told only what happened; the original still lists it, and the failed update is audited', async () => {
+      const { helpdesk, teams, directory, store, audit } = setUp({ requireManagerConfirmation: 'never' });
+      const original = (await helpdesk.submit(visitor(1))).reference;
+      teams.failing = true;
+      directory.failWith = new DirectoryError('unavailable', 'Graph is down');
+      const receipt = await helpdesk.submit(visitor(2));
+      // Its card did not reach the channel: "will be tried again", never "sent".
+      expect(receipt.delivery).toBe('retrying');
+      expect((await store.get(original))?.laterDuplicates).toEqual([receipt.reference]);
+      const trail = await audit.list(original);
+      expect(trail.filter((r) => r.kind === 'duplicate-received').map((r) => r.detail)).toEqual([{ duplicate: receipt.reference }]);
+      expect(trail.filter((r) => r.kind === 'card-update').map((r) => r.detail)).toEqual([expect.objectContaining({ ok: false })]);
     });
 
     it('fails closed when the original cannot be read', async () => {
